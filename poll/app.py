@@ -1,0 +1,95 @@
+"""create_app(settings) -> Starlette. The lifespan owns the store and the hub."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .broadcast import MemoryPubSub
+from .config import Settings
+from .hub import Hub
+from .network import public_base_url
+from .pages import error
+from .routes import routes
+from .store import SQLiteStore
+from .views._common import PageError
+
+log = logging.getLogger("poll")
+
+
+class _Sessions:
+    """Starlette's signed-cookie sessions, keyed by a secret the lifespan reads from the store.
+
+    The middleware stack is built before the lifespan runs, so the real SessionMiddleware is made
+    on the first request, once the secret is known.
+    """
+
+    def __init__(self, app: ASGIApp, secret: dict[str, str]) -> None:
+        self.app = app
+        self.secret = secret
+        self.sessions: SessionMiddleware | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        if self.sessions is None:
+            self.sessions = SessionMiddleware(
+                self.app, secret_key=self.secret["value"], session_cookie="poll_session",
+                same_site="lax", https_only=False, max_age=30 * 24 * 3600)
+        await self.sessions(scope, receive, send)
+
+
+def create_app(settings: Settings) -> Starlette:
+    """The ASGI app for `settings`; its lifespan opens the store and starts the hub."""
+    secret = {"value": ""}
+    base_url, _ = public_base_url(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        store = await SQLiteStore(settings.db_path, max_batch=settings.max_batch).open()
+        secret["value"] = settings.session_secret or await store.secret("session_secret")
+        hub = Hub(store, MemoryPubSub(), settings)
+        await hub.start()
+        try:
+            yield {"hub": hub, "settings": settings, "base_url": base_url}
+        finally:
+            await hub.stop()
+            await store.close()
+
+    async def page_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PageError)
+        return error(request, exc.status, exc.title, exc.message, lang=exc.lang, code=exc.code)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 404:
+            return error(request, 404, "Page not found", "There is nothing at this address.")
+        if exc.status_code == 405:
+            return error(request, 405, "Not allowed", "This address does not accept that method.")
+        return error(request, exc.status_code, "Error", str(exc.detail))
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path, exc_info=exc)
+        return error(request, 500, "Something went wrong",
+                     "The server could not handle this request. Please try again.")
+
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(_Sessions, secret=secret),
+        ],
+        exception_handlers={PageError: page_error, HTTPException: http_error,
+                            500: server_error},
+    )

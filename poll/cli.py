@@ -1,0 +1,224 @@
+"""`poll serve | new | export | list`: the command line.
+
+`poll serve` ends in `uvicorn.run(...)`, so it is the whole set-up for an event.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import export as exporting
+from .config import Settings
+from .model import LANGUAGES, Debate
+from .network import public_base_url
+from .paths import DEMO
+from .store import SQLiteStore, StoreError
+from .text import clean, parse_statements, statements_problem, title_problem
+
+DEMO_NAME = "htno-2023"
+DEMO_TITLE = "htno-middag 2023: zijn hybride techniek hubs het onderwijsmodel van de toekomst?"
+
+
+class CommandError(Exception):
+    """A mistake in the command's input, reported on stderr without a traceback."""
+
+
+def links(base: str, debate: Debate, key: str | None = None) -> dict[str, str]:
+    out = {
+        "screen_url": f"{base}/d/{debate.id}/screen",
+        "join_url": f"{base}/j/{debate.join_code}",
+        "results_url": f"{base}/d/{debate.id}/results",
+    }
+    if key is not None:
+        out["moderator_url"] = f"{base}/d/{debate.id}/moderate?key={key}"
+    return out
+
+
+def _print_debate(debate: Debate, urls: dict[str, str]) -> None:
+    print(f"  {debate.title}")
+    print(f"  id {debate.id} · join code {debate.join_code} · {len(debate.statements)} statements")
+    if "moderator_url" in urls:
+        print(f"  moderator (keep private): {urls['moderator_url']}")
+    print(f"  projector:                {urls['screen_url']}")
+    print(f"  phones join at:           {urls['join_url']}")
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+async def ensure_demo(store: SQLiteStore) -> tuple[Debate, str]:
+    """The demo debate (created once) with a fresh moderator key to print."""
+    debate = await store.demo_debate(DEMO_NAME)
+    if debate is None:
+        statements = parse_statements((DEMO / f"{DEMO_NAME}.txt").read_text("utf-8"))
+        debate, key = await store.create_debate(DEMO_TITLE, "nl", statements, demo=DEMO_NAME)
+    else:
+        # Only a hash of the key is stored, so a restart can show a link only by issuing a new key.
+        key = await store.new_key(debate.id)
+    return debate, key
+
+
+async def _prepare_serve(settings: Settings) -> tuple[Debate, str] | None:
+    async with SQLiteStore(settings.db_path) as store:
+        if settings.demo:
+            return await ensure_demo(store)
+    return None
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+
+    settings = Settings.from_env(host=args.host, port=args.port, db_path=args.db,
+                                 public_url=args.public_url, demo=args.demo or None)
+    base, warning = public_base_url(settings)
+    demo = asyncio.run(_prepare_serve(settings))
+    print(f"debate-poll on {base}  (database {settings.db_path})")
+    if demo is not None:
+        print("Demo debate:")
+        _print_debate(demo[0], links(base, demo[0], demo[1]))
+    print(f"  new debate: {base}/new   archive: {base}/archive")
+    if warning:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    sys.stdout.flush()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        # Compression would cost several times the memory per connection (DESIGN invariant 6).
+        ws_per_message_deflate=False,
+        ws_max_size=settings.max_frame_bytes,
+        log_level="warning",
+        server_header=False,
+    )
+    return 0
+
+
+# -- new, export, list -------------------------------------------------------------------------
+
+async def _new(args: argparse.Namespace) -> int:
+    path = Path(args.statements)
+    try:
+        raw = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}") from exc
+    title = clean(args.title)
+    statements = parse_statements(raw)
+    problem = title_problem(title) or statements_problem(statements)
+    if problem:
+        raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
+    settings = Settings.from_env(db_path=args.db, public_url=args.public_url, port=args.port)
+    base, _ = public_base_url(settings)
+    async with SQLiteStore(settings.db_path) as store:
+        debate, key = await store.create_debate(title, args.lang, statements)
+    urls = links(base, debate, key)
+    if args.json:
+        print(json.dumps({
+            "id": debate.id, "join_code": debate.join_code, "title": debate.title,
+            "lang": debate.lang, **urls,
+            "statements": [{"id": s.id, "position": s.position, "text": s.text}
+                           for s in debate.statements],
+        }, ensure_ascii=False))
+    else:
+        print("Created:")
+        _print_debate(debate, urls)
+    return 0
+
+
+async def _find(store: SQLiteStore, ref: str) -> Debate:
+    debate = await store.debate(ref) or await store.debate_by_code(ref)
+    if debate is None:
+        raise CommandError(f"no debate with id or join code {ref!r} (see `poll list`)")
+    return debate
+
+
+async def _export(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(db_path=args.db)
+    async with SQLiteStore(settings.db_path) as store:
+        debate = await _find(store, args.debate)
+        body = await exporting.export(store, debate, args.format)
+    if args.output:
+        Path(args.output).write_text(body, "utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(body)
+    return 0
+
+
+async def _list(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(db_path=args.db)
+    async with SQLiteStore(settings.db_path) as store:
+        summaries = await store.summaries()
+    rows = [{"id": s.debate.id, "join_code": s.debate.join_code, "title": s.debate.title,
+             "lang": s.debate.lang, "created_at": s.debate.created_at,
+             "statements": s.statements, "participants": s.participants, "votes": s.votes}
+            for s in summaries]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        print("no debates yet: `poll new` or `poll serve --demo`")
+    else:
+        for r in rows:
+            print(f"{r['id']}  {r['join_code']}  {r['statements']:>3} statements  "
+                  f"{r['votes']:>5} votes  {r['title']}")
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------------------
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="poll", description="Live debate polls: projector, phones, "
+                                "moderator, archive.")
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = "SQLite database file (default: poll.db, or $POLL_DB_PATH)"
+
+    s = sub.add_parser("serve", help="run the server")
+    s.add_argument("--host", help="address to listen on (default 0.0.0.0: all interfaces)")
+    s.add_argument("--port", type=int, help="port (default 8000)")
+    s.add_argument("--db", help=db_help)
+    s.add_argument("--demo", action="store_true", help="create the demo debate (once) and print "
+                   "its links")
+    s.add_argument("--public-url", help="base URL phones use, e.g. http://192.168.1.20:8000 "
+                   "(default: this machine's LAN address)")
+    s.set_defaults(run=serve)
+
+    n = sub.add_parser("new", help="create a debate from a file of statements")
+    n.add_argument("title")
+    n.add_argument("--statements", required=True, metavar="FILE",
+                   help="text file, one statement per line; blank lines and # comments ignored")
+    n.add_argument("--db", help=db_help)
+    n.add_argument("--lang", choices=LANGUAGES, default="nl")
+    n.add_argument("--json", action="store_true", help="print one JSON object")
+    n.add_argument("--public-url", help="base URL for the printed links")
+    n.add_argument("--port", type=int, help="port for the printed links (default 8000)")
+    n.set_defaults(run=lambda a: asyncio.run(_new(a)))
+
+    e = sub.add_parser("export", help="write a debate's results or votes")
+    e.add_argument("debate", help="debate id or join code")
+    e.add_argument("--format", choices=list(exporting.FORMATS), default="csv")
+    e.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    e.add_argument("--db", help=db_help)
+    e.set_defaults(run=lambda a: asyncio.run(_export(a)))
+
+    ls = sub.add_parser("list", help="list debates")
+    ls.add_argument("--db", help=db_help)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(run=lambda a: asyncio.run(_list(a)))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except (CommandError, StoreError) as exc:
+        print(f"poll {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,59 @@
+"""One Settings object built from command-line flags and the environment.
+
+Nothing else in the package reads `os.environ`: every tunable is here, with its default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ENV_PREFIX = "POLL_"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "0.0.0.0"
+    port: int = 8000
+    db_path: Path = Path("poll.db")
+    # The address phones use (QR code, join link). None: derived by poll.network.public_base_url().
+    public_url: str | None = None
+    demo: bool = False
+    # Signs moderator session cookies. None: a random secret kept in the database, so sessions
+    # survive a restart without any set-up.
+    session_secret: str | None = None
+    # A client frame longer than this is refused with an error (the connection stays open) ...
+    max_message_bytes: int = 2048
+    # ... and one longer than this ends the connection (uvicorn's limit, close code 1009).
+    max_frame_bytes: int = 65536
+    # Tally frames to screens and moderators: at most one per debate per interval (latest wins).
+    tally_interval: float = 0.1
+    # State frames waiting for one slow client; past this the client is disconnected to resync.
+    max_pending_frames: int = 64
+    # A client whose socket accepts nothing for this long is disconnected.
+    send_timeout: float = 10.0
+    # Votes committed together in one transaction (group commit).
+    max_batch: int = 500
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, then POLL_* environment variables, then explicit (non-None) overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, kind in (
+            ("host", str),
+            ("port", int),
+            ("db_path", Path),
+            ("public_url", str),
+            ("session_secret", str),
+            ("tally_interval", float),
+            ("send_timeout", float),
+        ):
+            raw = env.get(ENV_PREFIX + name.upper())
+            if raw:
+                values[name] = kind(raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "db_path" in values:
+            values["db_path"] = Path(values["db_path"])  # type: ignore[arg-type]
+        return replace(cls(), **values)  # type: ignore[arg-type]

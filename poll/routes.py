@@ -1,0 +1,40 @@
+"""The whole route table, readable top to bottom (docs/protocol.md describes each route)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from .paths import STATIC
+from .sockets import debate_socket
+from .views import api, archive, moderate, screen, vote
+
+routes: list[BaseRoute] = [
+    # attendees
+    Route("/", vote.index, name="index"),
+    Route("/join", vote.join, name="join"),
+    Route("/j/{code}", vote.vote_page, name="vote"),
+    Route("/j/{code}/vote", vote.vote_submit, methods=["POST"], name="vote_submit"),
+    # projector
+    Route("/d/{debate_id}/screen", screen.screen, name="screen"),
+    Route("/d/{debate_id}/qr.svg", screen.qr, name="qr"),
+    # moderator
+    Route("/new", moderate.new_form, name="new"),
+    Route("/new", moderate.new_submit, methods=["POST"], name="new_submit"),
+    Route("/d/{debate_id}/moderate", moderate.moderate, name="moderate"),
+    Route("/d/{debate_id}/control", moderate.control, methods=["POST"], name="control"),
+    Route("/d/{debate_id}/statements", moderate.add_statement, methods=["POST"],
+          name="add_statement"),
+    Route("/d/{debate_id}/statements/{statement_id:int}", moderate.edit_statement,
+          methods=["POST"], name="edit_statement"),
+    Route("/d/{debate_id}/export.csv", moderate.export_csv, name="export_csv"),
+    Route("/d/{debate_id}/votes.csv", moderate.export_votes_csv, name="votes_csv"),
+    Route("/d/{debate_id}/export.json", moderate.export_json, name="export_json"),
+    # afterwards
+    Route("/archive", archive.archive, name="archive"),
+    Route("/d/{debate_id}/results", archive.results, name="results"),
+    # machines and live updates
+    Route("/healthz", api.healthz, name="healthz"),
+    WebSocketRoute("/ws/{debate_id}/{role}", debate_socket, name="socket"),
+    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+]

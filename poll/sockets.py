@@ -1,0 +1,155 @@
+"""The websocket endpoint: one receive loop and one sender task per connection.
+
+Frames go out only through the connection's Subscriber (poll.broadcast), so nothing the hub
+publishes ever waits on this client, and acks and errors keep their order with state frames.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from .broadcast import SlowSubscriber, Subscriber
+from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
+from .i18n import gettext_for
+from .model import Choice
+from .security import is_moderator, new_participant, participant_of
+from .store import StoreError
+
+log = logging.getLogger("poll.sockets")
+
+# Close codes in the 4000 range are ours (docs/protocol.md).
+CLOSE_BAD_ROLE = 4400
+CLOSE_UNAUTHORISED = 4401
+CLOSE_UNKNOWN = 4404
+CLOSE_TOO_SLOW = 1013  # "try again later": the page reconnects and resyncs
+
+
+async def debate_socket(websocket: WebSocket) -> None:
+    """`/ws/{debate_id}/{role}`: snapshot on connect, then live frames; phones may vote."""
+    hub: Hub = websocket.state.hub
+    role = websocket.path_params["role"]
+    debate_id = websocket.path_params["debate_id"]
+    # Accept before refusing, so the page gets a close code it can act on instead of an HTTP 403.
+    await websocket.accept()
+    if role not in AUDIENCES:
+        await websocket.close(CLOSE_BAD_ROLE, "unknown role")
+        return
+    live = await hub.get(debate_id)
+    if live is None:
+        await websocket.close(CLOSE_UNKNOWN, "unknown debate")
+        return
+    if role == "moderator" and not is_moderator(websocket, debate_id):
+        await websocket.close(CLOSE_UNAUTHORISED, "moderator key needed")
+        return
+    settings = hub.settings
+    outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames,
+                        send_timeout=settings.send_timeout)
+    participant = (participant_of(websocket) or new_participant()) if role == "phone" else None
+    connection = _Connection(hub, live, role, participant, outbox)
+    async with hub.pubsub.subscribe(channel(debate_id, role), outbox):
+        if participant is not None:
+            outbox.push(encode(hub.welcome(live, participant)))
+            hub.phone_joined(live, participant)
+        outbox.push(encode(hub.state(live)))
+        if role != "phone":
+            outbox.offer(encode(hub.tally(live, role)))
+        sender = asyncio.create_task(outbox.run())
+        receiver = asyncio.create_task(connection.receive(websocket))
+        try:
+            done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (sender, receiver):
+                task.cancel()
+            await asyncio.gather(sender, receiver, return_exceptions=True)
+            if participant is not None:
+                hub.phone_left(live, participant)
+    if sender in done and isinstance(sender.exception(), SlowSubscriber):
+        log.info("disconnecting a slow %s client of %s", role, debate_id)
+        with contextlib.suppress(Exception):
+            await websocket.close(CLOSE_TOO_SLOW, "too slow")
+
+
+class _Connection:
+    """What one client sends, checked and answered."""
+
+    def __init__(self, hub: Hub, live: LiveDebate, role: str, participant: str | None,
+                 outbox: Subscriber) -> None:
+        self.hub = hub
+        self.live = live
+        self.role = role
+        self.participant = participant
+        self.outbox = outbox
+        self.gettext = gettext_for(live.debate.lang)
+
+    def refuse(self, code: str, message: str, vote_id: Any = None) -> None:
+        self.outbox.push(encode({"type": "error", "id": vote_id, "code": code,
+                                 "message": self.gettext(message)}))
+
+    async def receive(self, websocket: WebSocket) -> None:
+        limit = self.hub.settings.max_message_bytes
+        while True:
+            try:
+                message = await websocket.receive()
+            except WebSocketDisconnect:
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None:
+                self.refuse("bad_message", "Messages must be JSON text.")
+            elif len(text) > limit or len(text.encode("utf-8", "replace")) > limit:
+                self.refuse("too_large", "This message is too large.")
+            else:
+                await self.handle(text)
+
+    async def handle(self, text: str) -> None:
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            self.refuse("bad_message", "Messages must be JSON text.")
+            return
+        if not isinstance(frame, dict):
+            self.refuse("bad_message", "Messages must be JSON objects.")
+            return
+        kind = frame.get("type")
+        if kind == "ping":
+            self.outbox.push('{"type":"pong"}')
+        elif kind == "vote":
+            await self.vote(frame)
+        else:
+            self.refuse("bad_message", "Unknown message type.")
+
+    async def vote(self, frame: dict[str, Any]) -> None:
+        vote_id = frame.get("id")
+        if not isinstance(vote_id, str) or not 1 <= len(vote_id) <= 64:
+            self.refuse("bad_message", "A vote needs an id of 1 to 64 characters.")
+            return
+        statement = frame.get("statement")
+        if type(statement) is not int:
+            self.refuse("bad_message", "A vote needs a statement id.", vote_id)
+            return
+        try:
+            choice = Choice(frame.get("choice"))
+        except ValueError:
+            self.refuse("bad_choice", "Choose agree, neutral or disagree.", vote_id)
+            return
+        if self.participant is None:
+            self.refuse("not_allowed", "Only phones can vote.", vote_id)
+            return
+        try:
+            await self.hub.vote(self.live, self.participant, statement, choice, vote_id)
+        except Refusal as refusal:
+            self.refuse(refusal.code, refusal.message, vote_id)
+            return
+        except StoreError:
+            log.exception("could not store a vote")
+            self.refuse("not_saved", "Your vote could not be saved. Please try again.", vote_id)
+            return
+        self.outbox.push(encode({"type": "ack", "id": vote_id, "statement": statement,
+                                 "choice": choice.value}))

@@ -1,0 +1,536 @@
+"""SQLite storage through aiosqlite: schema, migrations, the single writer, and queries.
+
+SQLite allows one writer at a time, so every write goes through one writer task on one connection
+(DESIGN invariant 1); reads use a second connection, which WAL lets run beside the writer. Votes are
+group-committed: whatever is queued when the writer wakes is written in one transaction, and each
+vote's future resolves only after COMMIT (invariant 2).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+import aiosqlite
+
+from .model import Choice, Debate, LiveState, Phase, Statement, Tally, Vote
+
+# Forward migrations, one per schema version: MIGRATIONS[n] takes a database from version n to n+1.
+# Never edit a released entry; append a new one (invariant 7).
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE debates (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        key_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        current_statement INTEGER,
+        phase TEXT NOT NULL DEFAULT 'waiting',
+        revealed INTEGER NOT NULL DEFAULT 0,
+        demo TEXT UNIQUE
+    );
+    CREATE TABLE statements (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (debate_id, position)
+    );
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        participant TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('agree', 'neutral', 'disagree')),
+        cast_at TEXT NOT NULL,
+        UNIQUE (participant, client_id)
+    );
+    CREATE INDEX votes_by_debate ON votes (debate_id, id);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Join codes avoid characters that are easy to misread on a projector (0/O, 1/I/L).
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_LENGTH = 6
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+class StoreError(Exception):
+    """A write the store refused (the message says why)."""
+
+
+def now() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def hash_key(key: str) -> str:
+    # The key is 32 random bytes, so a plain SHA-256 is enough; no slow KDF needed.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """A join code as typed by a person: case and surrounding spaces do not matter."""
+    return code.strip().upper().replace(" ", "")
+
+
+@dataclass(slots=True)
+class DebateSummary:
+    debate: Debate
+    statements: int
+    participants: int
+    votes: int
+
+
+@dataclass(slots=True)
+class VoteRow:
+    """One archived vote, as exported."""
+
+    statement_id: int
+    position: int
+    statement: str
+    participant: str
+    choice: str
+    cast_at: str
+
+
+class Store(Protocol):
+    """What the hub, views and CLI need from storage (invariant 9: a PostgreSQL store fits here)."""
+
+    async def create_debate(
+        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None
+    ) -> tuple[Debate, str]: ...
+    async def debate(self, debate_id: str) -> Debate | None: ...
+    async def debate_by_code(self, code: str) -> Debate | None: ...
+    async def demo_debate(self, name: str) -> Debate | None: ...
+    async def summaries(self) -> list[DebateSummary]: ...
+    async def tallies(self, debate_id: str) -> dict[int, Tally]: ...
+    async def votes(self, debate_id: str) -> list[VoteRow]: ...
+    async def check_key(self, debate_id: str, key: str) -> bool: ...
+    async def new_key(self, debate_id: str) -> str: ...
+    async def record_vote(self, vote: Vote) -> bool: ...
+    async def save_live(self, debate_id: str, live: LiveState) -> None: ...
+    async def add_statement(self, debate_id: str, text: str) -> Statement: ...
+    async def edit_statement(self, debate_id: str, statement_id: int, text: str) -> Statement: ...
+    async def secret(self, name: str) -> str: ...
+
+
+_WriteFn = Callable[[aiosqlite.Connection], Awaitable[Any]]
+
+
+class _Write:
+    """One queued write: a vote (batched) or a function run inside the batch's transaction."""
+
+    __slots__ = ("fn", "future", "vote")
+
+    def __init__(self, vote: Vote | None, fn: _WriteFn | None) -> None:
+        self.vote = vote
+        self.fn = fn
+        self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
+class SQLiteStore:
+    """The embedded default store: one SQLite file in WAL mode."""
+
+    def __init__(self, path: Path | str, *, max_batch: int = 500) -> None:
+        self.path = Path(path)
+        self.max_batch = max_batch
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def open(self) -> SQLiteStore:
+        """Open both connections, apply pending migrations and start the writer task."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: the writer issues BEGIN/COMMIT itself, one transaction per batch.
+        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            # NORMAL in WAL survives a crash of the process; see docs/reliability.md.
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await self._writer.execute(pragma)
+        await self._migrate(self._writer)
+        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+        await self._reader.execute("PRAGMA busy_timeout=5000")
+        self._reader.row_factory = aiosqlite.Row
+        self._task = asyncio.create_task(self._write_loop(), name="poll-store-writer")
+        return self
+
+    async def close(self) -> None:
+        """Finish every queued write, then close the connections."""
+        if self._task is not None:
+            await self._queue.put(None)
+            await self._task
+            self._task = None
+        for conn in (self._reader, self._writer):
+            if conn is not None:
+                await conn.close()
+        self._reader = self._writer = None
+
+    async def __aenter__(self) -> SQLiteStore:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _migrate(self, db: aiosqlite.Connection) -> None:
+        (version,) = (await db.execute_fetchall("PRAGMA user_version"))[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this release knows up to "
+                f"{SCHEMA_VERSION}. Upgrade debate-poll to open it."
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            await db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql in MIGRATIONS[target - 1].split(";"):
+                    if sql.strip():
+                        await db.execute(sql)
+                await db.execute(f"PRAGMA user_version = {target}")
+                await db.execute("COMMIT")
+            except BaseException:
+                await db.execute("ROLLBACK")
+                raise
+
+    # -- the single writer ---------------------------------------------------------------------
+
+    async def _submit(self, item: _Write) -> Any:
+        if self._task is None or self._task.done():
+            raise StoreError("the store is closed")
+        self._queue.put_nowait(item)
+        return await item.future
+
+    async def _write(self, fn: Callable[[aiosqlite.Connection], Awaitable[Any]]) -> Any:
+        """Run `fn` inside the writer's next transaction; return its result after COMMIT."""
+        return await self._submit(_Write(None, fn))
+
+    async def record_vote(self, vote: Vote) -> bool:
+        """Archive a vote. Returns after COMMIT: True when stored, False when it was a repeat
+        (same participant and client id), which is stored only once."""
+        return bool(await self._submit(_Write(vote, None)))
+
+    async def _write_loop(self) -> None:
+        stopping = False
+        while not stopping:
+            item = await self._queue.get()
+            if item is None:
+                break
+            batch = [item]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                more = self._queue.get_nowait()
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[_Write]) -> None:
+        db = self._writer
+        assert db is not None
+        results: list[Any] = []
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            for run in _runs(batch):
+                if run[0].vote is not None:
+                    results.extend(await self._insert_votes(db, run))
+                else:
+                    for item in run:
+                        results.append(await self._guarded(db, item))
+            await db.execute("COMMIT")
+        except Exception as exc:  # the whole transaction failed (disk full, I/O error)
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(StoreError(f"could not save: {exc}"))
+            return
+        for item, result in zip(batch, results, strict=True):
+            if item.future.done():
+                continue
+            if isinstance(result, _Failed):
+                item.future.set_exception(result.error)
+            else:
+                item.future.set_result(result)
+
+    @staticmethod
+    async def _guarded(db: aiosqlite.Connection, item: _Write) -> Any:
+        # A savepoint per function, so one refused write does not undo the rest of the batch.
+        assert item.fn is not None
+        await db.execute("SAVEPOINT op")
+        try:
+            result = await item.fn(db)
+        except Exception as exc:
+            await db.execute("ROLLBACK TO op")
+            await db.execute("RELEASE op")
+            return _Failed(exc)
+        await db.execute("RELEASE op")
+        return result
+
+    @staticmethod
+    async def _insert_votes(db: aiosqlite.Connection, run: list[_Write]) -> list[bool]:
+        # Three statements per run, however many votes: rows above `before` are the new ones.
+        ((before,),) = await db.execute_fetchall("SELECT coalesce(max(id), 0) FROM votes")
+        stamp = now()
+        rows = []
+        for item in run:
+            v = item.vote
+            assert v is not None
+            rows.append((v.debate_id, v.statement_id, v.participant, v.client_id, v.choice.value,
+                          v.cast_at or stamp))
+        await db.executemany(
+            "INSERT INTO votes (debate_id, statement_id, participant, client_id, choice, cast_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant, client_id) DO NOTHING",
+            rows,
+        )
+        fresh = {
+            (p, c)
+            for p, c in await db.execute_fetchall(
+                "SELECT participant, client_id FROM votes WHERE id > ?", (before,)
+            )
+        }
+        stored = []
+        for item in run:
+            v = item.vote
+            assert v is not None
+            key = (v.participant, v.client_id)
+            stored.append(key in fresh)
+            fresh.discard(key)  # a repeat within the same batch is a repeat too
+        return stored
+
+    # -- writes --------------------------------------------------------------------------------
+
+    async def create_debate(
+        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None
+    ) -> tuple[Debate, str]:
+        """Create a debate with its statements; returns it and its moderator key (shown once)."""
+        key = secrets.token_urlsafe(24)
+        created = now()
+
+        async def insert(db: aiosqlite.Connection) -> Debate:
+            for _ in range(20):
+                debate_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
+                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+                taken = await db.execute_fetchall(
+                    "SELECT 1 FROM debates WHERE id = ? OR join_code = ?", (debate_id, code)
+                )
+                if not taken:
+                    break
+            else:
+                raise StoreError("could not find a free join code")
+            await db.execute(
+                "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (debate_id, title, lang, code, hash_key(key), created, demo),
+            )
+            items = []
+            for position, text in enumerate(statements, start=1):
+                cursor = await db.execute(
+                    "INSERT INTO statements (debate_id, position, text) VALUES (?, ?, ?)",
+                    (debate_id, position, text),
+                )
+                assert cursor.lastrowid is not None
+                items.append(Statement(cursor.lastrowid, debate_id, position, text))
+            first = items[0].id if items else None
+            await db.execute(
+                "UPDATE debates SET current_statement = ? WHERE id = ?", (first, debate_id)
+            )
+            return Debate(debate_id, title, lang, code, created, items, LiveState(first))
+
+        debate = await self._write(insert)
+        return debate, key
+
+    async def new_key(self, debate_id: str) -> str:
+        """Replace the debate's moderator key with a new one and return it."""
+        key = secrets.token_urlsafe(24)
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET key_hash = ? WHERE id = ?", (hash_key(key), debate_id)
+            )
+
+        await self._write(update)
+        return key
+
+    async def save_live(self, debate_id: str, live: LiveState) -> None:
+        """Persist the live state, so a restart resumes exactly here."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET current_statement = ?, phase = ?, revealed = ? WHERE id = ?",
+                (live.statement_id, live.phase.value, int(live.revealed), debate_id),
+            )
+
+        await self._write(update)
+
+    async def add_statement(self, debate_id: str, text: str) -> Statement:
+        """Append a statement to the debate."""
+
+        async def insert(db: aiosqlite.Connection) -> Statement:
+            ((last,),) = await db.execute_fetchall(
+                "SELECT coalesce(max(position), 0) FROM statements WHERE debate_id = ?",
+                (debate_id,),
+            )
+            cursor = await db.execute(
+                "INSERT INTO statements (debate_id, position, text) VALUES (?, ?, ?)",
+                (debate_id, last + 1, text),
+            )
+            assert cursor.lastrowid is not None
+            return Statement(cursor.lastrowid, debate_id, last + 1, text)
+
+        return await self._write(insert)
+
+    async def edit_statement(self, debate_id: str, statement_id: int, text: str) -> Statement:
+        """Replace a statement's text; its votes stay."""
+
+        async def update(db: aiosqlite.Connection) -> Statement:
+            await db.execute(
+                "UPDATE statements SET text = ? WHERE id = ? AND debate_id = ?",
+                (text, statement_id, debate_id),
+            )
+            rows = await db.execute_fetchall(
+                "SELECT position FROM statements WHERE id = ? AND debate_id = ?",
+                (statement_id, debate_id),
+            )
+            if not rows:
+                raise StoreError("no such statement")
+            return Statement(statement_id, debate_id, rows[0][0], text)
+
+        return await self._write(update)
+
+    async def secret(self, name: str) -> str:
+        """A random secret kept in the database under `name`, made on first use."""
+        rows = await self._read("SELECT value FROM meta WHERE key = ?", (name,))
+        if rows:
+            return str(rows[0][0])
+        value = secrets.token_urlsafe(32)
+
+        async def insert(db: aiosqlite.Connection) -> str:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (name, value),
+            )
+            ((stored,),) = await db.execute_fetchall(
+                "SELECT value FROM meta WHERE key = ?", (name,))
+            return str(stored)
+
+        return await self._write(insert)
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    async def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        assert self._reader is not None, "store not open"
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
+
+    async def _debate_where(self, clause: str, value: str) -> Debate | None:
+        rows = await self._read(
+            "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed"
+            f" FROM debates WHERE {clause}",
+            (value,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        statements = [
+            Statement(s["id"], r["id"], s["position"], s["text"])
+            for s in await self._read(
+                "SELECT id, position, text FROM statements WHERE debate_id = ? ORDER BY position",
+                (r["id"],),
+            )
+        ]
+        live = LiveState(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]))
+        return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
+                      statements, live)
+
+    async def debate(self, debate_id: str) -> Debate | None:
+        """The debate with this id (statements and live state included), or None."""
+        return await self._debate_where("id = ?", debate_id)
+
+    async def debate_by_code(self, code: str) -> Debate | None:
+        """The debate with this join code (any case), or None."""
+        return await self._debate_where("join_code = ?", normalise_code(code))
+
+    async def demo_debate(self, name: str) -> Debate | None:
+        """The demo debate created under `name`, or None."""
+        return await self._debate_where("demo = ?", name)
+
+    async def summaries(self) -> list[DebateSummary]:
+        """Every debate, newest first, with its size."""
+        rows = await self._read(
+            "SELECT d.id,"
+            " (SELECT count(*) FROM statements s WHERE s.debate_id = d.id) AS statements,"
+            " (SELECT count(DISTINCT participant) FROM votes v WHERE v.debate_id = d.id) AS people,"
+            " (SELECT count(*) FROM votes v WHERE v.debate_id = d.id) AS votes"
+            " FROM debates d ORDER BY d.created_at DESC, d.id"
+        )
+        out = []
+        for r in rows:
+            debate = await self.debate(r["id"])
+            if debate is not None:
+                out.append(DebateSummary(debate, r["statements"], r["people"], r["votes"]))
+        return out
+
+    async def tallies(self, debate_id: str) -> dict[int, Tally]:
+        """Every statement's tally rebuilt from the committed votes (latest choice counts)."""
+        tallies: dict[int, Tally] = {}
+        for statement_id, participant, choice in await self._read(
+            "SELECT statement_id, participant, choice FROM votes WHERE debate_id = ? ORDER BY id",
+            (debate_id,),
+        ):
+            tallies.setdefault(statement_id, Tally()).apply(participant, Choice(choice))
+        return tallies
+
+    async def votes(self, debate_id: str) -> list[VoteRow]:
+        """Every vote cast in the debate, in the order they were stored."""
+        return [
+            VoteRow(r["statement_id"], r["position"], r["text"], r["participant"], r["choice"],
+                    r["cast_at"])
+            for r in await self._read(
+                "SELECT v.statement_id, s.position, s.text, v.participant, v.choice, v.cast_at"
+                " FROM votes v JOIN statements s ON s.id = v.statement_id"
+                " WHERE v.debate_id = ? ORDER BY v.id",
+                (debate_id,),
+            )
+        ]
+
+    async def check_key(self, debate_id: str, key: str) -> bool:
+        """Whether `key` is this debate's moderator key (compared in constant time)."""
+        rows = await self._read("SELECT key_hash FROM debates WHERE id = ?", (debate_id,))
+        return bool(rows) and hmac.compare_digest(rows[0][0], hash_key(key))
+
+    async def schema_version(self) -> int:
+        ((version,),) = await self._read("PRAGMA user_version")
+        return int(version)
+
+
+@dataclass(slots=True)
+class _Failed:
+    error: Exception
+
+
+def _runs(batch: list[_Write]) -> list[list[_Write]]:
+    """Split a batch into consecutive runs of votes and of functions, keeping the order."""
+    runs: list[list[_Write]] = []
+    for item in batch:
+        if runs and (runs[-1][0].vote is None) == (item.vote is None):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs

@@ -1,0 +1,63 @@
+"""What every view needs: the hub, the debate a URL names, form fields checked for size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+from ..hub import Hub, LiveDebate
+from ..text import clean, statement_problem
+
+
+class PageError(Exception):
+    """Ends a request with a readable error page (or JSON); see poll.app's handler."""
+
+    def __init__(self, status: int, title: str, message: str, *, lang: str | None = None,
+                 code: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.title, self.message, self.lang, self.code = (
+            status, title, message, lang, code)
+
+
+def hub(request: Request) -> Hub:
+    return request.state.hub  # type: ignore[no-any-return]
+
+
+async def debate_from_path(request: Request) -> LiveDebate:
+    """The debate named by `{debate_id}` in the URL, or a 404 page."""
+    live = await hub(request).get(request.path_params["debate_id"])
+    if live is None:
+        raise PageError(404, "Debate not found",
+                        "There is no debate at this address. Check the link.", code="not_found")
+    return live
+
+
+async def form(request: Request) -> FormData:
+    """The posted form; a malformed or oversized body is a 400, not a 500."""
+    try:
+        return await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
+    except Exception as exc:  # python-multipart and starlette raise several kinds
+        raise PageError(400, "Bad request", "The form could not be read.") from exc
+
+
+def field(data: FormData, name: str) -> str:
+    value: Any = data.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def statement_text(data: FormData, name: str = "text") -> str:
+    """A statement from a form, or a 400 saying what is wrong with it."""
+    text = clean(field(data, name))
+    problem = statement_problem(text)
+    if problem:
+        raise PageError(400, "Bad request", problem)
+    return text
+
+
+def int_field(data: FormData, name: str) -> int:
+    try:
+        return int(field(data, name))
+    except ValueError as exc:
+        raise PageError(400, "Bad request", "A statement id must be a number.") from exc

@@ -1,0 +1,27 @@
+"""After the debate: the archive of debates and each debate's results."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..pages import render
+from ._common import debate_from_path, hub
+
+
+async def archive(request: Request) -> Response:
+    summaries = await hub(request).store.summaries()
+    return render(request, "archive.html", {"debates": [
+        {"debate": s.debate, "statements": s.statements, "participants": s.participants,
+         "votes": s.votes, "results_url": f"/d/{s.debate.id}/results"}
+        for s in summaries
+    ]})
+
+
+async def results(request: Request) -> Response:
+    live = await debate_from_path(request)
+    rows = [(s, live.tally(s.id).as_dict()) for s in live.debate.statements]
+    participants = len({p for t in live.tallies.values() for p in t.choices})
+    return render(request, "results.html", {
+        "debate": live.debate, "rows": rows, "participants": participants,
+    }, lang=live.debate.lang)

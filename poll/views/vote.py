@@ -1,0 +1,99 @@
+"""The attendees' side: the front page with the join code, the vote page, the no-script vote."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from ..hub import LiveDebate, Refusal
+from ..model import Choice
+from ..pages import render, wants_json
+from ..security import new_participant, participant_of, remember_participant
+from ..store import normalise_code
+from ._common import PageError, field, form, hub, int_field
+
+
+async def index(request: Request) -> Response:
+    """Front page: type the join code shown on the projector."""
+    return render(request, "index.html", {"code": "", "error": None})
+
+
+async def join(request: Request) -> Response:
+    """The front page's form: a known code leads to the same page as the QR code."""
+    code = normalise_code(request.query_params.get("code", ""))[:32]
+    live = await hub(request).by_code(code) if code.isalnum() else None
+    if live is None:
+        return render(request, "index.html", {
+            "code": code,
+            "error": "No debate has this code. Check the code on the screen." if code
+            else "Type the code shown on the screen.",
+        }, status=404 if code else 400)
+    return RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
+
+
+async def _debate_from_code(request: Request) -> LiveDebate:
+    live = await hub(request).by_code(request.path_params["code"][:32])
+    if live is None:
+        raise PageError(404, "Debate not found",
+                        "No debate has this code. Check the code on the screen.",
+                        code="not_found")
+    return live
+
+
+def _vote_page(request: Request, live: LiveDebate, participant: str, *,
+               message: str | None = None, status: int = 200) -> Response:
+    debate = live.debate
+    current = debate.current
+    mine = hub(request).votes_of(live, participant)
+    context = {
+        "debate": debate,
+        "statement": current,
+        "count": len(debate.statements),
+        "live": debate.live,
+        "my_choice": mine[current.id].value if current and current.id in mine else None,
+        "results": live.tally(current.id).as_dict()
+        if current is not None and debate.live.revealed else None,
+        "message": message,
+        "ws_path": f"/ws/{debate.id}/phone",
+        "choices": list(Choice),
+    }
+    response = render(request, "vote.html", context, lang=debate.lang, status=status)
+    remember_participant(response, participant, secure=request.url.scheme == "https")
+    return response
+
+
+async def vote_page(request: Request) -> Response:
+    """The phone's page (the QR code points here): the current statement and three buttons."""
+    live = await _debate_from_code(request)
+    return _vote_page(request, live, participant_of(request) or new_participant())
+
+
+async def vote_submit(request: Request) -> Response:
+    """A vote as a plain form POST, for phones without JavaScript (and for scripts, as JSON)."""
+    live = await _debate_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    vote_id = field(data, "vote_id")[:64] or "f-" + secrets.token_urlsafe(9)
+    try:
+        choice = Choice(field(data, "choice"))
+    except ValueError:
+        raise PageError(400, "Bad request", "Choose agree, neutral or disagree.",
+                        lang=live.debate.lang, code="bad_choice") from None
+    statement_id = int_field(data, "statement")
+    try:
+        await hub(request).vote(live, participant, statement_id, choice, vote_id)
+    except Refusal as refusal:
+        if wants_json(request):
+            raise PageError(refusal.status, "Vote not counted", refusal.message,
+                            lang=live.debate.lang, code=refusal.code) from None
+        return _vote_page(request, live, participant, message=refusal.message,
+                          status=refusal.status)
+    if wants_json(request):
+        response: Response = JSONResponse(
+            {"type": "ack", "id": vote_id, "statement": statement_id, "choice": choice.value})
+    else:
+        response = RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
+    remember_participant(response, participant, secure=request.url.scheme == "https")
+    return response
