@@ -136,7 +136,9 @@ class Hub:
             raise Refusal("unknown_statement", "This statement is not part of the debate.", 404)
         if debate.live.statement_id != statement_id:
             raise Refusal("not_current", "This statement is no longer being voted on.")
-        if debate.live.phase is not Phase.OPEN:
+        if debate.live.phase is Phase.WAITING:
+            raise Refusal("voting_closed", "Voting has not opened yet.")
+        if debate.live.phase is Phase.CLOSED:
             raise Refusal("voting_closed", "Voting is closed.")
         vote = Vote(debate.id, statement_id, participant, choice, client_id)
         if await self.store.record_vote(vote):

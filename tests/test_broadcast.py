@@ -1,0 +1,64 @@
+"""Broadcasting never waits on a slow client (DESIGN invariant 4)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from poll.broadcast import MemoryPubSub, SlowSubscriber, Subscriber
+
+
+async def test_a_stuck_client_does_not_delay_the_others_and_is_dropped() -> None:
+    pubsub = MemoryPubSub()
+    received: list[str] = []
+    stuck = asyncio.Event()
+
+    async def fast(frame: str) -> None:
+        received.append(frame)
+
+    async def never(frame: str) -> None:
+        await stuck.wait()
+
+    quick = Subscriber(fast)
+    slow = Subscriber(never, max_pending=5, send_timeout=60)
+    async with pubsub.subscribe("d:screen", quick), pubsub.subscribe("d:screen", slow):
+        tasks = [asyncio.create_task(quick.run()), asyncio.create_task(slow.run())]
+        for i in range(10):
+            await pubsub.publish("d:screen", f"state{i}")
+        await asyncio.sleep(0.05)
+        assert received == [f"state{i}" for i in range(10)]
+        # the slow client's queue overflowed: its sender gives up instead of growing forever
+        stuck.set()
+        with pytest.raises(SlowSubscriber):
+            await asyncio.wait_for(tasks[1], 5)
+        tasks[0].cancel()
+
+
+async def test_tally_frames_are_latest_only() -> None:
+    sent: list[str] = []
+    gate = asyncio.Event()
+
+    async def send(frame: str) -> None:
+        await gate.wait()
+        sent.append(frame)
+
+    sub = Subscriber(send)
+    task = asyncio.create_task(sub.run())
+    sub.push("state")
+    for i in range(50):
+        sub.offer(f"tally{i}")
+    gate.set()
+    await asyncio.sleep(0.05)
+    assert sent == ["state", "tally49"]
+    task.cancel()
+
+
+async def test_a_socket_that_accepts_nothing_times_out() -> None:
+    async def hang(frame: str) -> None:
+        await asyncio.sleep(3600)
+
+    sub = Subscriber(hang, send_timeout=0.05)
+    sub.push("state")
+    with pytest.raises(SlowSubscriber):
+        await asyncio.wait_for(sub.run(), 10)

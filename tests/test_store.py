@@ -1,0 +1,121 @@
+"""The archive: what is written survives, votes are stored once, and the schema only moves forward."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from poll.model import Choice, LiveState, Phase, Vote
+from poll.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, StoreError
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    async with SQLiteStore(tmp_path / "poll.db") as s:
+        yield s
+
+
+async def test_a_created_debate_reads_back_with_its_statements(store: SQLiteStore) -> None:
+    debate, key = await store.create_debate("Title", "nl", ["One", "Two"])
+    again = await store.debate(debate.id)
+    assert again is not None
+    assert [s.text for s in again.statements] == ["One", "Two"]
+    assert [s.position for s in again.statements] == [1, 2]
+    assert again.live == LiveState(again.statements[0].id, Phase.WAITING, False)
+    assert await store.debate_by_code(debate.join_code.lower()) == again
+    assert await store.check_key(debate.id, key)
+    assert not await store.check_key(debate.id, key + "x")
+
+
+async def test_the_key_is_stored_only_as_a_hash(store: SQLiteStore, tmp_path: Path) -> None:
+    debate, key = await store.create_debate("Title", "en", ["One"])
+    with sqlite3.connect(tmp_path / "poll.db") as raw:
+        dump = "\n".join(raw.iterdump())
+    assert key not in dump
+
+
+async def test_a_repeated_vote_is_stored_once(store: SQLiteStore) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    vote = Vote(debate.id, sid, "p_1", Choice.AGREE, "v1")
+    assert await store.record_vote(vote) is True
+    assert await store.record_vote(vote) is False
+    # the same id from another participant is a different vote
+    assert await store.record_vote(Vote(debate.id, sid, "p_2", Choice.AGREE, "v1")) is True
+    assert len(await store.votes(debate.id)) == 2
+
+
+async def test_a_burst_of_votes_is_group_committed_and_each_answered(store: SQLiteStore) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    votes = [Vote(debate.id, sid, f"p_{i % 50}", list(Choice)[i % 3], f"v{i}")
+             for i in range(300)]
+    # the same vote twice inside one burst: stored once
+    results = await asyncio.gather(*(store.record_vote(v) for v in [*votes, votes[0]]))
+    assert results.count(True) == 300
+    assert results[-1] is False
+    tallies = await store.tallies(debate.id)
+    assert tallies[sid].total == 50
+    # each participant's last vote is the one that counts
+    assert tallies[sid].choices["p_0"] == list(Choice)[250 % 3]
+
+
+async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "poll.db"
+    async with SQLiteStore(path) as store:
+        debate, _ = await store.create_debate("T", "en", ["One", "Two"])
+        second = debate.statements[1]
+        await store.save_live(debate.id, LiveState(second.id, Phase.OPEN, True))
+        await store.edit_statement(debate.id, second.id, "Two, edited")
+        added = await store.add_statement(debate.id, "Three")
+        await store.record_vote(Vote(debate.id, second.id, "p_1", Choice.NEUTRAL, "v"))
+    async with SQLiteStore(path) as store:
+        again = await store.debate(debate.id)
+        assert again is not None
+        assert again.live == LiveState(second.id, Phase.OPEN, True)
+        assert [s.text for s in again.statements] == ["One", "Two, edited", "Three"]
+        assert again.statements[2].id == added.id
+        assert (await store.tallies(debate.id))[second.id].choices == {"p_1": Choice.NEUTRAL}
+
+
+async def test_editing_a_statement_of_another_debate_is_refused(store: SQLiteStore) -> None:
+    first, _ = await store.create_debate("A", "en", ["One"])
+    other, _ = await store.create_debate("B", "en", ["Two"])
+    with pytest.raises(StoreError):
+        await store.edit_statement(first.id, other.statements[0].id, "hijack")
+    assert (await store.debate(other.id)).statements[0].text == "Two"  # type: ignore[union-attr]
+
+
+async def test_a_failed_write_does_not_undo_the_votes_beside_it(store: SQLiteStore) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    ok = store.record_vote(Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"))
+    bad = store.edit_statement(debate.id, 999_999, "nothing")
+    results = await asyncio.gather(ok, bad, return_exceptions=True)
+    assert results[0] is True
+    assert isinstance(results[1], StoreError)
+    assert len(await store.votes(debate.id)) == 1
+
+
+async def test_schema_is_versioned_and_a_newer_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "poll.db"
+    async with SQLiteStore(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION == len(MIGRATIONS)
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="Upgrade"):
+        await SQLiteStore(path).open()
+
+
+async def test_database_runs_in_wal_mode(store: SQLiteStore, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "poll.db") as raw:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_the_session_secret_is_made_once(store: SQLiteStore) -> None:
+    first = await store.secret("session_secret")
+    assert len(first) >= 32
+    assert await store.secret("session_secret") == first
