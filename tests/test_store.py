@@ -1,4 +1,4 @@
-"""The archive: what is written survives, votes are stored once, and the schema only moves forward."""
+"""The archive: what is written survives, votes are stored once, the schema only moves forward."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ async def test_a_created_debate_reads_back_with_its_statements(store: SQLiteStor
 
 
 async def test_the_key_is_stored_only_as_a_hash(store: SQLiteStore, tmp_path: Path) -> None:
-    debate, key = await store.create_debate("Title", "en", ["One"])
+    _, key = await store.create_debate("Title", "en", ["One"])
     with sqlite3.connect(tmp_path / "poll.db") as raw:
         dump = "\n".join(raw.iterdump())
     assert key not in dump
