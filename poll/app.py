@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from .broadcast import MemoryPubSub
 from .config import Settings
 from .hub import Hub
+from .i18n import N_
 from .network import public_base_url
 from .pages import error
 from .routes import routes
@@ -74,15 +75,17 @@ def create_app(settings: Settings) -> Starlette:
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 404:
-            return error(request, 404, "Page not found", "There is nothing at this address.")
+            return error(request, 404, N_("Page not found"),
+                         N_("There is nothing at this address."))
         if exc.status_code == 405:
-            return error(request, 405, "Not allowed", "This address does not accept that method.")
+            return error(request, 405, N_("Not allowed"),
+                         N_("This address does not accept that method."))
         return error(request, exc.status_code, "Error", str(exc.detail))
 
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
-        return error(request, 500, "Something went wrong",
-                     "The server could not handle this request. Please try again.")
+        return error(request, 500, N_("Something went wrong"),
+                     N_("The server could not handle this request. Please try again."))
 
     return Starlette(
         routes=routes,

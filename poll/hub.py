@@ -17,6 +17,7 @@ from typing import Any
 
 from .broadcast import PubSub
 from .config import Settings
+from .i18n import N_
 from .model import Action, Choice, Debate, LiveState, Phase, Statement, Tally, Vote
 from .store import Store, normalise_code
 
@@ -133,13 +134,13 @@ class Hub:
         """
         debate = live.debate
         if debate.statement(statement_id) is None:
-            raise Refusal("unknown_statement", "This statement is not part of the debate.", 404)
+            raise Refusal("unknown_statement", N_("This statement is not part of the debate."), 404)
         if debate.live.statement_id != statement_id:
-            raise Refusal("not_current", "This statement is no longer being voted on.")
+            raise Refusal("not_current", N_("This statement is no longer being voted on."))
         if debate.live.phase is Phase.WAITING:
-            raise Refusal("voting_closed", "Voting has not opened yet.")
+            raise Refusal("voting_closed", N_("Voting has not opened yet."))
         if debate.live.phase is Phase.CLOSED:
-            raise Refusal("voting_closed", "Voting is closed.")
+            raise Refusal("voting_closed", N_("Voting is closed."))
         vote = Vote(debate.id, statement_id, participant, choice, client_id)
         if await self.store.record_vote(vote):
             live.tallies.setdefault(statement_id, Tally()).apply(participant, choice)
@@ -195,23 +196,24 @@ class Hub:
         if action in (Action.NEXT, Action.PREV, Action.GOTO):
             if action is Action.GOTO:
                 if statement_id is None:
-                    raise Refusal("bad_request", "Choose a statement to go to.", 400)
+                    raise Refusal("bad_request", N_("Choose a statement to go to."), 400)
                 target = debate.statement(statement_id)
                 if target is None:
                     raise Refusal("unknown_statement",
-                                  "This statement is not part of the debate.", 404)
+                                  N_("This statement is not part of the debate."), 404)
             else:
                 target = debate.neighbour(1 if action is Action.NEXT else -1)
                 if target is None:
-                    raise Refusal("no_statement", "There is no next statement."
-                                  if action is Action.NEXT else "There is no previous statement.")
+                    raise Refusal("no_statement", N_("There is no next statement.")
+                                  if action is Action.NEXT
+                                  else N_("There is no previous statement."))
             if target.id == current.statement_id:
                 return current
             # A statement that was voted on before comes back closed, ready to reopen or reveal.
             phase = Phase.CLOSED if live.tally(target.id).total else Phase.WAITING
             return LiveState(target.id, phase, revealed=False)
         if current.statement_id is None:
-            raise Refusal("no_statement", "This debate has no statements yet.")
+            raise Refusal("no_statement", N_("This debate has no statements yet."))
         if action is Action.TOGGLE:
             action = Action.CLOSE if current.phase is Phase.OPEN else Action.OPEN
         match action:
@@ -223,7 +225,7 @@ class Hub:
                 return replace(current, revealed=True)
             case Action.HIDE:
                 return replace(current, revealed=False)
-        raise Refusal("bad_request", f"Unknown action {action}.", 400)
+        raise Refusal("bad_request", N_("Unknown action."), 400)
 
     async def add_statement(self, live: LiveDebate, text: str) -> Statement:
         """Append a statement; the first one of an empty debate becomes current."""
@@ -240,7 +242,8 @@ class Hub:
         """Replace a statement's text; pages showing it update at once."""
         async with live.lock:
             if live.debate.statement(statement_id) is None:
-                raise Refusal("unknown_statement", "This statement is not part of the debate.", 404)
+                raise Refusal("unknown_statement",
+                              N_("This statement is not part of the debate."), 404)
             statement = await self.store.edit_statement(live.debate.id, statement_id, text)
             live.debate.statements = [
                 statement if s.id == statement_id else s for s in live.debate.statements

@@ -58,3 +58,8 @@ def preferred_language(accept_language: str | None, default: str = DEFAULT_LANGU
 
 def language_name(lang: str) -> str:
     return {"nl": "Nederlands", "en": "English"}.get(lang, lang)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction into the catalog; it is translated where it is shown."""
+    return message

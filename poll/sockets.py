@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .broadcast import SlowSubscriber, Subscriber
 from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
-from .i18n import gettext_for
+from .i18n import N_, gettext_for
 from .model import Choice
 from .security import is_moderator, new_participant, participant_of
 from .store import StoreError
@@ -102,9 +102,9 @@ class _Connection:
                 return
             text = message.get("text")
             if text is None:
-                self.refuse("bad_message", "Messages must be JSON text.")
+                self.refuse("bad_message", N_("Messages must be JSON text."))
             elif len(text) > limit or len(text.encode("utf-8", "replace")) > limit:
-                self.refuse("too_large", "This message is too large.")
+                self.refuse("too_large", N_("This message is too large."))
             else:
                 await self.handle(text)
 
@@ -112,10 +112,10 @@ class _Connection:
         try:
             frame = json.loads(text)
         except ValueError:
-            self.refuse("bad_message", "Messages must be JSON text.")
+            self.refuse("bad_message", N_("Messages must be JSON text."))
             return
         if not isinstance(frame, dict):
-            self.refuse("bad_message", "Messages must be JSON objects.")
+            self.refuse("bad_message", N_("Messages must be JSON objects."))
             return
         kind = frame.get("type")
         if kind == "ping":
@@ -123,24 +123,24 @@ class _Connection:
         elif kind == "vote":
             await self.vote(frame)
         else:
-            self.refuse("bad_message", "Unknown message type.")
+            self.refuse("bad_message", N_("Unknown message type."))
 
     async def vote(self, frame: dict[str, Any]) -> None:
         vote_id = frame.get("id")
         if not isinstance(vote_id, str) or not 1 <= len(vote_id) <= 64:
-            self.refuse("bad_message", "A vote needs an id of 1 to 64 characters.")
+            self.refuse("bad_message", N_("A vote needs an id of 1 to 64 characters."))
             return
         statement = frame.get("statement")
         if type(statement) is not int:
-            self.refuse("bad_message", "A vote needs a statement id.", vote_id)
+            self.refuse("bad_message", N_("A vote needs a statement id."), vote_id)
             return
         try:
             choice = Choice(frame.get("choice"))
         except ValueError:
-            self.refuse("bad_choice", "Choose agree, neutral or disagree.", vote_id)
+            self.refuse("bad_choice", N_("Choose agree, neutral or disagree."), vote_id)
             return
         if self.participant is None:
-            self.refuse("not_allowed", "Only phones can vote.", vote_id)
+            self.refuse("not_allowed", N_("Only phones can vote."), vote_id)
             return
         try:
             await self.hub.vote(self.live, self.participant, statement, choice, vote_id)
@@ -149,7 +149,7 @@ class _Connection:
             return
         except StoreError:
             log.exception("could not store a vote")
-            self.refuse("not_saved", "Your vote could not be saved. Please try again.", vote_id)
+            self.refuse("not_saved", N_("Your vote could not be saved. Please try again."), vote_id)
             return
         self.outbox.push(encode({"type": "ack", "id": vote_id, "statement": statement,
                                  "choice": choice.value}))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from .i18n import N_
 from .model import MAX_STATEMENT, MAX_TITLE
 
 
@@ -25,25 +26,25 @@ def parse_statements(raw: str) -> list[str]:
 def title_problem(title: str) -> str | None:
     """Why this (cleaned) title cannot be used, or None."""
     if not title:
-        return "Give the debate a title."
+        return N_("Give the debate a title.")
     if len(title) > MAX_TITLE:
-        return "A title can be at most 200 characters."
+        return N_("A title can be at most 200 characters.")
     return None
 
 
 def statement_problem(text: str) -> str | None:
     """Why this (cleaned) statement cannot be used, or None."""
     if not text:
-        return "A statement cannot be empty."
+        return N_("A statement cannot be empty.")
     if len(text) > MAX_STATEMENT:
-        return "A statement can be at most 5000 characters."
+        return N_("A statement can be at most 5000 characters.")
     return None
 
 
 def statements_problem(statements: list[str]) -> str | None:
     """Why this list of statements cannot make a debate, or None."""
     if not statements:
-        return "Add at least one statement, one per line."
+        return N_("Add at least one statement, one per line.")
     if len(statements) > 500:
-        return "A debate can have at most 500 statements."
+        return N_("A debate can have at most 500 statements.")
     return next(filter(None, map(statement_problem, statements)), None)

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from ..hub import Hub, LiveDebate
+from ..i18n import N_
 from ..text import clean, statement_problem
 
 
@@ -29,8 +30,8 @@ async def debate_from_path(request: Request) -> LiveDebate:
     """The debate named by `{debate_id}` in the URL, or a 404 page."""
     live = await hub(request).get(request.path_params["debate_id"])
     if live is None:
-        raise PageError(404, "Debate not found",
-                        "There is no debate at this address. Check the link.", code="not_found")
+        raise PageError(404, N_("Debate not found"),
+                        N_("There is no debate at this address. Check the link."), code="not_found")
     return live
 
 
@@ -39,7 +40,7 @@ async def form(request: Request) -> FormData:
     try:
         return await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
     except Exception as exc:  # python-multipart and starlette raise several kinds
-        raise PageError(400, "Bad request", "The form could not be read.") from exc
+        raise PageError(400, N_("Bad request"), N_("The form could not be read.")) from exc
 
 
 def field(data: FormData, name: str) -> str:
@@ -52,7 +53,7 @@ def statement_text(data: FormData, name: str = "text") -> str:
     text = clean(field(data, name))
     problem = statement_problem(text)
     if problem:
-        raise PageError(400, "Bad request", problem)
+        raise PageError(400, N_("Bad request"), problem)
     return text
 
 
@@ -60,4 +61,4 @@ def int_field(data: FormData, name: str) -> int:
     try:
         return int(field(data, name))
     except ValueError as exc:
-        raise PageError(400, "Bad request", "A statement id must be a number.") from exc
+        raise PageError(400, N_("Bad request"), N_("A statement id must be a number.")) from exc

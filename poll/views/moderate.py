@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from .. import export
 from ..hub import LiveDebate, Refusal
+from ..i18n import N_
 from ..model import LANGUAGES, Action
 from ..pages import render, wants_json
 from ..security import grant_moderator, is_moderator
@@ -25,8 +26,8 @@ async def _moderated(request: Request) -> LiveDebate:
     """The debate in the URL, when this browser is its moderator; else a 401."""
     live = await debate_from_path(request)
     if not is_moderator(request, live.debate.id):
-        raise PageError(401, "Moderator key needed",
-                        "Open the moderator link, or type the moderator key.",
+        raise PageError(401, N_("Moderator key needed"),
+                        N_("Open the moderator link, or type the moderator key."),
                         lang=live.debate.lang, code="unauthorised")
     return live
 
@@ -54,7 +55,7 @@ async def moderate(request: Request) -> Response:
             grant_moderator(request, debate.id)
             return RedirectResponse(f"/d/{debate.id}/moderate", status_code=303)
         return render(request, "login.html", {
-            "debate": debate, "error": "This moderator key is not right."},
+            "debate": debate, "error": N_("This moderator key is not right.")},
             lang=debate.lang, status=401)
     if not is_moderator(request, debate.id):
         return render(request, "login.html", {"debate": debate, "error": None},
@@ -87,12 +88,13 @@ async def control(request: Request) -> Response:
     try:
         action = Action(field(data, "action"))
     except ValueError:
-        raise PageError(400, "Bad request", "Unknown action.", lang=live.debate.lang) from None
+        raise PageError(400, N_("Bad request"), N_("Unknown action."),
+                        lang=live.debate.lang) from None
     statement_id = int_field(data, "statement") if action is Action.GOTO else None
     try:
         await hub(request).control(live, action, statement_id)
     except Refusal as refusal:
-        raise PageError(refusal.status, "Not possible", refusal.message,
+        raise PageError(refusal.status, N_("Not possible"), refusal.message,
                         lang=live.debate.lang, code=refusal.code) from None
     return _done(request, live)
 
@@ -111,7 +113,7 @@ async def edit_statement(request: Request) -> Response:
     try:
         await hub(request).edit_statement(live, statement_id, text)
     except Refusal as refusal:
-        raise PageError(refusal.status, "Statement not found", refusal.message,
+        raise PageError(refusal.status, N_("Statement not found"), refusal.message,
                         lang=live.debate.lang, code=refusal.code) from None
     return _done(request, live)
 
@@ -149,7 +151,7 @@ async def new_submit(request: Request) -> Response:
     statements = parse_statements(values["statements"])
     errors = [e for e in (title_problem(values["title"]), statements_problem(statements)) if e]
     if values["lang"] not in LANGUAGES:
-        errors.append("Choose Dutch or English.")
+        errors.append(N_("Choose Dutch or English."))
     if errors:
         return render(request, "new.html", {"values": values, "errors": errors}, status=400)
     debate, key = await hub(request).store.create_debate(

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..hub import LiveDebate, Refusal
+from ..i18n import N_
 from ..model import Choice
 from ..pages import render, wants_json
 from ..security import new_participant, participant_of, remember_participant
@@ -27,8 +28,8 @@ async def join(request: Request) -> Response:
     if live is None:
         return render(request, "index.html", {
             "code": code,
-            "error": "No debate has this code. Check the code on the screen." if code
-            else "Type the code shown on the screen.",
+            "error": N_("No debate has this code. Check the code on the screen.") if code
+            else N_("Type the code shown on the screen."),
         }, status=404 if code else 400)
     return RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
 
@@ -36,8 +37,8 @@ async def join(request: Request) -> Response:
 async def _debate_from_code(request: Request) -> LiveDebate:
     live = await hub(request).by_code(request.path_params["code"][:32])
     if live is None:
-        raise PageError(404, "Debate not found",
-                        "No debate has this code. Check the code on the screen.",
+        raise PageError(404, N_("Debate not found"),
+                        N_("No debate has this code. Check the code on the screen."),
                         code="not_found")
     return live
 
@@ -79,14 +80,14 @@ async def vote_submit(request: Request) -> Response:
     try:
         choice = Choice(field(data, "choice"))
     except ValueError:
-        raise PageError(400, "Bad request", "Choose agree, neutral or disagree.",
+        raise PageError(400, N_("Bad request"), N_("Choose agree, neutral or disagree."),
                         lang=live.debate.lang, code="bad_choice") from None
     statement_id = int_field(data, "statement")
     try:
         await hub(request).vote(live, participant, statement_id, choice, vote_id)
     except Refusal as refusal:
         if wants_json(request):
-            raise PageError(refusal.status, "Vote not counted", refusal.message,
+            raise PageError(refusal.status, N_("Vote not counted"), refusal.message,
                             lang=live.debate.lang, code=refusal.code) from None
         return _vote_page(request, live, participant, message=refusal.message,
                           status=refusal.status)
