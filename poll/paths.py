@@ -10,8 +10,10 @@ PACKAGE = Path(__file__).resolve().parent
 def _beside_or_installed(name: str) -> Path:
     # In a checkout (or editable install) the folders sit beside the package, as the design card
     # fixes; a wheel built by `pip install .` carries them inside the package as _static/_templates.
-    beside = PACKAGE.parent / name
-    return beside if beside.is_dir() else PACKAGE / f"_{name}"
+    checkout = PACKAGE.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / name).is_dir():
+        return checkout / name
+    return PACKAGE / f"_{name}"
 
 
 STATIC = _beside_or_installed("static")
