@@ -190,6 +190,11 @@ async def test_next_statement_reaches_every_phone_and_late_votes_are_refused(
     # and nobody votes on the new one before the moderator opens it
     early = await phones[30].cast(s2, "agree")
     assert (early["type"], early["code"]) == ("error", "voting_closed"), early
+    # once the new statement is open, a phone still showing the old one is told it moved on
+    await mod.control("open")
+    await phones[31].recv_until(lambda f: f.get("type") == "state" and f["phase"] == "open")
+    stale = await phones[31].cast(s1, "agree")
+    assert (stale["type"], stale["code"]) == ("error", "not_current"), stale
 
     after = (await mod.export("export.json")).json()
     assert after["votes"] == before["votes"]
