@@ -13,6 +13,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from .i18n import gettext_for, preferred_language, translations
 from .model import LANGUAGES
@@ -77,3 +79,13 @@ def error(
         request, "error.html", {"status": status, "title": _(title), "message": _(message)},
         lang=lang, status=status,
     )
+
+
+class RevalidatedStatic(StaticFiles):
+    """Static files that browsers revalidate (ETag) before use: module imports between scripts
+    carry no version in their URL, so a cached copy must never outlive an upgrade."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response

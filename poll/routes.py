@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
-from starlette.staticfiles import StaticFiles
 
+from .pages import RevalidatedStatic
 from .paths import STATIC
 from .sockets import debate_socket
 from .views import api, archive, moderate, screen, vote
@@ -36,5 +36,5 @@ routes: list[BaseRoute] = [
     # machines and live updates
     Route("/healthz", api.healthz, name="healthz"),
     WebSocketRoute("/ws/{debate_id}/{role}", debate_socket, name="socket"),
-    Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    Mount("/static", RevalidatedStatic(directory=STATIC), name="static"),
 ]

@@ -59,6 +59,8 @@ def _vote_page(request: Request, live: LiveDebate, participant: str, *,
         "message": message,
         "ws_path": f"/ws/{debate.id}/phone",
         "choices": list(Choice),
+        # A fresh id per page load: resubmitting the same page (a double tap) is stored once.
+        "vote_id": "f-" + secrets.token_urlsafe(9),
     }
     response = render(request, "vote.html", context, lang=debate.lang, status=status)
     remember_participant(response, participant, secure=request.url.scheme == "https")
