@@ -157,20 +157,25 @@ class SQLiteStore:
     async def open(self) -> SQLiteStore:
         """Open both connections, apply pending migrations and start the writer task."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: the writer issues BEGIN/COMMIT itself, one transaction per batch.
-        self._writer = await aiosqlite.connect(self.path, isolation_level=None)
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            # NORMAL in WAL survives a crash of the process; see docs/reliability.md.
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA busy_timeout=5000",
-        ):
-            await self._writer.execute(pragma)
-        await self._migrate(self._writer)
-        self._reader = await aiosqlite.connect(self.path, isolation_level=None)
-        await self._reader.execute("PRAGMA busy_timeout=5000")
-        self._reader.row_factory = aiosqlite.Row
+        try:
+            # isolation_level=None: the writer issues BEGIN/COMMIT itself, one transaction a batch.
+            self._writer = await aiosqlite.connect(self.path, isolation_level=None)
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                # NORMAL in WAL survives a crash of the process; see docs/reliability.md.
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await self._writer.execute(pragma)
+            await self._migrate(self._writer)
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._reader.execute("PRAGMA busy_timeout=5000")
+            self._reader.row_factory = aiosqlite.Row
+        except BaseException:
+            # An open connection's thread would keep the process alive after the error.
+            await self.close()
+            raise
         self._task = asyncio.create_task(self._write_loop(), name="poll-store-writer")
         return self
 

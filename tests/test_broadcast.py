@@ -9,6 +9,15 @@ import pytest
 from poll.broadcast import MemoryPubSub, SlowSubscriber, Subscriber
 
 
+async def eventually(condition, timeout: float = 10.0) -> None:
+    """Wait until `condition()` holds; generous, so a busy machine does not fail the test."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.01)
+
+
 async def test_a_stuck_client_does_not_delay_the_others_and_is_dropped() -> None:
     pubsub = MemoryPubSub()
     received: list[str] = []
@@ -26,7 +35,7 @@ async def test_a_stuck_client_does_not_delay_the_others_and_is_dropped() -> None
         tasks = [asyncio.create_task(quick.run()), asyncio.create_task(slow.run())]
         for i in range(10):
             await pubsub.publish("d:screen", f"state{i}")
-        await asyncio.sleep(0.05)
+        await eventually(lambda: len(received) == 10)
         assert received == [f"state{i}" for i in range(10)]
         # the slow client's queue overflowed: its sender gives up instead of growing forever
         stuck.set()
@@ -49,7 +58,8 @@ async def test_tally_frames_are_latest_only() -> None:
     for i in range(50):
         sub.offer(f"tally{i}")
     gate.set()
-    await asyncio.sleep(0.05)
+    await eventually(lambda: len(sent) >= 2)
+    await asyncio.sleep(0.05)  # room for a wrong third frame to show up
     assert sent == ["state", "tally49"]
     task.cancel()
 

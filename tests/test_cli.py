@@ -8,6 +8,8 @@ import csv
 import io
 import json
 import re
+import sqlite3
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -264,3 +266,23 @@ async def test_serve_demo_creates_the_demo_debate_once(site, poll_cli):
     rows = list_json(poll_cli, site.db)
     assert [r["id"] for r in rows] == [found[0][0]]
     assert rows[0]["statements"] == 5 and rows[0]["votes"] == 0, rows
+
+
+def test_a_database_from_a_newer_release_is_refused_with_a_message(site, poll_cli):
+    site.new("Een debat", ["Een stelling"])
+    with sqlite3.connect(site.db) as raw:
+        raw.execute("PRAGMA user_version = 999")
+    for args in (
+        ("list", "--db", site.db),
+        ("export", "x", "--db", site.db),
+        ("serve", "--db", site.db, "--host", "127.0.0.1", "--port", site.port),
+    ):
+        try:
+            proc = poll_cli(*args, timeout=30)
+        except subprocess.TimeoutExpired as exc:
+            said = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr
+            raise AssertionError(
+                f"`poll {args[0]}` on a newer database did not exit within 30 s (it said: {said!r})"
+            ) from None
+        assert proc.returncode != 0, describe(proc)
+        assert "999" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

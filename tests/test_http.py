@@ -538,3 +538,28 @@ def external(link: str, own: str) -> bool:
     if link.startswith(own):
         return False
     return link.startswith(("http://", "https://", "//"))
+
+
+async def test_hostile_text_through_the_web_form_is_escaped(web, web_debate, connect):
+    server = web.server
+    title = "<script>alert(1)</script> 🎤 نقاش"
+    statements = ["\"'><img src=x onerror=alert(1)>", '=HYPERLINK("http://x")']
+    debate, mod = await web_debate(server, title, statements)
+    assert [s["text"] for s in debate.statements] == statements
+    screen = await connect(server, debate, "screen")
+    state = await screen.recv_type("state")
+    assert state["debate"]["title"] == title
+    assert state["statement"]["text"] == statements[0]
+    for path in (
+        f"/d/{debate.id}/moderate",
+        f"/d/{debate.id}/screen",
+        f"/j/{debate.join_code}",
+        f"/d/{debate.id}/results",
+        "/archive",
+    ):
+        response = await mod.get(path)
+        assert response.status_code == 200, path
+        assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; 🎤 نقاش" in response.text, path
+    rows = read_csv((await mod.export("export.csv")).text)
+    assert [r["statement"] for r in rows] == [statements[0], "'" + statements[1]]

@@ -94,7 +94,12 @@ async def test_actions_reach_every_audience_and_tallies_only_screens_and_moderat
     await hub.control(live, Action.OPEN)
     for i in range(20):
         await hub.vote(live, f"p_{i}", live.debate.statements[0].id, Choice.AGREE, "v")
-    await asyncio.sleep(0.2)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not all(any(f["type"] == "tally" and f["total"] == 20 for f in inboxes[audience])
+                  for audience in ("moderator", "screen")):
+        assert loop.time() < deadline, "no tally with all 20 votes"
+        await asyncio.sleep(0.01)
     for audience, inbox in inboxes.items():
         assert [f["phase"] for f in inbox if f["type"] == "state"] == ["open"], audience
     assert not [f for f in inboxes["phone"] if f["type"] == "tally"]

@@ -1,0 +1,1 @@
+"""debate-poll: live debates on statements: projector, phones, moderator, archive."""
