@@ -22,33 +22,36 @@ from .i18n import N_
 from .network import public_base_url
 from .pages import error
 from .routes import routes
+from .security import Hardening, csrf_protection
 from .store import SQLiteStore
 from .views._common import PageError
 
 log = logging.getLogger("poll")
 
 
-class _Sessions:
-    """Starlette's signed-cookie sessions, keyed by a secret the lifespan reads from the store.
+class _SignedCookies:
+    """Sessions (Starlette's SessionMiddleware) and CSRF protection (asgi-csrf, as Datasette uses),
+    both keyed by a secret the lifespan reads from the store.
 
-    The middleware stack is built before the lifespan runs, so the real SessionMiddleware is made
-    on the first request, once the secret is known.
+    The middleware stack is built before the lifespan runs, so the real middleware is made on the
+    first request, once the secret is known.
     """
 
     def __init__(self, app: ASGIApp, secret: dict[str, str]) -> None:
         self.app = app
         self.secret = secret
-        self.sessions: SessionMiddleware | None = None
+        self.inner: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.app(scope, receive, send)
             return
-        if self.sessions is None:
-            self.sessions = SessionMiddleware(
+        if self.inner is None:
+            sessions = SessionMiddleware(
                 self.app, secret_key=self.secret["value"], session_cookie="poll_session",
                 same_site="lax", https_only=False, max_age=30 * 24 * 3600)
-        await self.sessions(scope, receive, send)
+            self.inner = csrf_protection(sessions, self.secret["value"])
+        await self.inner(scope, receive, send)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -91,7 +94,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(_Sessions, secret=secret),
+            Middleware(Hardening),
+            Middleware(_SignedCookies, secret=secret),
         ],
         exception_handlers={PageError: page_error, HTTPException: http_error,
                             500: server_error},

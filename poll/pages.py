@@ -54,7 +54,9 @@ def render(
 ) -> HTMLResponse:
     """Render a template in `lang` (default: the visitor's language)."""
     lang = lang or page_language(request)
-    html = environment(lang).get_template(template).render(request=request, lang=lang, **context)
+    csrf_token = request.scope.get("csrftoken")  # set by asgi-csrf (poll.security)
+    html = environment(lang).get_template(template).render(
+        request=request, lang=lang, csrf_token=csrf_token() if csrf_token else "", **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 

@@ -1,12 +1,15 @@
-"""Who may do what: moderator keys and sessions, and the phones' anonymous participant ids."""
+"""Who may do what: moderator sessions, the phones' anonymous participant ids, and the HTTP
+hardening every response gets (security headers, a cap on request bodies)."""
 
 from __future__ import annotations
 
 import re
 import secrets
 
+from asgi_csrf import asgi_csrf
 from starlette.requests import HTTPConnection
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PARTICIPANT_COOKIE = "poll_participant"
 _PARTICIPANT = re.compile(r"^p_[A-Za-z0-9_-]{8,64}$")
@@ -40,3 +43,121 @@ def grant_moderator(conn: HTTPConnection, debate_id: str) -> None:
     debates = [d for d in conn.session.get(_SESSION_KEY, []) if d != debate_id]
     # Keep the signed cookie small: the 20 most recent debates are plenty for one moderator.
     conn.session[_SESSION_KEY] = [*debates[-19:], debate_id]
+
+
+# -- HTTP hardening ----------------------------------------------------------------------------
+
+# No inline scripts or styles anywhere (pages pass data as JSON in <script type="application/json">,
+# which is not executed); websockets go to our own origin; nothing may frame the pages.
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    # The moderator link carries its key in the query string until the redirect drops it.
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+)
+
+
+def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
+    """Double-submit CSRF tokens (asgi-csrf): every POST that carries cookies must repeat the
+    signed `csrftoken` cookie in a form field or the `x-csrftoken` header. Pages get the token
+    from `request.scope["csrftoken"]()` (see poll.pages.render)."""
+    protected = asgi_csrf(app, signing_secret=secret, send_csrf_failed=_csrf_failed)
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if scope["type"] == "http" and content_type.startswith(b"multipart/"):
+            # Every form here is URL-encoded; refusing multipart also keeps bodies away from
+            # asgi-csrf's multipart reader, which breaks on current python-multipart.
+            await PlainTextResponse("Send forms URL-encoded.", status_code=415)(
+                scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await protected(scope, receive, tracking_send)
+        except (UnicodeDecodeError, AssertionError, IndexError, ValueError):
+            # asgi-csrf reads form bodies itself and raises on malformed ones (invalid UTF-8,
+            # a multipart body without a boundary): that is the client's mistake, a 400.
+            if started:
+                raise
+            await PlainTextResponse("The form could not be read.", status_code=400)(
+                scope, receive, send)
+
+    return guarded
+
+
+async def _csrf_failed(scope: Scope, send: Send, message_id: object) -> None:
+    response = PlainTextResponse(
+        "This form has expired or came from another site. Go back, reload the page and try "
+        "again.", status_code=403)
+    await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+class BodyTooLarge(Exception):
+    """A request body grew past the limit while it was being read."""
+
+
+class Hardening:
+    """ASGI middleware: security headers on every HTTP response, and a cap on request bodies
+    (413 when Content-Length says too much; a body that grows past it mid-stream is refused by
+    the form reader with a 400)."""
+
+    def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name for name, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.max_body:
+            response = PlainTextResponse(
+                "Request too large." if length.isdigit() else "Bad Content-Length.",
+                status_code=413 if length.isdigit() else 400)
+            await response(scope, receive, send_with_headers)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_body:
+                raise BodyTooLarge
+            return message
+
+        await self.app(scope, limited_receive, send_with_headers)

@@ -162,6 +162,10 @@ async def test_moderator_routes_need_the_key(web, moderator):
             (f"{base}/statements/{debate.sid(1)}", {"text": "Sneaky"}),
         ):
             response = await stranger.post(path, data=data)
+            # refused either way: no session (401), or no CSRF token once it holds cookies (403)
+            assert response.status_code in (401, 403), path
+            fields, headers = csrf_fields(stranger, page.text)
+            response = await stranger.post(path, data={**data, **fields}, headers=headers)
             assert response.status_code == 401, path
         wrong = await stranger.get(f"{base}/moderate?key=not-the-key")
         assert wrong.status_code == 401 and 'name="key"' in wrong.text
@@ -188,8 +192,10 @@ async def test_moderator_routes_need_the_key(web, moderator):
         # signed in for this debate only
         other = web.debates["other"]
         assert (await browser.get(f"/d/{other.id}/moderate")).status_code == 401
+        fields, headers = csrf_fields(browser, page.text)
         assert (
-            await browser.post(f"/d/{other.id}/control", data={"action": "open"})
+            await browser.post(f"/d/{other.id}/control", data={"action": "open", **fields},
+                               headers=headers)
         ).status_code == 401
 
     mod = await moderator(server, debate)

@@ -139,8 +139,10 @@ function applyTally(tally) {
 async function sendControl(url, body) {
   let response;
   try {
+    // URL-encoded like a plain form post (the server takes no multipart bodies).
     response = await fetch(url, {
-      method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
+      method: 'POST', body: new URLSearchParams(body), headers: { Accept: 'application/json' },
+      credentials: 'same-origin',
     });
   } catch {
     showError(strings.offline);

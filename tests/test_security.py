@@ -1,0 +1,63 @@
+"""HTTP hardening on a real server: security headers on every response, a cap on request bodies,
+and CSRF protection on forms that carry cookies."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+PAGES = ["/", "/new", "/archive", "/nowhere", "/static/js/live.js"]
+
+
+@pytest.fixture
+def server(start_server, tmp_path: Path):
+    return start_server(tmp_path / "poll.db")
+
+
+def test_every_response_carries_the_security_headers(server) -> None:
+    for path in PAGES:
+        response = httpx.get(server.url + path)
+        csp = response.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp, path
+        assert "frame-ancestors 'none'" in csp
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_huge_body_is_refused_and_the_server_carries_on(server) -> None:
+    response = httpx.post(server.url + "/new", content=b"x" * (10 * 1024 * 1024),
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert httpx.get(server.url + "/healthz").json() == {"ok": True}
+
+
+def test_invalid_utf8_in_a_form_is_a_400(server) -> None:
+    with httpx.Client(base_url=server.url) as browser:
+        browser.get("/new")  # gets the csrftoken cookie, as a browser would
+        response = browser.post("/new", content=b"title=\xff\xfe&statements=a",
+                                headers={"content-type": "application/x-www-form-urlencoded"})
+        assert response.status_code == 400
+
+
+def test_a_form_posted_from_another_site_is_refused(server) -> None:
+    with httpx.Client(base_url=server.url) as browser:
+        page = browser.get("/new").text
+        token = re.search(r'name="csrftoken" value="([^"]+)"', page)
+        assert token, "the form carries a CSRF token"
+        form = {"title": "Mine", "lang": "en", "statements": "One"}
+        # another site can make the browser send its cookies, but cannot read the token
+        forged = browser.post("/new", data=form)
+        assert forged.status_code == 403
+        genuine = browser.post("/new", data={**form, "csrftoken": token.group(1)})
+        assert genuine.status_code == 303
+
+
+def test_multipart_bodies_are_refused_with_a_clear_status(server) -> None:
+    with httpx.Client(base_url=server.url) as browser:
+        browser.get("/new")
+        response = browser.post("/new", files={"statements": ("s.txt", b"One")},
+                                 data={"title": "T"})
+        assert response.status_code == 415
