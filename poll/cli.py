@@ -1,4 +1,4 @@
-"""`poll serve | new | export | list`: the command line.
+"""`poll serve | new | export | list | backup`: the command line.
 
 `poll serve` ends in `uvicorn.run(...)`, so it is the whole set-up for an event.
 """
@@ -17,7 +17,7 @@ from .config import Settings
 from .model import LANGUAGES, Debate
 from .network import public_base_url
 from .paths import DEMO
-from .store import SQLiteStore, StoreError
+from .store import SQLiteStore, StoreError, backup
 from .text import clean, parse_statements, statements_problem, title_problem
 
 DEMO_NAME = "htno-2023"
@@ -170,6 +170,13 @@ async def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _backup(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(db_path=args.db)
+    votes = await backup(settings.db_path, args.file)
+    print(f"backed up {settings.db_path} to {args.file} ({votes} votes; integrity ok)")
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
@@ -210,6 +217,10 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--db", help=db_help)
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(run=lambda a: asyncio.run(_list(a)))
+    bk = sub.add_parser("backup", help="copy the database safely, even while the server runs")
+    bk.add_argument("file", help="the new file to write")
+    bk.add_argument("--db", help=db_help)
+    bk.set_defaults(run=lambda a: asyncio.run(_backup(a)))
     return p
 
 

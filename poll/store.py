@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -168,13 +169,19 @@ class SQLiteStore:
                 "PRAGMA busy_timeout=5000",
             ):
                 await self._writer.execute(pragma)
+            await self._check_integrity(self._writer)
             await self._migrate(self._writer)
             self._reader = await aiosqlite.connect(self.path, isolation_level=None)
             await self._reader.execute("PRAGMA busy_timeout=5000")
             self._reader.row_factory = aiosqlite.Row
-        except BaseException:
+        except BaseException as exc:
             # An open connection's thread would keep the process alive after the error.
             await self.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(
+                    f"{self.path} is damaged or not a debate-poll database ({exc}). Restore a "
+                    "backup made with `poll backup`, or move the file away to start afresh."
+                ) from exc
             raise
         self._task = asyncio.create_task(self._write_loop(), name="poll-store-writer")
         return self
@@ -195,6 +202,15 @@ class SQLiteStore:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    async def _check_integrity(self, db: aiosqlite.Connection) -> None:
+        # quick_check: the structural checks of integrity_check, fast enough for every start.
+        problems = [row[0] for row in await db.execute_fetchall("PRAGMA quick_check")]
+        if problems != ["ok"]:
+            raise StoreError(
+                f"{self.path} is damaged ({'; '.join(problems[:3])}). Restore a backup made with "
+                "`poll backup`, or move the file away to start afresh."
+            )
 
     async def _migrate(self, db: aiosqlite.Connection) -> None:
         (version,) = (await db.execute_fetchall("PRAGMA user_version"))[0]
@@ -539,3 +555,24 @@ def _runs(batch: list[_Write]) -> list[list[_Write]]:
         else:
             runs.append([item])
     return runs
+
+
+async def backup(source: Path | str, target: Path | str) -> int:
+    """Copy the database at `source` to `target` with SQLite's online backup API, consistent even
+    while a server writes to it; returns the number of votes in the copy after checking it."""
+    source, target = Path(source), Path(target)
+    if not source.is_file():
+        raise StoreError(f"no database at {source}")
+    if target.exists():
+        raise StoreError(f"{target} exists already; choose a new file name")
+    async with (
+        aiosqlite.connect(f"file:{source}?mode=ro", uri=True) as src,
+        aiosqlite.connect(target) as dst,
+    ):
+        await src.execute("PRAGMA busy_timeout=5000")
+        await src.backup(dst)
+        ((check,),) = await dst.execute_fetchall("PRAGMA integrity_check")
+        if check != "ok":
+            raise StoreError(f"the copy in {target} failed its integrity check: {check}")
+        ((votes,),) = await dst.execute_fetchall("SELECT count(*) FROM votes")
+    return int(votes)
