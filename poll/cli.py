@@ -75,7 +75,8 @@ def serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     settings = Settings.from_env(host=args.host, port=args.port, db_path=args.db,
-                                 public_url=args.public_url, demo=args.demo or None)
+                                 public_url=args.public_url, demo=args.demo or None,
+                                 admin_password=args.admin_password)
     base, warning = public_base_url(settings)
     demo = asyncio.run(_prepare_serve(settings))
     print(f"debate-poll on {base}  (database {settings.db_path})")
@@ -85,6 +86,9 @@ def serve(args: argparse.Namespace) -> int:
     print(f"  new debate: {base}/new   archive: {base}/archive")
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
+    elif not settings.admin_password:
+        print("  anyone on this network can create debates and read the archive; "
+              "set POLL_ADMIN_PASSWORD to restrict that")
     sys.stdout.flush()
     uvicorn.run(
         create_app(settings),
@@ -193,6 +197,8 @@ def parser() -> argparse.ArgumentParser:
                    "its links")
     s.add_argument("--public-url", help="base URL phones use, e.g. http://192.168.1.20:8000 "
                    "(default: this machine's LAN address)")
+    s.add_argument("--admin-password", help="organiser password for creating debates and the "
+                   "archive (better: $POLL_ADMIN_PASSWORD, which `ps` does not show)")
     s.set_defaults(run=serve)
 
     n = sub.add_parser("new", help="create a debate from a file of statements")

@@ -20,6 +20,8 @@ class Settings:
     # The address phones use (QR code, join link). None: derived by poll.network.public_base_url().
     public_url: str | None = None
     demo: bool = False
+    # When set, creating debates and the archive need this organiser password.
+    admin_password: str | None = None
     # Signs moderator session cookies. None: a random secret kept in the database, so sessions
     # survive a restart without any set-up.
     session_secret: str | None = None
@@ -47,6 +49,7 @@ class Settings:
             ("db_path", Path),
             ("public_url", str),
             ("session_secret", str),
+            ("admin_password", str),
             ("tally_interval", float),
             ("send_timeout", float),
         ):

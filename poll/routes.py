@@ -7,7 +7,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from .pages import RevalidatedStatic
 from .paths import STATIC
 from .sockets import debate_socket
-from .views import api, archive, moderate, screen, vote
+from .views import admin, api, archive, moderate, screen, vote
 
 routes: list[BaseRoute] = [
     # attendees
@@ -30,6 +30,8 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/export.csv", moderate.export_csv, name="export_csv"),
     Route("/d/{debate_id}/votes.csv", moderate.export_votes_csv, name="votes_csv"),
     Route("/d/{debate_id}/export.json", moderate.export_json, name="export_json"),
+    # organisers (only when an organiser password is set)
+    Route("/admin", admin.admin_login, methods=["GET", "POST"], name="admin"),
     # afterwards
     Route("/archive", archive.archive, name="archive"),
     Route("/d/{debate_id}/results", archive.results, name="results"),

@@ -39,6 +39,15 @@ def is_moderator(conn: HTTPConnection, debate_id: str) -> bool:
     return debate_id in conn.session.get(_SESSION_KEY, [])
 
 
+def is_admin(conn: HTTPConnection) -> bool:
+    """Whether this browser signed in with the organiser password."""
+    return conn.session.get("admin") is True
+
+
+def grant_admin(conn: HTTPConnection) -> None:
+    conn.session["admin"] = True
+
+
 def grant_moderator(conn: HTTPConnection, debate_id: str) -> None:
     debates = [d for d in conn.session.get(_SESSION_KEY, []) if d != debate_id]
     # Keep the signed cookie small: the 20 most recent debates are plenty for one moderator.

@@ -6,10 +6,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..pages import render
+from ..security import is_moderator
 from ._common import debate_from_path, hub
+from .admin import admin_gate
 
 
 async def archive(request: Request) -> Response:
+    if (gate := admin_gate(request)) is not None:
+        return gate
     summaries = await hub(request).store.summaries()
     return render(request, "archive.html", {"debates": [
         {"debate": s.debate, "statements": s.statements, "participants": s.participants,
@@ -20,6 +24,9 @@ async def archive(request: Request) -> Response:
 
 async def results(request: Request) -> Response:
     live = await debate_from_path(request)
+    # the debate's own moderator may always see its results
+    if not is_moderator(request, live.debate.id) and (gate := admin_gate(request)) is not None:
+        return gate
     rows = [(s, live.tally(s.id).as_dict()) for s in live.debate.statements]
     participants = len({p for t in live.tallies.values() for p in t.choices})
     return render(request, "results.html", {

@@ -17,6 +17,7 @@ from ..pages import render, wants_json
 from ..security import grant_moderator, is_moderator
 from ..text import clean, parse_statements, statements_problem, title_problem
 from ._common import PageError, debate_from_path, field, form, hub, int_field, statement_text
+from .admin import admin_gate
 from .screen import join_url
 
 _NEW_KEY = "new_key"  # session slot: the moderator link shown once after creating a debate
@@ -137,6 +138,8 @@ export_json = _exporter("json")
 
 
 async def new_form(request: Request) -> Response:
+    if (gate := admin_gate(request)) is not None:
+        return gate
     lang = request.query_params.get("lang")
     return render(request, "new.html", {
         "values": {"title": "", "lang": lang if lang in LANGUAGES else "nl", "statements": ""},
@@ -145,6 +148,8 @@ async def new_form(request: Request) -> Response:
 
 async def new_submit(request: Request) -> Response:
     """Create a debate from a title and pasted statements; the creator becomes its moderator."""
+    if (gate := admin_gate(request)) is not None:
+        return gate
     data = await form(request)
     values = {"title": clean(field(data, "title")), "lang": field(data, "lang"),
               "statements": field(data, "statements")}
