@@ -22,7 +22,7 @@ from .i18n import N_
 from .network import public_base_url
 from .pages import error
 from .routes import routes
-from .security import Hardening, csrf_protection
+from .security import Hardening, Limits, csrf_protection
 from .store import SQLiteStore
 from .views._common import PageError
 
@@ -66,7 +66,8 @@ def create_app(settings: Settings) -> Starlette:
         hub = Hub(store, MemoryPubSub(), settings)
         await hub.start()
         try:
-            yield {"hub": hub, "settings": settings, "base_url": base_url}
+            yield {"hub": hub, "settings": settings, "base_url": base_url,
+                   "limits": Limits(settings.max_connections, settings.max_connections_per_ip)}
         finally:
             await hub.stop()
             await store.close()

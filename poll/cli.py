@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -76,8 +77,15 @@ def serve(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(host=args.host, port=args.port, db_path=args.db,
                                  public_url=args.public_url, demo=args.demo or None,
-                                 admin_password=args.admin_password)
+                                 admin_password=args.admin_password,
+                                 max_connections=args.max_connections,
+                                 max_connections_per_ip=args.max_connections_per_ip)
     base, warning = public_base_url(settings)
+    try:
+        listener = listen(settings.host, settings.port, settings.send_buffer)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
+                           " (is another server running there? try --port)") from exc
     demo = asyncio.run(_prepare_serve(settings))
     print(f"debate-poll on {base}  (database {settings.db_path})")
     if demo is not None:
@@ -90,10 +98,8 @@ def serve(args: argparse.Namespace) -> int:
         print("  anyone on this network can create debates and read the archive; "
               "set POLL_ADMIN_PASSWORD to restrict that")
     sys.stdout.flush()
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
-        host=settings.host,
-        port=settings.port,
         ws="websockets-sansio",
         # Compression would cost several times the memory per connection (DESIGN invariant 6).
         ws_per_message_deflate=False,
@@ -101,7 +107,25 @@ def serve(args: argparse.Namespace) -> int:
         log_level="warning",
         server_header=False,
     )
+    uvicorn.Server(config).run(sockets=[listener])
     return 0
+
+
+def listen(host: str, port: int, send_buffer: int) -> socket.socket:
+    """The listening socket. Accepted sockets inherit its send buffer size, which caps the kernel
+    memory one client that stops reading can hold (Linux would otherwise grow it to megabytes)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 # -- new, export, list -------------------------------------------------------------------------
@@ -199,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
                    "(default: this machine's LAN address)")
     s.add_argument("--admin-password", help="organiser password for creating debates and the "
                    "archive (better: $POLL_ADMIN_PASSWORD, which `ps` does not show)")
+    s.add_argument("--max-connections", type=int, help="open websockets at most (default 20000)")
+    s.add_argument("--max-connections-per-ip", type=int,
+                   help="open websockets from one address at most (default 5000)")
     s.set_defaults(run=serve)
 
     n = sub.add_parser("new", help="create a debate from a file of statements")

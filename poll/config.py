@@ -33,8 +33,14 @@ class Settings:
     tally_interval: float = 0.1
     # State frames waiting for one slow client; past this the client is disconnected to resync.
     max_pending_frames: int = 64
+    # Kernel send buffer per connection (bytes; Linux doubles it): what a stalled client can hold.
+    send_buffer: int = 64 * 1024
     # A client whose socket accepts nothing for this long is disconnected.
     send_timeout: float = 10.0
+    # Open websockets at most, in all and from one address. A whole venue can sit behind one NAT
+    # address, so the per-address cap is generous; it stops one host from taking every socket.
+    max_connections: int = 20000
+    max_connections_per_ip: int = 5000
     # Votes committed together in one transaction (group commit).
     max_batch: int = 500
 
@@ -52,6 +58,8 @@ class Settings:
             ("admin_password", str),
             ("tally_interval", float),
             ("send_timeout", float),
+            ("max_connections", int),
+            ("max_connections_per_ip", int),
         ):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:

@@ -1,12 +1,17 @@
-"""Who may do what: moderator sessions, the phones' anonymous participant ids, and the HTTP
-hardening every response gets (security headers, a cap on request bodies)."""
+"""Who may do what: moderator and organiser sessions, the phones' anonymous participant ids, rate
+and connection limits, and the HTTP hardening every response gets (security headers, CSRF, a cap
+on request bodies)."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from collections import Counter
 
 from asgi_csrf import asgi_csrf
+from limits import parse as parse_limit
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from starlette.requests import HTTPConnection
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -52,6 +57,60 @@ def grant_moderator(conn: HTTPConnection, debate_id: str) -> None:
     debates = [d for d in conn.session.get(_SESSION_KEY, []) if d != debate_id]
     # Keep the signed cookie small: the 20 most recent debates are plenty for one moderator.
     conn.session[_SESSION_KEY] = [*debates[-19:], debate_id]
+
+
+# -- limits ----------------------------------------------------------------------------------
+
+class Limits:
+    """Rate limits (the `limits` package, fixed windows in memory) and caps on open sockets.
+
+    Sized for a room: hundreds of phones behind one venue NAT address must not be blocked, so the
+    per-address limits are far above what a room does and only stop one host flooding the server;
+    the per-device vote limit stops a script from hammering the writer from one phone.
+    """
+
+    VOTES_PER_DEVICE = parse_limit("20/10seconds")
+    VOTES_PER_ADDRESS = parse_limit("5000/10seconds")
+    POSTS_PER_ADDRESS = parse_limit("600/10seconds")
+    CONNECTS_PER_ADDRESS = parse_limit("2000/10seconds")
+
+    def __init__(self, max_connections: int, max_connections_per_ip: int) -> None:
+        self._limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.max_connections = max_connections
+        self.max_connections_per_ip = max_connections_per_ip
+        self.open_sockets: Counter[str] = Counter()
+        self.total_sockets = 0
+
+    def vote(self, participant: str, address: str) -> bool:
+        """Whether this vote is within the limits (and count it)."""
+        return self._limiter.hit(self.VOTES_PER_DEVICE, "vote-device", participant) and (
+            self._limiter.hit(self.VOTES_PER_ADDRESS, "vote-address", address))
+
+    def post(self, address: str) -> bool:
+        """Whether this form POST is within the limits (and count it)."""
+        return self._limiter.hit(self.POSTS_PER_ADDRESS, "post", address)
+
+    def open_socket(self, address: str) -> bool:
+        """Claim a socket slot for `address`; False when a cap or the connect rate says no."""
+        if self.total_sockets >= self.max_connections:
+            return False
+        if self.open_sockets[address] >= self.max_connections_per_ip:
+            return False
+        if not self._limiter.hit(self.CONNECTS_PER_ADDRESS, "connect", address):
+            return False
+        self.open_sockets[address] += 1
+        self.total_sockets += 1
+        return True
+
+    def close_socket(self, address: str) -> None:
+        self.open_sockets[address] -= 1
+        if self.open_sockets[address] <= 0:
+            del self.open_sockets[address]
+        self.total_sockets -= 1
+
+
+def client_address(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"
 
 
 # -- HTTP hardening ----------------------------------------------------------------------------

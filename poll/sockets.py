@@ -18,7 +18,7 @@ from .broadcast import SlowSubscriber, Subscriber
 from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
 from .i18n import N_, gettext_for
 from .model import Choice
-from .security import is_moderator, new_participant, participant_of
+from .security import Limits, client_address, is_moderator, new_participant, participant_of
 from .store import StoreError
 
 log = logging.getLogger("poll.sockets")
@@ -27,16 +27,28 @@ log = logging.getLogger("poll.sockets")
 CLOSE_BAD_ROLE = 4400
 CLOSE_UNAUTHORISED = 4401
 CLOSE_UNKNOWN = 4404
-CLOSE_TOO_SLOW = 1013  # "try again later": the page reconnects and resyncs
+CLOSE_TOO_SLOW = 1013  # "try again later": too slow or too many; the page reconnects later
 
 
 async def debate_socket(websocket: WebSocket) -> None:
     """`/ws/{debate_id}/{role}`: snapshot on connect, then live frames; phones may vote."""
     hub: Hub = websocket.state.hub
-    role = websocket.path_params["role"]
-    debate_id = websocket.path_params["debate_id"]
+    limits: Limits = websocket.state.limits
+    address = client_address(websocket)
     # Accept before refusing, so the page gets a close code it can act on instead of an HTTP 403.
     await websocket.accept()
+    if not limits.open_socket(address):
+        await websocket.close(CLOSE_TOO_SLOW, "too many connections")
+        return
+    try:
+        await _serve(websocket, hub, limits, address)
+    finally:
+        limits.close_socket(address)
+
+
+async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -> None:
+    role = websocket.path_params["role"]
+    debate_id = websocket.path_params["debate_id"]
     if role not in AUDIENCES:
         await websocket.close(CLOSE_BAD_ROLE, "unknown role")
         return
@@ -51,7 +63,7 @@ async def debate_socket(websocket: WebSocket) -> None:
     outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames,
                         send_timeout=settings.send_timeout)
     participant = (participant_of(websocket) or new_participant()) if role == "phone" else None
-    connection = _Connection(hub, live, role, participant, outbox)
+    connection = _Connection(hub, live, role, participant, outbox, limits, address)
     async with hub.pubsub.subscribe(channel(debate_id, role), outbox):
         if participant is not None:
             outbox.push(encode(hub.welcome(live, participant)))
@@ -71,16 +83,20 @@ async def debate_socket(websocket: WebSocket) -> None:
                 hub.phone_left(live, participant)
     if sender in done and isinstance(sender.exception(), SlowSubscriber):
         log.info("disconnecting a slow %s client of %s", role, debate_id)
+        # A client that reads nothing cannot take a close frame either: give up on it quickly;
+        # the server then closes the transport and frees everything the connection held.
         with contextlib.suppress(Exception):
-            await websocket.close(CLOSE_TOO_SLOW, "too slow")
+            await asyncio.wait_for(websocket.close(CLOSE_TOO_SLOW, "too slow"), 2)
 
 
 class _Connection:
     """What one client sends, checked and answered."""
 
     def __init__(self, hub: Hub, live: LiveDebate, role: str, participant: str | None,
-                 outbox: Subscriber) -> None:
+                 outbox: Subscriber, limits: Limits, address: str) -> None:
         self.hub = hub
+        self.limits = limits
+        self.address = address
         self.live = live
         self.role = role
         self.participant = participant
@@ -141,6 +157,9 @@ class _Connection:
             return
         if self.participant is None:
             self.refuse("not_allowed", N_("Only phones can vote."), vote_id)
+            return
+        if not self.limits.vote(self.participant, self.address):
+            self.refuse("rate_limited", N_("Too many votes at once. Wait a moment."), vote_id)
             return
         try:
             await self.hub.vote(self.live, self.participant, statement, choice, vote_id)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from ..hub import Hub, LiveDebate
 from ..i18n import N_
+from ..security import client_address
 from ..text import clean, statement_problem
 
 
@@ -36,7 +37,11 @@ async def debate_from_path(request: Request) -> LiveDebate:
 
 
 async def form(request: Request) -> FormData:
-    """The posted form; a malformed or oversized body is a 400, not a 500."""
+    """The posted form; a malformed or oversized body is a 400, not a 500; too many posts from
+    one address in a short time is a 429."""
+    if not request.state.limits.post(client_address(request)):
+        raise PageError(429, N_("Too many requests"),
+                        N_("Too many requests from this network. Wait a moment and try again."))
     try:
         return await request.form(max_files=0, max_fields=50, max_part_size=64 * 1024)
     except Exception as exc:  # python-multipart and starlette raise several kinds

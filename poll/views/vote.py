@@ -11,7 +11,7 @@ from ..hub import LiveDebate, Refusal
 from ..i18n import N_
 from ..model import Choice
 from ..pages import render, wants_json
-from ..security import new_participant, participant_of, remember_participant
+from ..security import client_address, new_participant, participant_of, remember_participant
 from ..store import normalise_code
 from ._common import PageError, field, form, hub, int_field
 
@@ -86,6 +86,8 @@ async def vote_submit(request: Request) -> Response:
                         lang=live.debate.lang, code="bad_choice") from None
     statement_id = int_field(data, "statement")
     try:
+        if not request.state.limits.vote(participant, client_address(request)):
+            raise Refusal("rate_limited", N_("Too many votes at once. Wait a moment."), 429)
         await hub(request).vote(live, participant, statement_id, choice, vote_id)
     except Refusal as refusal:
         if wants_json(request):
