@@ -1,5 +1,8 @@
 // The phone page: vote over the live socket, show "counted" only after the server's ack, follow
-// the moderator. Without an open socket the form posts as plain HTML (the server answers with 303).
+// the moderator. A vote not yet acknowledged is kept in localStorage, so it survives a sleeping
+// phone, a lost connection and a reload, and is sent again (same id: stored once) until the server
+// confirms it. Without a socket the vote goes as a background form POST; without JavaScript the
+// form posts as plain HTML (the server answers with 303).
 import { connect } from './live.js';
 import {
   announce, connectionBadge, format, pageData, setLengthClass, setText, updateBars, votesText,
@@ -13,7 +16,6 @@ const labels = common.labels || {};
 const root = document.querySelector('.vote');
 const form = root.querySelector('[data-vote-form]');
 const statementField = form.querySelector('[data-statement-field]');
-const voteIdField = form.querySelector('[data-vote-id-field]');
 const buttons = [...form.querySelectorAll('button[name="choice"]')];
 const text = root.querySelector('[data-statement-text]');
 const position = root.querySelector('[data-position]');
@@ -34,6 +36,44 @@ if (current && data.my_choice) counted.set(String(current.id), data.my_choice);
 // The vote sent and not yet acknowledged (the latest one wins): {id, statement, choice}.
 let pending = null;
 let socket = null;
+const PENDING_KEY = `debate-poll:pending:${data.ws_path}`;
+
+function setPending(vote) {
+  pending = vote;
+  try {
+    if (vote) localStorage.setItem(PENDING_KEY, JSON.stringify(vote));
+    else localStorage.removeItem(PENDING_KEY);
+  } catch { /* storage off (private mode): the vote still lives in this page */ }
+}
+
+function restorePending() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(PENDING_KEY) || 'null');
+    if (saved && typeof saved.id === 'string' && typeof saved.statement === 'number'
+        && typeof saved.choice === 'string') pending = saved;
+  } catch { /* unreadable: nothing to resend */ }
+}
+
+// The live socket is down (or blocked by a network): send the same vote as a form POST in the
+// background. Offline, it stays pending and goes out when the connection is back.
+async function sendByPost(vote) {
+  const body = new URLSearchParams(new FormData(form));
+  body.set('statement', String(vote.statement));
+  body.set('choice', vote.choice);
+  body.set('vote_id', vote.id);
+  let response;
+  try {
+    response = await fetch(form.getAttribute('action'), {
+      method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
+    });
+  } catch {
+    return; // offline: retried on reconnect or when the browser is back online
+  }
+  let reply = null;
+  try { reply = await response.json(); } catch { reply = null; }
+  if (response.ok && reply && reply.type === 'ack') onMessage(reply);
+  else if (reply && reply.message) onMessage({ type: 'error', id: vote.id, message: reply.message });
+}
 
 function newVoteId() {
   return `v-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
@@ -96,7 +136,7 @@ function applyState(state) {
 
   if (changed) {
     showMessage('');
-    if (pending && (!current || pending.statement !== current.id)) pending = null;
+    if (pending && (!current || pending.statement !== current.id)) setPending(null);
   }
   if (textChanged) {
     setText(text, current ? current.text : strings.no_statement_text);
@@ -124,9 +164,9 @@ function applyState(state) {
   // After a reconnect: a vote still waiting for its ack is either counted already (welcome told
   // us) or sent again with the same id, which the server stores only once.
   if (pending && current && pending.statement === current.id) {
-    if (counted.get(String(current.id)) === pending.choice) pending = null;
+    if (counted.get(String(current.id)) === pending.choice) setPending(null);
     else if (phase === 'open') socket.send({ type: 'vote', ...pending });
-    else pending = null;
+    else setPending(null);
   }
   render();
 }
@@ -144,7 +184,7 @@ function onMessage(frame) {
     case 'ack': {
       counted.set(String(frame.statement), frame.choice);
       if (pending && pending.id === frame.id) {
-        pending = null;
+        setPending(null);
         showMessage('');
         if (current && frame.statement === current.id) announce(announcer, strings.announce_counted);
       }
@@ -153,7 +193,7 @@ function onMessage(frame) {
     }
     case 'error':
       if (!frame.id || (pending && pending.id === frame.id)) {
-        if (pending && pending.id === frame.id) pending = null;
+        if (pending && pending.id === frame.id) setPending(null);
         // The server's message is already in the debate's language.
         showMessage(frame.message || strings.vote_failed);
         render();
@@ -171,19 +211,16 @@ form.addEventListener('submit', (event) => {
     event.preventDefault();
     return;
   }
-  const vote = { id: newVoteId(), statement: current.id, choice: button.value };
-  if (!socket.send({ type: 'vote', ...vote })) {
-    // No live socket: let the browser post the form; the server answers with the page.
-    voteIdField.value = vote.id;
-    statementField.value = String(current.id);
-    return;
-  }
   event.preventDefault();
-  pending = vote;
+  const vote = { id: newVoteId(), statement: current.id, choice: button.value };
+  setPending(vote);
   showMessage('');
   render();
+  if (!socket.send({ type: 'vote', ...vote })) sendByPost(vote);
 });
 
+restorePending();
+window.addEventListener('online', () => { if (pending && !socket.isOpen) sendByPost(pending); });
 socket = connect(data.ws_path, {
   onMessage,
   onStatus: connectionBadge(root.querySelector('[data-connection]'), common),
