@@ -75,7 +75,7 @@ async def debate_json(store: Store, debate: Debate) -> str:
         ],
         "votes": [
             {"statement_id": v.statement_id, "participant": v.participant, "choice": v.choice,
-             "cast_at": v.cast_at}
+             "cast_at": v.cast_at, "vote_id": v.vote_id}
             for v in await store.votes(debate.id)
         ],
     }

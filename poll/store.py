@@ -105,6 +105,7 @@ class VoteRow:
     participant: str
     choice: str
     cast_at: str
+    vote_id: str  # made by the phone; (participant, vote_id) is stored once
 
 
 class Store(Protocol):
@@ -522,9 +523,10 @@ class SQLiteStore:
         """Every vote cast in the debate, in the order they were stored."""
         return [
             VoteRow(r["statement_id"], r["position"], r["text"], r["participant"], r["choice"],
-                    r["cast_at"])
+                    r["cast_at"], r["client_id"])
             for r in await self._read(
-                "SELECT v.statement_id, s.position, s.text, v.participant, v.choice, v.cast_at"
+                "SELECT v.statement_id, s.position, s.text, v.participant, v.choice, v.cast_at,"
+                " v.client_id"
                 " FROM votes v JOIN statements s ON s.id = v.statement_id"
                 " WHERE v.debate_id = ? ORDER BY v.id",
                 (debate_id,),
