@@ -37,6 +37,7 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/results", archive.results, name="results"),
     # machines and live updates
     Route("/healthz", api.healthz, name="healthz"),
+    Route("/openapi.json", api.openapi_json, name="openapi"),
     WebSocketRoute("/ws/{debate_id}/{role}", debate_socket, name="socket"),
     Mount("/static", RevalidatedStatic(directory=STATIC), name="static"),
 ]
