@@ -9,8 +9,10 @@ from a ticker at most every `tally_interval` seconds, one encoded frame per audi
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 import logging
+import secrets
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -43,6 +45,7 @@ class LiveDebate:
     debate: Debate
     tallies: dict[int, Tally]
     phones: Counter[str] = field(default_factory=Counter)  # participant -> open connections
+    admitted: set[str] = field(default_factory=set)  # typed the room code (when one is required)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one moderator action at a time
 
     def tally(self, statement_id: int | None) -> Tally:
@@ -106,7 +109,8 @@ class Hub:
         debate = await self.store.debate(debate_id)
         if debate is None:
             return None  # not cached: `poll new` may create it later
-        live = LiveDebate(debate, await self.store.tallies(debate_id))
+        live = LiveDebate(debate, await self.store.tallies(debate_id),
+                          admitted=await self.store.admitted(debate_id))
         self._debates[debate_id] = live
         self._codes[debate.join_code] = debate_id
         return live
@@ -133,6 +137,9 @@ class Hub:
         A repeated (participant, client_id) is acknowledged again but counted once.
         """
         debate = live.debate
+        if not self.may_vote(live, participant):
+            raise Refusal("not_admitted", N_("Type the room code shown on the screen first."),
+                          403)
         if debate.statement(statement_id) is None:
             raise Refusal("unknown_statement", N_("This statement is not part of the debate."), 404)
         if debate.live.statement_id != statement_id:
@@ -146,6 +153,32 @@ class Hub:
             live.tallies.setdefault(statement_id, Tally()).apply(participant, choice)
             self._dirty.add(debate.id)
         return choice
+
+    # -- the room code ---------------------------------------------------------------------------
+
+    def may_vote(self, live: LiveDebate, participant: str) -> bool:
+        """False only when the debate asks for the room code and this phone has not typed it."""
+        return live.debate.room_code is None or participant in live.admitted
+
+    async def admit(self, live: LiveDebate, participant: str, code: str) -> bool:
+        """Let this phone vote when `code` is the room code (any case, spaces ignored)."""
+        expected = live.debate.room_code
+        if expected is None or participant in live.admitted:
+            return True
+        if not hmac.compare_digest(code.strip().replace(" ", "").upper(), expected):
+            return False
+        await self.store.admit(live.debate.id, participant)
+        live.admitted.add(participant)
+        return True
+
+    async def require_room_code(self, live: LiveDebate, required: bool) -> str | None:
+        """Turn the room code check on (with a new code) or off; every page hears of it."""
+        async with live.lock:
+            code = "".join(secrets.choice("0123456789") for _ in range(4)) if required else None
+            await self.store.set_room_code(live.debate.id, code)
+            live.debate.room_code = code
+            await self._publish_state(live)
+            return code
 
     def votes_of(self, live: LiveDebate, participant: str) -> dict[int, Choice]:
         """This participant's counted choice per statement."""
@@ -253,11 +286,12 @@ class Hub:
 
     # -- frames --------------------------------------------------------------------------------
 
-    def state(self, live: LiveDebate) -> dict[str, Any]:
-        """The `state` frame (docs/protocol.md) as a dict."""
+    def state(self, live: LiveDebate, audience: str = "phone") -> dict[str, Any]:
+        """The `state` frame (docs/protocol.md) as a dict. Only screens and moderators are told
+        the room code itself; phones learn whether one is required."""
         debate = live.debate
         current = debate.current
-        return {
+        frame = {
             "type": "state",
             "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
                        "join_code": debate.join_code},
@@ -268,7 +302,11 @@ class Hub:
             "revealed": debate.live.revealed,
             "results": live.tally(current.id).as_dict()
             if current is not None and debate.live.revealed else None,
+            "room_check": debate.room_code is not None,
         }
+        if audience != "phone":
+            frame["room_code"] = debate.room_code
+        return frame
 
     def tally(self, live: LiveDebate, audience: str) -> dict[str, Any]:
         """The `tally` frame for screens or moderators; screens see numbers only once revealed."""
@@ -283,12 +321,14 @@ class Hub:
     def welcome(self, live: LiveDebate, participant: str) -> dict[str, Any]:
         votes = self.votes_of(live, participant)
         return {"type": "welcome", "participant": participant,
-                "votes": {str(sid): choice.value for sid, choice in votes.items()}}
+                "votes": {str(sid): choice.value for sid, choice in votes.items()},
+                "admitted": self.may_vote(live, participant)}
 
     async def _publish_state(self, live: LiveDebate) -> None:
-        frame = encode(self.state(live))
+        # One encoding per audience, not per client (invariant 5).
         for audience in AUDIENCES:
-            await self.pubsub.publish(channel(live.debate.id, audience), frame)
+            await self.pubsub.publish(channel(live.debate.id, audience),
+                                      encode(self.state(live, audience)))
         self._dirty.add(live.debate.id)
 
     async def _tick(self) -> None:

@@ -69,6 +69,9 @@ class Debate:
     created_at: str  # ISO 8601, UTC
     statements: list[Statement] = field(default_factory=list)
     live: LiveState = field(default_factory=lambda: LiveState(None))
+    # When set, a phone must type this code (shown only on the projector) before it may vote,
+    # so a forwarded join link alone is not enough.
+    room_code: str | None = None
 
     def statement(self, statement_id: int) -> Statement | None:
         """The statement with this id, or None when it is not part of this debate."""

@@ -15,6 +15,7 @@ routes: list[BaseRoute] = [
     Route("/join", vote.join, name="join"),
     Route("/j/{code}", vote.vote_page, name="vote"),
     Route("/j/{code}/vote", vote.vote_submit, methods=["POST"], name="vote_submit"),
+    Route("/j/{code}/admit", vote.admit, methods=["POST"], name="admit"),
     # projector
     Route("/d/{debate_id}/screen", screen.screen, name="screen"),
     Route("/d/{debate_id}/qr.svg", screen.qr, name="qr"),
@@ -23,6 +24,7 @@ routes: list[BaseRoute] = [
     Route("/new", moderate.new_submit, methods=["POST"], name="new_submit"),
     Route("/d/{debate_id}/moderate", moderate.moderate, name="moderate"),
     Route("/d/{debate_id}/control", moderate.control, methods=["POST"], name="control"),
+    Route("/d/{debate_id}/room-code", moderate.room_code, methods=["POST"], name="room_code"),
     Route("/d/{debate_id}/statements", moderate.add_statement, methods=["POST"],
           name="add_statement"),
     Route("/d/{debate_id}/statements/{statement_id:int}", moderate.edit_statement,

@@ -68,7 +68,7 @@ async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -
         if participant is not None:
             outbox.push(encode(hub.welcome(live, participant)))
             hub.phone_joined(live, participant)
-        outbox.push(encode(hub.state(live)))
+        outbox.push(encode(hub.state(live, role)))
         if role != "phone":
             outbox.offer(encode(hub.tally(live, role)))
         sender = asyncio.create_task(outbox.run())

@@ -59,6 +59,16 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX votes_by_debate ON votes (debate_id, id);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: the optional room code check
+    """
+    ALTER TABLE debates ADD COLUMN room_code TEXT;
+    CREATE TABLE admitted (
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        admitted_at TEXT NOT NULL,
+        PRIMARY KEY (debate_id, participant)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -124,6 +134,9 @@ class Store(Protocol):
     async def new_key(self, debate_id: str) -> str: ...
     async def record_vote(self, vote: Vote) -> bool: ...
     async def save_live(self, debate_id: str, live: LiveState) -> None: ...
+    async def set_room_code(self, debate_id: str, code: str | None) -> None: ...
+    async def admit(self, debate_id: str, participant: str) -> None: ...
+    async def admitted(self, debate_id: str) -> set[str]: ...
     async def add_statement(self, debate_id: str, text: str) -> Statement: ...
     async def edit_statement(self, debate_id: str, statement_id: int, text: str) -> Statement: ...
     async def secret(self, name: str) -> str: ...
@@ -437,6 +450,30 @@ class SQLiteStore:
 
         return await self._write(update)
 
+    async def set_room_code(self, debate_id: str, code: str | None) -> None:
+        """Require `code` from phones before they vote (None: no check)."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute("UPDATE debates SET room_code = ? WHERE id = ?", (code, debate_id))
+
+        await self._write(update)
+
+    async def admit(self, debate_id: str, participant: str) -> None:
+        """Remember that this participant typed the room code."""
+
+        async def insert(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO admitted (debate_id, participant, admitted_at) VALUES (?, ?, ?)"
+                " ON CONFLICT DO NOTHING", (debate_id, participant, now()))
+
+        await self._write(insert)
+
+    async def admitted(self, debate_id: str) -> set[str]:
+        """The participants who typed this debate's room code."""
+        rows = await self._read("SELECT participant FROM admitted WHERE debate_id = ?",
+                                (debate_id,))
+        return {r[0] for r in rows}
+
     async def secret(self, name: str) -> str:
         """A random secret kept in the database under `name`, made on first use."""
         rows = await self._read("SELECT value FROM meta WHERE key = ?", (name,))
@@ -463,8 +500,8 @@ class SQLiteStore:
 
     async def _debate_where(self, clause: str, value: str) -> Debate | None:
         rows = await self._read(
-            "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed"
-            f" FROM debates WHERE {clause}",
+            "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed,"
+            f" room_code FROM debates WHERE {clause}",
             (value,),
         )
         if not rows:
@@ -479,7 +516,7 @@ class SQLiteStore:
         ]
         live = LiveState(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]))
         return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
-                      statements, live)
+                      statements, live, r["room_code"])
 
     async def debate(self, debate_id: str) -> Debate | None:
         """The debate with this id (statements and live state included), or None."""

@@ -11,7 +11,7 @@ from poll.routes import routes
 
 # Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring.
 PUBLIC = {"index", "join", "vote", "vote_submit", "screen", "qr", "new", "new_submit", "archive",
-          "admin", "openapi",
+          "admin", "openapi", "admit",
           "results", "healthz"}
 
 

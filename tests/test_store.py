@@ -119,3 +119,25 @@ async def test_the_session_secret_is_made_once(store: SQLiteStore) -> None:
     first = await store.secret("session_secret")
     assert len(first) >= 32
     assert await store.secret("session_secret") == first
+
+
+async def test_an_archive_of_the_first_release_opens_and_keeps_everything(tmp_path: Path) -> None:
+    """Invariant 7: forward migrations only; a version-1 file opens in this release."""
+    path = tmp_path / "v1.db"
+    with sqlite3.connect(path) as raw:
+        raw.executescript(MIGRATIONS[0])
+        raw.execute("INSERT INTO debates (id, title, lang, join_code, key_hash, created_at,"
+                    " current_statement, phase, revealed) VALUES"
+                    " ('old00001', 'Old', 'nl', 'OLD234', 'x', '2026-01-18T12:00:00+00:00', 1,"
+                    " 'closed', 1)")
+        raw.execute("INSERT INTO statements (id, debate_id, position, text) VALUES"
+                    " (1, 'old00001', 1, 'Elke docent moet hybride zijn.')")
+        raw.execute("INSERT INTO votes (debate_id, statement_id, participant, client_id, choice,"
+                    " cast_at) VALUES ('old00001', 1, 'p_old', 'v1', 'agree', '2026-01-18')")
+        raw.execute("PRAGMA user_version = 1")
+    async with SQLiteStore(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        debate = await store.debate("old00001")
+        assert debate is not None and debate.room_code is None
+        assert debate.live == LiveState(1, Phase.CLOSED, True)
+        assert (await store.tallies("old00001"))[1].choices == {"p_old": Choice.AGREE}

@@ -13,7 +13,7 @@ from .. import export
 from ..hub import LiveDebate, Refusal
 from ..i18n import N_
 from ..model import LANGUAGES, Action
-from ..pages import render, wants_json
+from ..pages import page_language, render, wants_json
 from ..security import grant_moderator, is_moderator
 from ..text import clean, parse_statements, statements_problem, title_problem
 from ._common import PageError, debate_from_path, field, form, hub, int_field, statement_text
@@ -72,13 +72,14 @@ async def moderate(request: Request) -> Response:
         "new_key_url": f"{request.state.base_url}/d/{debate.id}/moderate?key={new_key}"
         if new_key and isinstance(new_key, str) else None,
         "ws_path": f"/ws/{debate.id}/moderator",
+        "room_code": debate.room_code,
         "message": None,
     }, lang=debate.lang)
 
 
 def _done(request: Request, live: LiveDebate) -> Response:
     if wants_json(request):
-        return JSONResponse(hub(request).state(live))
+        return JSONResponse(hub(request).state(live, "moderator"))
     return RedirectResponse(f"/d/{live.debate.id}/moderate", status_code=303)
 
 
@@ -119,6 +120,17 @@ async def edit_statement(request: Request) -> Response:
     return _done(request, live)
 
 
+async def room_code(request: Request) -> Response:
+    """Require the room code from phones (`required=1`, with a fresh code) or stop (`0`)."""
+    live = await _moderated(request)
+    required = field(await form(request), "required")
+    if required not in ("0", "1"):
+        raise PageError(400, N_("Bad request"), N_("Say whether the room code is required."),
+                        lang=live.debate.lang)
+    await hub(request).require_room_code(live, required == "1")
+    return _done(request, live)
+
+
 def _exporter(fmt: str):
     async def download(request: Request) -> Response:
         live = await _moderated(request)
@@ -142,7 +154,8 @@ async def new_form(request: Request) -> Response:
         return gate
     lang = request.query_params.get("lang")
     return render(request, "new.html", {
-        "values": {"title": "", "lang": lang if lang in LANGUAGES else "nl", "statements": ""},
+        "values": {"title": "", "lang": lang if lang in LANGUAGES else page_language(request),
+                   "statements": ""},
         "errors": []})
 
 

@@ -59,6 +59,7 @@ def _vote_page(request: Request, live: LiveDebate, participant: str, *,
         "message": message,
         "ws_path": f"/ws/{debate.id}/phone",
         "choices": list(Choice),
+        "needs_code": not hub(request).may_vote(live, participant),
         # A fresh id per page load: resubmitting the same page (a double tap) is stored once.
         "vote_id": "f-" + secrets.token_urlsafe(9),
     }
@@ -71,6 +72,19 @@ async def vote_page(request: Request) -> Response:
     """The phone's page (the QR code points here): the current statement and three buttons."""
     live = await _debate_from_code(request)
     return _vote_page(request, live, participant_of(request) or new_participant())
+
+
+async def admit(request: Request) -> Response:
+    """The room code typed on the phone: right, and the phone may vote from now on."""
+    live = await _debate_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    if await hub(request).admit(live, participant, field(data, "room_code")[:16]):
+        response: Response = RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
+        remember_participant(response, participant, secure=request.url.scheme == "https")
+        return response
+    return _vote_page(request, live, participant, status=403,
+                      message=N_("That is not the code on the screen. Try again."))
 
 
 async def vote_submit(request: Request) -> Response:

@@ -18,6 +18,8 @@ const phaseLabel = stage.querySelector('[data-phase-label]');
 const connected = stage.querySelector('[data-connected]');
 const voted = stage.querySelector('[data-voted]');
 const announcer = stage.querySelector('[data-announce]');
+const room = stage.querySelector('[data-room]');
+const roomCode = stage.querySelector('[data-room-code]');
 
 let current = data.statement || null;
 let count = data.count || 0;
@@ -67,6 +69,10 @@ function applyState(state) {
   stage.dataset.phase = phase;
   stage.dataset.revealed = String(revealed);
   stage.dataset.empty = String(!current);
+  if ('room_code' in state) {
+    setText(roomCode, state.room_code || '');
+    room.hidden = !state.room_code;
+  }
   setText(position, current ? format(common.position, { position: current.position, count }) : '');
   if (textChanged) {
     setText(text, current ? current.text : strings.no_statement_text);

@@ -36,6 +36,7 @@ if (current && data.my_choice) counted.set(String(current.id), data.my_choice);
 // The vote sent and not yet acknowledged (the latest one wins): {id, statement, choice}.
 let pending = null;
 let socket = null;
+let admitted = !data.needs_code; // false while this phone still has to type the room code
 const PENDING_KEY = `debate-poll:pending:${data.ws_path}`;
 
 function setPending(vote) {
@@ -174,11 +175,14 @@ function applyState(state) {
 function onMessage(frame) {
   switch (frame.type) {
     case 'welcome':
+      admitted = frame.admitted !== false;
       counted.clear();
       for (const [statement, choice] of Object.entries(frame.votes || {})) counted.set(statement, choice);
       render();
       break;
     case 'state':
+      // The moderator started asking for the room code: the server renders the code form.
+      if (frame.room_check && !admitted && !data.needs_code) location.reload();
       applyState(frame);
       break;
     case 'ack': {
@@ -192,6 +196,7 @@ function onMessage(frame) {
       break;
     }
     case 'error':
+      if (frame.code === 'not_admitted' && !data.needs_code) location.reload();
       if (!frame.id || (pending && pending.id === frame.id)) {
         if (pending && pending.id === frame.id) setPending(null);
         // The server's message is already in the debate's language.

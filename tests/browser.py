@@ -1,0 +1,337 @@
+"""Helpers for the real-browser tests (tests/test_browser.py): Debian's Chromium, Playwright.
+
+- `chromium_path()`: /usr/bin/chromium, installed with apt-get when it is missing (in CI a missing
+  browser is a failure with a clear message; it is never a skip). Playwright's own browser download
+  is never used: it cannot be fetched here.
+- `Browser`: one Chromium with the contexts a test opens (`desktop`, `projector`, `phone`); every
+  request any page makes is recorded, so a test can assert that nothing leaves the app's origin.
+- `AckGate`: holds back the server's `ack` frames to one page until released, to see that a phone
+  says "counted" only after the server acknowledged the vote.
+- `decode_qr(locator)`: the text of the QR code a page shows, read from its pixels (zxing-cpp).
+- `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
+  reported together at the end of a test.
+- `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, else to the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from axe_playwright_python.async_playwright import Axe
+from PIL import Image
+from playwright.async_api import Browser as PwBrowser
+from playwright.async_api import (
+    BrowserContext,
+    Locator,
+    Page,
+    Request,
+    WebSocketRoute,
+    expect,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 20_000  # generous: a slow, busy 2-core machine
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+DESKTOP = {"width": 1280, "height": 800}
+PROJECTOR = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 360, "height": 740}
+
+expect.set_options(timeout=TIMEOUT_MS)
+
+_install_tried = False
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def chromium_path() -> str:
+    """Debian's Chromium; installed with apt-get (once) when missing outside CI; never a skip."""
+    global _install_tried
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    if _in_ci():
+        pytest.fail(
+            f"{CHROMIUM} is missing in CI: .ci/run must install it "
+            "(DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) before the tests",
+            pytrace=False,
+        )
+    if not _install_tried:
+        _install_tried = True
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        apt = shutil.which("apt-get")
+        if apt:
+            for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
+                subprocess.run(
+                    args, env=env, capture_output=True, timeout=900, check=False,
+                    stdin=subprocess.DEVNULL,
+                )  # fmt: skip
+    if os.access(CHROMIUM, os.X_OK):
+        return CHROMIUM
+    pytest.fail(
+        f"{CHROMIUM} is missing and `apt-get install -y chromium` did not provide it; "
+        "install Debian's chromium package to run the browser tests",
+        pytrace=False,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# the browser and its contexts
+
+
+class Browser:
+    """One Chromium; the contexts (each a separate device with its own cookies) a test opens."""
+
+    def __init__(self, browser: PwBrowser, base_url: str | None = None):
+        self.browser = browser
+        self.base_url = base_url
+        self.contexts: list[BrowserContext] = []
+        self.requests: list[tuple[str, str]] = []  # (device, url) for every request of every page
+
+    async def context(self, device: str, **options: Any) -> BrowserContext:
+        options.setdefault("locale", "en-US")
+        context = await self.browser.new_context(**options)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS * 2)
+
+        def record(request: Request) -> None:
+            self.requests.append((device, request.url))
+
+        def record_sockets(page: Page) -> None:
+            page.on("websocket", lambda ws: self.requests.append((device, ws.url)))
+
+        context.on("request", record)
+        context.on("page", record_sockets)  # pages opened by the test and popups alike
+        self.contexts.append(context)
+        return context
+
+    async def page(self, device: str, url: str | None = None, **options: Any) -> Page:
+        context = await self.context(device, **options)
+        page = await context.new_page()
+        if url:
+            await page.goto(url)
+        return page
+
+    async def desktop(self, url: str | None = None, device: str = "laptop") -> Page:
+        return await self.page(device, url, viewport=DESKTOP)
+
+    async def projector(self, url: str | None = None) -> Page:
+        return await self.page("projector", url, viewport=PROJECTOR)
+
+    async def phone(
+        self,
+        url: str | None = None,
+        device: str = "phone",
+        size: dict | None = None,
+        js: bool = True,
+    ) -> Page:
+        return await self.page(
+            device, url, viewport=size or PHONE, is_mobile=True, has_touch=True,
+            device_scale_factor=2, java_script_enabled=js,
+        )  # fmt: skip
+
+    def foreign_requests(self, base_url: str) -> list[tuple[str, str]]:
+        """Requests that went anywhere but the app itself (data: and blob: URLs stay local)."""
+        base = base_url.rstrip("/") + "/"
+        ws_base = "ws" + base.removeprefix("http")  # the live socket: same host and port
+        return [
+            (device, url)
+            for device, url in self.requests
+            if not url.startswith((base, ws_base, "data:", "blob:"))
+        ]
+
+    def assert_same_origin(self, base_url: str) -> None:
+        assert self.requests, "no request was recorded at all"
+        assert any(url.startswith("ws") for _, url in self.requests), "no live socket was seen"
+        foreign = self.foreign_requests(base_url)
+        assert not foreign, "requests left the app's origin:\n" + "\n".join(
+            f"  {device}: {url}" for device, url in foreign
+        )
+
+    async def close(self) -> None:
+        for context in self.contexts:
+            with contextlib.suppress(Exception):  # a crashed browser: nothing left to close
+                await context.close()
+
+
+class MainFrameNavigations:
+    """Counts the top-level navigations of a page (a reload or a link followed)."""
+
+    def __init__(self, page: Page):
+        self.page = page
+        self.count = 0
+        page.on("framenavigated", self._on)
+
+    def _on(self, frame: Any) -> None:
+        if frame == self.page.main_frame:
+            self.count += 1
+
+
+async def set_marker(page: Page, value: str = "kept") -> None:
+    """A value in the page's window: it survives live updates and is gone after any reload."""
+    await page.evaluate("value => { window.__marker = value; }", value)
+
+
+async def marker(page: Page) -> Any:
+    return await page.evaluate("() => window.__marker ?? null")
+
+
+# --------------------------------------------------------------------------------------------------
+# the live socket, seen from the page
+
+
+class AckGate:
+    """Holds back the server's `ack` frames on one page's live socket until `release()`.
+
+    Everything else passes both ways untouched. While acks are held, the server has stored the vote
+    (other pages see it counted) but the phone has not heard so: it must not claim "counted" yet.
+    """
+
+    def __init__(self) -> None:
+        self.holding = True
+        self.held: list[tuple[WebSocketRoute, str | bytes]] = []
+        self.frames: list[dict[str, Any]] = []
+
+    async def install(self, page: Page) -> None:
+        await page.route_web_socket("**/ws/**", self._route)
+
+    def _route(self, ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_server(message: str | bytes) -> None:
+            try:
+                frame = json.loads(message)
+            except (TypeError, ValueError):
+                frame = {}
+            if isinstance(frame, dict):
+                self.frames.append(frame)
+            if self.holding and isinstance(frame, dict) and frame.get("type") == "ack":
+                self.held.append((ws, message))
+                return
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    def acks_held(self) -> int:
+        return len(self.held)
+
+    async def wait_held(self, n: int = 1, timeout: float = TIMEOUT_MS / 1000) -> None:
+        """Wait until `n` acks are being held (they travel through Playwright to this process)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.held) < n:
+            if loop.time() > deadline:
+                raise AssertionError(
+                    f"{len(self.held)} acks held, expected {n}; last frames: {self.frames[-5:]}"
+                )
+            await asyncio.sleep(0.05)
+
+    def release(self) -> None:
+        self.holding = False
+        held, self.held = self.held, []
+        for ws, message in held:
+            ws.send(message)
+
+
+# --------------------------------------------------------------------------------------------------
+# QR codes
+
+
+async def decode_qr(locator: Locator) -> str:
+    """Screenshot the element showing a QR code and decode it from its pixels."""
+    png = await locator.screenshot(animations="disabled")
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    # a white quiet zone around it, whatever the page puts behind the code
+    framed = Image.new("RGB", (image.width + 80, image.height + 80), "white")
+    framed.paste(image, (40, 40))
+    codes = zxingcpp.read_barcodes(framed)
+    assert len(codes) == 1, f"expected one readable QR code in the element, found {len(codes)}"
+    return codes[0].text
+
+
+# --------------------------------------------------------------------------------------------------
+# accessibility
+
+
+FINISH_TRANSITIONS = """() => Promise.race([
+  Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    .map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 5000)),
+])"""
+
+
+@dataclass
+class Accessibility:
+    """axe-core on pages; `check()` at the end fails on serious or critical violations."""
+
+    audited: list[str] = field(default_factory=list)
+    serious: list[str] = field(default_factory=list)
+    minor: list[str] = field(default_factory=list)
+    _axe: Axe = field(default_factory=Axe)
+
+    async def audit(self, page: Page, label: str) -> None:
+        # judge what people see once it settles: let transitions (colour fades) finish first
+        await page.evaluate(FINISH_TRANSITIONS)
+        results = await self._axe.run(page)
+        self.audited.append(label)
+        for violation in results.response.get("violations", []):
+            nodes = violation["nodes"]
+            targets = [", ".join(map(str, node.get("target", []))) for node in nodes]
+            summary = " ".join((nodes[0].get("failureSummary") or "").split()) if nodes else ""
+            line = (
+                f"{label}: [{violation.get('impact')}] {violation['id']}: {violation['help']} "
+                f"({len(targets)} nodes, e.g. {'; '.join(targets[:3])}) {summary}"
+            )
+            if violation.get("impact") in ("serious", "critical"):
+                self.serious.append(line)
+            else:
+                self.minor.append(line)
+
+    def check(self) -> None:
+        print(f"axe-core audited {len(self.audited)} page states: {' | '.join(self.audited)}")
+        for line in self.minor:
+            print(f"  minor or moderate: {line}")
+        assert not self.serious, "axe-core found serious or critical violations:\n" + "\n".join(
+            f"  {line}" for line in self.serious
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# screenshots
+
+
+class Screenshots:
+    """Viewport-sized PNGs: docs/screenshots/<name>.png with UPDATE_SCREENSHOTS=1, else tmp_path."""
+
+    def __init__(self, tmp_path: Path):
+        self.update = os.environ.get("UPDATE_SCREENSHOTS") == "1"
+        self.directory = SCREENSHOTS if self.update else tmp_path / "screenshots"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.saved: list[Path] = []
+
+    async def save(self, page: Page, name: str) -> Path:
+        path = self.directory / f"{name}.png"
+        png = await page.screenshot(animations="disabled", caret="hide", scale="css")
+        image = Image.open(io.BytesIO(png))
+        # flat UI colours: a 256-colour palette keeps the files small and the text crisp
+        image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(
+            path, optimize=True
+        )
+        self.saved.append(path)
+        return path

@@ -1,0 +1,469 @@
+"""The debate in a real browser: Debian's Chromium driven by Playwright, against a real server.
+
+What people do and what they see: the moderator creates a debate by pasting statements, the
+projector shows the QR code, phones (touch, small viewports) scan it, vote and follow the moderator
+without reloading; a phone without JavaScript votes through the plain form; pages recover by
+themselves after a server restart; axe-core finds no serious accessibility problem; no page loads
+anything from another origin. Screenshots of each state go to docs/screenshots/ when
+UPDATE_SCREENSHOTS=1 (else to tmp_path).
+
+Waits are Playwright's auto-waiting `expect(...)` with generous timeouts (tests/browser.py), never
+fixed sleeps; nothing here measures speed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser import (
+    LAUNCH_ARGS,
+    PROJECTOR,
+    SMALL_PHONE,
+    Accessibility,
+    AckGate,
+    Browser,
+    MainFrameNavigations,
+    Screenshots,
+    chromium_path,
+    decode_qr,
+    marker,
+    set_marker,
+)
+from conftest import Server, read_csv
+from playwright.async_api import Page, async_playwright, expect
+
+STATEMENTS = [
+    "Every teacher should be able to teach hybrid.",
+    "Students learn more on campus than at home.",
+    "Tech hubs belong in every school.",
+]
+ORGANISER_PASSWORD = "correct horse battery"
+RECOVER_MS = 45_000  # a reconnect waits for its backoff (up to 15 s) on top of a server start
+
+
+@pytest.fixture
+async def chromium():
+    path = chromium_path()
+    async with async_playwright() as playwright:
+        raw = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+        browser = Browser(raw)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+            await raw.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Screenshots:
+    return Screenshots(tmp_path)
+
+
+# --------------------------------------------------------------------------------------------------
+# what the pages show
+
+
+def status(page: Page):
+    """The phone's one-line status: waiting, choose, sending, counted, closed."""
+    return page.locator("[data-status]")
+
+
+def statement(page: Page):
+    return page.locator("[data-statement-text]")
+
+
+def bar(page: Page, choice: str, part: str, scope: str = ""):
+    """A result bar's percentage (`pct`) or count (`count`) for agree, neutral or disagree."""
+    return page.locator(f"{scope} [data-choice={choice}] [data-{part}]".strip())
+
+
+async def tap(page: Page, name: str) -> None:
+    await page.get_by_role("button", name=name, exact=True).tap()
+
+
+async def expect_no_percentages(projector: Page) -> None:
+    await expect(projector.locator("[data-results]")).to_be_hidden()
+    visible = await projector.locator(".stage").inner_text()
+    assert "%" not in visible, f"the projector shows a percentage before the reveal:\n{visible}"
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. the whole debate, as people do it (also: 5. no request leaves the origin, 6. screenshots)
+
+
+async def test_whole_debate_in_a_real_browser(
+    chromium: Browser, start_server, tmp_path: Path, screenshots: Screenshots
+):
+    server: Server = start_server(tmp_path / "poll.db")
+
+    # -- the moderator creates the debate by pasting the statements ------------------------------
+    mod = await chromium.desktop(f"{server.url}/new")
+    await mod.get_by_label("Title").fill("Hybrid tech hubs")
+    await mod.get_by_label("Language of the phone and screen pages").select_option("en")
+    await mod.get_by_label("Statements", exact=True).fill("\n".join(STATEMENTS) + "\n")
+    await mod.get_by_role("button", name="Create debate").click()
+    await expect(mod).to_have_url(re.compile(r"/d/[a-z0-9]+/moderate$"))
+    debate_id = mod.url.rstrip("/").split("/")[-2]
+    await expect(mod.get_by_role("heading", name="Hybrid tech hubs")).to_be_visible()
+    key_link = mod.get_by_role("textbox", name="Moderator link")
+    await expect(key_link).to_have_value(re.compile(rf"/d/{debate_id}/moderate\?key=\S+"))
+    # a new debate starts on its first statement, voting not open yet
+    await expect(mod.locator("[data-position]")).to_have_text("Statement 1 of 3")
+    await expect(statement(mod)).to_have_text(STATEMENTS[0])
+    # the moderator link is shown once: not again after a reload
+    await mod.reload()
+    await expect(mod.get_by_role("heading", name="Hybrid tech hubs")).to_be_visible()
+    await expect(mod.get_by_role("textbox", name="Moderator link")).to_have_count(0)
+    join_on_moderator = await (
+        mod.locator(".links div", has_text="Join link for phones").get_by_role("link").inner_text()
+    )
+
+    # -- the projector, opened from the moderator page's screen link -----------------------------
+    async with mod.context.expect_page() as popup:
+        await mod.get_by_role("link", name="Open screen").click()
+    projector = await popup.value
+    await projector.set_viewport_size(PROJECTOR)
+    await expect(projector).to_have_url(f"{server.url}/d/{debate_id}/screen")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    await expect(projector.locator("[data-position]")).to_have_text("1 / 3")
+    await expect(projector.locator(".join__qr svg")).to_be_visible()
+
+    # -- phones read the join link from the QR code on the projector -----------------------------
+    join_url = await decode_qr(projector.locator(".join__qr svg"))
+    join_code = (await projector.locator(".join__code").inner_text()).strip()
+    join_text = (await projector.locator(".join__url.join__lobby").inner_text()).strip()
+    assert join_url == f"{server.url}/j/{join_code}", (join_url, join_code)
+    assert join_url.split("://", 1)[1] == join_text, (join_url, join_text)
+    assert join_url == join_on_moderator, (join_url, join_on_moderator)
+
+    gate = AckGate()  # phone 1's acks are held back once, to see "counted" only after the ack
+    phone1 = await chromium.phone(device="phone 1")
+    await gate.install(phone1)
+    await phone1.goto(join_url)
+    phone2 = await chromium.phone(join_url, device="phone 2")
+    phone3 = await chromium.phone(join_url, device="phone 3", size=SMALL_PHONE)
+    phones = [phone1, phone2, phone3]
+    for phone in phones:
+        await expect(statement(phone)).to_have_text(STATEMENTS[0])
+        await expect(phone.locator("[data-position]")).to_have_text("1 / 3")
+        await expect(status(phone)).to_have_text("Voting has not started yet")
+        await expect(phone.get_by_role("button", name="Agree", exact=True)).to_be_disabled()
+    await expect(projector.locator("[data-connected]")).to_have_text("3 connected")
+    await screenshots.save(projector, "projector-waiting")
+    await screenshots.save(phone2, "phone-waiting")
+
+    # from here on, nothing may reload a phone
+    navigations = {}
+    for phone in phones:
+        await set_marker(phone)
+        navigations[phone] = MainFrameNavigations(phone)
+
+    # -- the moderator opens voting (button) ---------------------------------------------------
+    await mod.get_by_role("button", name="Open voting").click()
+    for phone in phones:
+        await expect(status(phone)).to_have_text("Choose your answer")
+        await expect(phone.get_by_role("button", name="Agree", exact=True)).to_be_enabled()
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+    await expect(mod.get_by_role("button", name="Close voting")).to_be_visible()
+    # the QR code moves to a corner while voting, and still reads as the join link
+    assert await decode_qr(projector.locator(".join__qr svg")) == join_url
+    await screenshots.save(projector, "projector-open")
+
+    # -- the phones vote: Agree / Agree / Disagree; "counted" only after the server's ack --------
+    await tap(phone1, "Agree")
+    await expect(status(phone1)).to_have_text("Your vote: Agree — sending…")
+    # the server stored it (the moderator sees it) while phone 1 has not heard back yet
+    await expect(mod.locator(".live__tally [data-voted]")).to_have_text("1 voted")
+    await gate.wait_held(1)
+    await expect(status(phone1)).to_have_text("Your vote: Agree — sending…")
+    await expect(status(phone1)).not_to_have_class(re.compile(r"\bis-counted\b"))
+    gate.release()
+    await expect(status(phone1)).to_have_text("Your vote: Agree — counted")
+
+    await tap(phone2, "Agree")
+    await tap(phone3, "Disagree")
+    await expect(status(phone2)).to_have_text("Your vote: Agree — counted")
+    await expect(status(phone3)).to_have_text("Your vote: Disagree — counted")
+    await expect(phone3.get_by_role("button", name="Disagree", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await screenshots.save(phone1, "phone-voted")
+
+    # the moderator always sees the live counts; the projector only how many voted
+    await expect(bar(mod, "agree", "count", ".live__tally")).to_have_text("2 votes")
+    await expect(bar(mod, "disagree", "count", ".live__tally")).to_have_text("1 vote")
+    await expect(projector.locator("[data-voted]")).to_have_text("3 voted")
+    await expect_no_percentages(projector)
+
+    # -- one phone changes its mind ------------------------------------------------------------
+    await tap(phone2, "Disagree")
+    await expect(status(phone2)).to_have_text("Your vote: Disagree — counted")
+    await expect(bar(mod, "agree", "count", ".live__tally")).to_have_text("1 vote")
+    await expect(bar(mod, "disagree", "count", ".live__tally")).to_have_text("2 votes")
+    await expect(mod.locator(".live__tally [data-voted]")).to_have_text("3 voted")
+    await expect(projector.locator("[data-voted]")).to_have_text("3 voted")
+    await expect_no_percentages(projector)
+
+    # -- the moderator closes voting with the keyboard (o) -------------------------------------
+    await mod.keyboard.press("o")
+    await expect(mod.get_by_role("button", name="Reopen voting")).to_be_visible()
+    await expect(status(phone1)).to_have_text("Voting is closed — your vote: Agree")
+    await expect(status(phone2)).to_have_text("Voting is closed — your vote: Disagree")
+    await expect(status(phone3)).to_have_text("Voting is closed — your vote: Disagree")
+    for phone in phones:
+        await expect(phone.get_by_role("button", name="Neutral", exact=True)).to_be_disabled()
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is closed")
+    await expect_no_percentages(projector)
+    await screenshots.save(phone1, "phone-closed")
+
+    # -- reveal: the projector shows counts and percentages ------------------------------------
+    await mod.get_by_role("button", name="Reveal results").click()
+    await expect(projector.locator("[data-results]")).to_be_visible()
+    expected = {"agree": ("33%", "1 vote"), "neutral": ("0%", "0 votes"),
+                "disagree": ("67%", "2 votes")}  # fmt: skip
+    for choice, (pct, count) in expected.items():
+        await expect(bar(projector, choice, "pct")).to_have_text(pct)
+        await expect(bar(projector, choice, "count")).to_have_text(count)
+        await expect(bar(phone1, choice, "pct")).to_have_text(pct)
+    await expect(phone1.locator("[data-total]")).to_have_text("3 votes")
+    await expect(mod.get_by_role("button", name="Hide results")).to_be_visible()
+    await screenshots.save(projector, "projector-revealed")
+    await screenshots.save(phone1, "phone-revealed")
+    await screenshots.save(mod, "moderator")
+
+    # -- next statement (→): every phone follows without a reload ----------------------------------
+    await mod.keyboard.press("ArrowRight")
+    await expect(mod.locator("[data-position]")).to_have_text("Statement 2 of 3")
+    for page in [projector, *phones]:
+        await expect(statement(page)).to_have_text(STATEMENTS[1])
+    for phone in phones:
+        await expect(phone.locator("[data-position]")).to_have_text("2 / 3")
+        await expect(status(phone)).to_have_text("Voting has not started yet")
+        await expect(phone.locator("[data-results]")).to_be_hidden()
+        assert await marker(phone) == "kept", "the phone page was reloaded"
+        assert navigations[phone].count == 0, "the phone page navigated"
+    await expect(projector.locator("[data-results]")).to_be_hidden()
+
+    # -- the exports, downloaded from the moderator page ---------------------------------------
+    async with mod.expect_download() as download_info:
+        await mod.get_by_role("link", name="Results (CSV)").click()
+    download = await download_info.value
+    results = read_csv(Path(await download.path()).read_text(encoding="utf-8"))
+    assert [r["statement"] for r in results] == STATEMENTS, results
+    first = results[0]
+    assert (first["agree"], first["neutral"], first["disagree"], first["total"]) == (
+        "1", "0", "2", "3",
+    ), first  # fmt: skip
+    assert (first["agree_pct"], first["neutral_pct"], first["disagree_pct"]) == (
+        "33", "0", "67",
+    ), first  # fmt: skip
+    assert all(r["total"] == "0" for r in results[1:]), results
+
+    async with mod.expect_download() as download_info:
+        await mod.get_by_role("link", name="All votes (CSV)").click()
+    download = await download_info.value
+    votes = read_csv(Path(await download.path()).read_text(encoding="utf-8"))
+    assert len(votes) == 4, votes  # three votes and one change of mind: both stay in the archive
+    assert {v["statement"] for v in votes} == {STATEMENTS[0]}, votes
+    assert len({v["participant"] for v in votes}) == 3, votes
+    assert sorted(v["choice"] for v in votes) == ["agree", "agree", "disagree", "disagree"]
+    by_participant: dict[str, list[str]] = {}
+    for v in votes:
+        by_participant.setdefault(v["participant"], []).append(v["choice"])
+    assert sorted(by_participant.values()) == [["agree"], ["agree", "disagree"], ["disagree"]]
+
+    # -- 5. every request any page made went to the app itself ---------------------------------
+    chromium.assert_same_origin(server.url)
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. a phone without JavaScript
+
+
+async def test_phone_without_javascript_votes_through_the_form(chromium: Browser, site, moderator):
+    debate = site.new("No script", STATEMENTS[:2])
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.show(debate.sid(1), "open")
+    projector = await chromium.projector(f"{server.url}/d/{debate.id}/screen")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+
+    phone = await chromium.phone(
+        f"{server.url}/j/{debate.join_code}", device="no-js phone", js=False
+    )
+    await expect(statement(phone)).to_have_text(STATEMENTS[0])
+    await expect(status(phone)).to_have_text("Choose your answer")
+    await expect(phone.get_by_role("link", name="Refresh this page")).to_be_visible()
+
+    async with phone.expect_navigation():
+        await tap(phone, "Agree")
+    await expect(phone).to_have_url(f"{server.url}/j/{debate.join_code}")
+    await expect(status(phone)).to_have_text("Your vote: Agree — counted")
+    await expect(phone.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(projector.locator("[data-voted]")).to_have_text("1 voted")
+
+    # the moderator closes voting; the phone still shows the open page and tries again
+    await mod.control("close")
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is closed")
+    async with phone.expect_navigation():
+        await tap(phone, "Disagree")
+    alert = phone.get_by_role("alert")
+    await expect(alert).to_have_text("Voting is closed.")
+    await expect(status(phone)).to_have_text("Voting is closed — your vote: Agree")
+    await expect(phone.get_by_role("button", name="Disagree", exact=True)).to_be_disabled()
+    await expect(phone.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+
+    # what was counted: the one Agree
+    await mod.control("reveal")
+    await expect(bar(projector, "agree", "count")).to_have_text("1 vote")
+    await expect(bar(projector, "disagree", "count")).to_have_text("0 votes")
+    chromium.assert_same_origin(server.url)
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. the server restarts; the page reconnects by itself
+
+
+async def test_phone_recovers_after_a_server_restart(chromium: Browser, site, moderator):
+    debate = site.new("Restart", STATEMENTS[:2])
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.show(debate.sid(1), "open")
+
+    phone = await chromium.phone(f"{server.url}/j/{debate.join_code}")
+    await expect(status(phone)).to_have_text("Choose your answer")
+    await set_marker(phone)
+    navigations = MainFrameNavigations(phone)
+    await tap(phone, "Neutral")
+    await expect(status(phone)).to_have_text("Your vote: Neutral — counted")
+    badge = phone.locator("[data-connection]")
+    await expect(badge).to_be_hidden()
+
+    server.stop()
+    await expect(badge).to_be_visible()
+    await expect(badge).to_have_text("reconnecting…")
+
+    # a new server on the same database and port; at once (most likely before the phone is back)
+    # the moderator closes voting and reveals: the phone must pick that up from the snapshot
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.control("close")
+    await mod.control("reveal")
+    await expect(badge).to_be_hidden(timeout=RECOVER_MS)
+    await expect(status(phone)).to_have_text(
+        "Voting is closed — your vote: Neutral", timeout=RECOVER_MS
+    )
+    await expect(phone.get_by_role("button", name="Neutral", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    await expect(bar(phone, "neutral", "pct")).to_have_text("100%")
+    await expect(phone.locator("[data-total]")).to_have_text("1 vote")
+
+    # and it follows the new server live
+    await mod.control("next")
+    await expect(statement(phone)).to_have_text(STATEMENTS[1])
+    await expect(status(phone)).to_have_text("Voting has not started yet")
+    assert await marker(phone) == "kept", "the phone page was reloaded"
+    assert navigations.count == 0, "the phone page navigated"
+    chromium.assert_same_origin(server.url)
+
+
+# --------------------------------------------------------------------------------------------------
+# 4. axe-core on every page in its main states
+
+
+async def test_no_serious_accessibility_violations(chromium: Browser, site, moderator):
+    debate = site.new("Accessible debate", STATEMENTS)
+    # with an organiser password, so its sign-in page is audited too
+    server = site.start("--admin-password", ORGANISER_PASSWORD)
+    axe = Accessibility()
+    base = server.url
+
+    front = await chromium.desktop(f"{base}/")
+    await axe.audit(front, "front page")
+    await front.get_by_label("Join code").fill("ZZZZZZ")
+    await front.get_by_role("button", name="Join", exact=True).click()
+    await expect(front.get_by_role("alert")).to_be_visible()
+    await axe.audit(front, "front page, unknown code")
+
+    await front.goto(f"{base}/new")
+    password = front.get_by_label("Organiser password")
+    await expect(password).to_be_visible()
+    await axe.audit(front, "organiser sign-in")
+    await password.fill("not the password")
+    await front.get_by_role("button", name="Sign in").click()
+    await expect(front.get_by_role("alert")).to_be_visible()
+    await axe.audit(front, "organiser sign-in, wrong password")
+    await front.get_by_label("Organiser password").fill(ORGANISER_PASSWORD)
+    await front.get_by_role("button", name="Sign in").click()
+    await expect(front.get_by_role("heading", name="New debate")).to_be_visible()
+    await axe.audit(front, "new debate")
+    await front.get_by_label("Title").fill("Made in the browser")
+    await front.get_by_label("Language of the phone and screen pages").select_option("en")
+    await front.get_by_role("button", name="Create debate").click()  # no statements yet
+    await expect(front.get_by_role("alert")).to_be_visible()
+    await axe.audit(front, "new debate, errors")
+    await front.get_by_label("Statements", exact=True).fill("\n".join(STATEMENTS))
+    await front.get_by_role("button", name="Create debate").click()
+    await expect(front.get_by_role("textbox", name="Moderator link")).to_be_visible()
+    await axe.audit(front, "moderator, just created (link shown once)")
+
+    login = await chromium.desktop(f"{base}/d/{debate.id}/moderate", device="stranger")
+    await expect(login.get_by_label("Moderator key")).to_be_visible()
+    await axe.audit(login, "moderator sign-in")
+
+    mod_page = await chromium.desktop(debate.moderator_url, device="moderator")
+    await expect(mod_page.get_by_role("button", name="Open voting")).to_be_enabled()
+    await axe.audit(mod_page, "moderator, waiting")
+    projector = await chromium.projector(f"{base}/d/{debate.id}/screen")
+    phone = await chromium.phone(f"{base}/j/{debate.join_code}")
+    await expect(status(phone)).to_have_text("Voting has not started yet")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    await axe.audit(projector, "projector, waiting (lobby)")
+    await axe.audit(phone, "phone, waiting")
+
+    mod = await moderator(server, debate)
+    await mod.control("open")
+    await expect(status(phone)).to_have_text("Choose your answer")
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+    await axe.audit(projector, "projector, open")
+    await axe.audit(phone, "phone, open")
+    await tap(phone, "Agree")
+    await expect(status(phone)).to_have_text("Your vote: Agree — counted")
+    await axe.audit(phone, "phone, voted")
+    await expect(mod_page.locator(".live__tally [data-voted]")).to_have_text("1 voted")
+    await axe.audit(mod_page, "moderator, open with votes")
+
+    await mod.control("close")
+    await expect(status(phone)).to_have_text("Voting is closed — your vote: Agree")
+    await axe.audit(phone, "phone, closed")
+    await mod.control("reveal")
+    await expect(projector.locator("[data-results]")).to_be_visible()
+    await expect(phone.locator("[data-results]")).to_be_visible()
+    await expect(mod_page.get_by_role("button", name="Hide results")).to_be_visible()
+    await axe.audit(projector, "projector, revealed")
+    await axe.audit(phone, "phone, revealed")
+    await axe.audit(mod_page, "moderator, revealed")
+
+    other = front  # the organiser's browser: signed in for the archive
+    await other.goto(f"{base}/archive")
+    await expect(other.get_by_role("heading", name="Archive")).to_be_visible()
+    await axe.audit(other, "archive")
+    await other.goto(f"{base}/d/{debate.id}/results")
+    await expect(other.get_by_role("table")).to_be_visible()
+    await axe.audit(other, "results")
+    response = await other.goto(f"{base}/d/nosuchid/screen")
+    assert response is not None and response.status == 404
+    await axe.audit(other, "error 404")
+    response = await other.goto(f"{base}/j/NOPE42")
+    assert response is not None and response.status == 404
+    await axe.audit(other, "error 404, unknown join code")
+
+    axe.check()
+    chromium.assert_same_origin(server.url)
