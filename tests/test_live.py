@@ -34,6 +34,7 @@ HEBREW = "האם הלמידה ההיברידית היא העתיד?"
 EMOJI = "🗳️👍🏽🎉"
 LONG = ("Lange stelling over hybride onderwijs " * 200)[:4999] + "!"
 FORMULA = '=HYPERLINK("http://x")'
+JS_LINK = "javascript:alert(document.cookie)"
 HOSTILE_TITLE = f"{SCRIPT} Debat {EMOJI} {ARABIC}"
 HOSTILE_STATEMENTS = [
     f"{SCRIPT} is geen stelling",
@@ -45,6 +46,7 @@ HOSTILE_STATEMENTS = [
     "+31 6 is een telefoonnummer",
     "@SUM(A1) telt op",
     "-5 graden in de zaal",
+    f"{JS_LINK} is geen link",
 ]
 
 
@@ -430,6 +432,7 @@ async def test_hostile_text_is_shown_escaped_and_exported_safely(live, moderator
         assert "<img src=x" not in body, f"raw <img> in the {name} page"
         assert escaped_script in body, f"the {name} page does not show the title escaped"
         assert ARABIC in body and EMOJI in body, f"the {name} page lost the title's text"
+        assert 'href="javascript:' not in body and "src=\"javascript:" not in body, name
     for name in ("moderate", "results"):
         body = (await mod.get(pages[name])).text
         assert "&lt;img src=x onerror=alert(1)&gt;" in body, name
