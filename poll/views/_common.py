@@ -7,7 +7,7 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from ..hub import Hub, LiveDebate
+from ..hub import Hub, LiveDebate, Refusal
 from ..i18n import N_
 from ..security import client_address
 from ..text import clean, statement_problem
@@ -21,6 +21,11 @@ class PageError(Exception):
         super().__init__(message)
         self.status, self.title, self.message, self.lang, self.code = (
             status, title, message, lang, code)
+
+    @classmethod
+    def refused(cls, refusal: Refusal, lang: str, title: str = N_("Not possible")) -> PageError:
+        """The page for a request the debate's rules refused (poll.hub.Refusal)."""
+        return cls(refusal.status, title, refusal.message, lang=lang, code=refusal.code)
 
 
 def hub(request: Request) -> Hub:

@@ -96,8 +96,7 @@ async def control(request: Request) -> Response:
     try:
         await hub(request).control(live, action, statement_id)
     except Refusal as refusal:
-        raise PageError(refusal.status, N_("Not possible"), refusal.message,
-                        lang=live.debate.lang, code=refusal.code) from None
+        raise PageError.refused(refusal, live.debate.lang) from None
     return _done(request, live)
 
 
@@ -115,8 +114,7 @@ async def edit_statement(request: Request) -> Response:
     try:
         await hub(request).edit_statement(live, statement_id, text)
     except Refusal as refusal:
-        raise PageError(refusal.status, N_("Statement not found"), refusal.message,
-                        lang=live.debate.lang, code=refusal.code) from None
+        raise PageError.refused(refusal, live.debate.lang) from None
     return _done(request, live)
 
 

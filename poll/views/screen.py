@@ -9,6 +9,7 @@ from starlette.responses import Response
 from ..i18n import N_, gettext_for
 from ..pages import render
 from ..qr import qr_svg
+from ..security import is_moderator
 from ._common import debate_from_path, hub
 
 
@@ -33,6 +34,9 @@ async def screen(request: Request) -> Response:
         "qr_svg": Markup(qr_svg(url, gettext_for(debate.lang)(N_("QR code to join the vote")))),
         "ws_path": f"/ws/{debate.id}/screen",
         "room_code": debate.room_code,
+        # This browser signed in with the moderator link: the projector's keys may run the debate.
+        "is_moderator": is_moderator(request, debate.id),
+        "control_url": f"/d/{debate.id}/control",
     }, lang=debate.lang)
 
 

@@ -105,8 +105,7 @@ async def vote_submit(request: Request) -> Response:
         await hub(request).vote(live, participant, statement_id, choice, vote_id)
     except Refusal as refusal:
         if wants_json(request):
-            raise PageError(refusal.status, N_("Vote not counted"), refusal.message,
-                            lang=live.debate.lang, code=refusal.code) from None
+            raise PageError.refused(refusal, live.debate.lang, N_("Vote not counted")) from None
         return _vote_page(request, live, participant, message=refusal.message,
                           status=refusal.status)
     if wants_json(request):
