@@ -7,9 +7,12 @@ shared mutable state while many requests are in flight.
 from __future__ import annotations
 
 import hashlib
-from functools import cache
+from datetime import datetime
+from functools import cache, partial
 from typing import Any
 
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -40,7 +43,24 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, lang=lang, languages=LANGUAGES)
+    env.filters.update(datetime=partial(local_datetime, lang=lang),
+                       number=partial(number, lang=lang))
     return env
+
+
+def local_datetime(value: str, lang: str) -> str:
+    """An ISO 8601 time (as stored, UTC) in this machine's time zone, written the way `lang`
+    writes dates: "18 jan 2023, 14:05:09" in Dutch, "Jan 18, 2023, 2:05:09 PM" in English."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return format_datetime(moment.astimezone(), "medium", locale=lang)
+
+
+def number(value: int, lang: str) -> str:
+    """A count with the locale's grouping: 1.234 in Dutch, 1,234 in English."""
+    return format_decimal(value, locale=lang)
 
 
 def page_language(request: Request) -> str:

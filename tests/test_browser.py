@@ -467,3 +467,168 @@ async def test_no_serious_accessibility_violations(chromium: Browser, site, mode
 
     axe.check()
     chromium.assert_same_origin(server.url)
+
+
+# --------------------------------------------------------------------------------------------------
+# 5. the projector's keys: ? lists them, t theme, q QR code; the moderator's keys need the link
+
+SCREEN_SHORTCUTS = [
+    "Full screen on or off", "Show or hide the QR code", "Dark or light theme",
+    "Show or hide this list", "Close this list",
+]  # fmt: skip
+MODERATOR_SHORTCUTS = [
+    "Next statement", "Previous statement", "Open or close voting", "Reveal or hide results",
+]  # fmt: skip
+
+
+def shortcuts(page: Page):
+    return page.get_by_role("dialog", name="Keyboard shortcuts")
+
+
+async def test_projector_keys_for_anyone(
+    chromium: Browser, site, moderator, connect, screenshots: Screenshots
+):
+    debate = site.new("Projector keys", STATEMENTS)
+    server = site.start()
+    mod = await moderator(server, debate)
+    axe = Accessibility()
+    projector = await chromium.projector(f"{server.url}/d/{debate.id}/screen")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    body = projector.locator("body")
+
+    # ? opens the list of every key; Escape closes it
+    await projector.keyboard.press("?")
+    overlay = shortcuts(projector)
+    await expect(overlay).to_be_visible()
+    for description in SCREEN_SHORTCUTS + MODERATOR_SHORTCUTS:
+        await expect(overlay.locator("dd", has_text=description)).to_be_visible()
+    # this browser is not the moderator's: the list says what those keys need
+    await expect(overlay).to_contain_text("These keys need the moderator link")
+    await axe.audit(projector, "projector, dark, shortcuts open")
+    await screenshots.save(projector, "projector-shortcuts")
+    await projector.keyboard.press("Escape")
+    await expect(overlay).to_be_hidden()
+    # the button opens it too
+    await projector.get_by_role("button", name="Keyboard shortcuts").click()
+    await expect(overlay).to_be_visible()
+    await overlay.get_by_role("button", name="Close").click()
+    await expect(overlay).to_be_hidden()
+
+    # t: the light theme, remembered by this browser; dark is the default
+    await expect(body).to_have_attribute("data-theme", "dark")
+    await projector.keyboard.press("t")
+    await expect(body).to_have_attribute("data-theme", "light")
+    theme_button = projector.get_by_role("button", name="Light theme")
+    await expect(theme_button).to_have_attribute("aria-pressed", "true")
+    await projector.reload()
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    await expect(body).to_have_attribute("data-theme", "light")
+    await axe.audit(projector, "projector, light, lobby")
+    await projector.keyboard.press("?")
+    await expect(shortcuts(projector)).to_be_visible()
+    await axe.audit(projector, "projector, light, shortcuts open")
+    await projector.keyboard.press("?")  # ? closes it as well
+    await expect(shortcuts(projector)).to_be_hidden()
+
+    # q hides the QR code (the join code stays); q again brings it back
+    qr = projector.locator(".join__qr")
+    await expect(qr).to_be_visible()
+    await projector.keyboard.press("q")
+    await expect(qr).to_be_hidden()
+    await expect(projector.locator(".join__code")).to_have_text(debate.join_code)
+    await projector.keyboard.press("q")
+    await expect(qr).to_be_visible()
+
+    # a moderator key in a browser without the moderator link: a hint, and no request is sent
+    for key in ("ArrowRight", "n", "o", "r"):
+        await projector.keyboard.press(key)
+        await expect(projector.get_by_role("status").filter(
+            has_text="This key needs the moderator link")).to_be_visible()
+    # the real moderator acts; once the projector shows that, any stray request would be seen
+    await mod.control("open")
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    sent = [url for device, url in chromium.requests if "/control" in url]
+    assert sent == [], f"the projector sent moderator actions without the link: {sent}"
+
+    # the light theme while voting and with the results
+    await axe.audit(projector, "projector, light, open")
+    choices = ["agree"] * 9 + ["neutral"] * 4 + ["disagree"] * 6
+    for choice in choices:
+        phone = await connect(server, debate)
+        reply = await phone.cast(debate.sid(1), choice)
+        assert reply["type"] == "ack", reply
+    await expect(projector.locator("[data-voted]")).to_have_text(f"{len(choices)} voted")
+    await mod.control("close")
+    await mod.control("reveal")
+    await expect(projector.locator("[data-results]")).to_be_visible()
+    await expect(bar(projector, "agree", "count")).to_have_text("9 votes")
+    await axe.audit(projector, "projector, light, revealed")
+    await expect(projector.locator("[data-toast]")).to_be_hidden()  # the hint fades by itself
+    await screenshots.save(projector, "projector-light")
+    await projector.keyboard.press("t")
+    await expect(body).to_have_attribute("data-theme", "dark")
+    axe.check()
+    chromium.assert_same_origin(server.url)
+
+
+async def test_moderator_keys_on_the_projector_move_every_phone(chromium: Browser, site):
+    debate = site.new("Keys on the beamer", STATEMENTS)
+    server = site.start()
+    # the laptop on the beamer opened the moderator link once, then the screen in the same browser
+    laptop = await chromium.desktop(debate.moderator_url, device="moderator laptop")
+    await expect(laptop.get_by_role("button", name="Open voting")).to_be_enabled()
+    projector = await laptop.context.new_page()
+    await projector.set_viewport_size(PROJECTOR)
+    await projector.goto(f"{server.url}/d/{debate.id}/screen")
+    await expect(statement(projector)).to_have_text(STATEMENTS[0])
+    await projector.keyboard.press("?")
+    await expect(shortcuts(projector)).to_contain_text("signed in as the moderator")
+    await projector.keyboard.press("Escape")
+    await expect(shortcuts(projector)).to_be_hidden()
+
+    phones = [
+        await chromium.phone(f"{server.url}/j/{debate.join_code}", device=f"phone {n}")
+        for n in (1, 2)
+    ]
+    for phone in phones:
+        await expect(status(phone)).to_have_text("Voting has not started yet")
+        await set_marker(phone)
+    navigations = {phone: MainFrameNavigations(phone) for phone in phones}
+
+    # o opens voting; a phone votes
+    await projector.keyboard.press("o")
+    for phone in phones:
+        await expect(status(phone)).to_have_text("Choose your answer")
+    await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+    await tap(phones[0], "Agree")
+    await expect(status(phones[0])).to_have_text("Your vote: Agree — counted")
+    await expect(projector.locator("[data-voted]")).to_have_text("1 voted")
+
+    # r reveals, r hides
+    await projector.keyboard.press("r")
+    await expect(bar(projector, "agree", "pct")).to_have_text("100%")
+    await expect(bar(phones[1], "agree", "pct")).to_have_text("100%")
+    await projector.keyboard.press("r")
+    await expect(projector.locator("[data-results]")).to_be_hidden()
+
+    # → moves every phone to the next statement, without a reload; ← (and p) back
+    await projector.keyboard.press("ArrowRight")
+    await expect(projector.locator("[data-position]")).to_have_text("2 / 3")
+    for phone in phones:
+        await expect(statement(phone)).to_have_text(STATEMENTS[1])
+        await expect(phone.locator("[data-position]")).to_have_text("2 / 3")
+        await expect(status(phone)).to_have_text("Voting has not started yet")
+    await expect(laptop.locator("[data-position]")).to_have_text("Statement 2 of 3")
+    await projector.keyboard.press("n")
+    for phone in phones:
+        await expect(statement(phone)).to_have_text(STATEMENTS[2])
+    await projector.keyboard.press("ArrowLeft")
+    await projector.keyboard.press("p")
+    for phone in phones:
+        await expect(statement(phone)).to_have_text(STATEMENTS[0])
+        assert await marker(phone) == "kept", "the phone page was reloaded"
+        assert navigations[phone].count == 0, "the phone page navigated"
+    # the statement voted on comes back closed, with its vote
+    await expect(status(phones[0])).to_have_text("Voting is closed — your vote: Agree")
+    chromium.assert_same_origin(server.url)

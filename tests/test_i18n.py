@@ -1,14 +1,27 @@
-"""Both languages are complete: every message in the code and templates has a Dutch translation."""
+"""Both languages are complete: every message in the code and templates has a Dutch translation;
+phones may get the page in their own language; dates and numbers are written the reader's way."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from datetime import datetime
 
 from babel.messages.pofile import read_po
+from conftest import http_client
 
 from poll.i18n import gettext_for, preferred_language
+from poll.pages import environment
 from poll.paths import LOCALE
+
+# Written out here rather than asked of Babel, so a page that skips Babel fails.
+DUTCH_MONTHS = [
+    "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+]  # fmt: skip
+ENGLISH_MONTHS = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+]  # fmt: skip
 
 
 def test_the_dutch_catalog_translates_every_message() -> None:
@@ -48,3 +61,54 @@ def test_the_catalog_holds_every_message_the_code_and_templates_use(tmp_path) ->
     with (LOCALE / "nl" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         known = {m.id for m in read_po(fh) if m.id}
     assert used - known == set()
+
+
+def _shown_date(html: str) -> tuple[datetime, str]:
+    """The first <time> on a page: the moment it stands for (local time) and the text shown."""
+    match = re.search(r'<time datetime="([^"]+)">([^<]+)</time>', html)
+    assert match, html[:2000]
+    return datetime.fromisoformat(match.group(1)).astimezone(), match.group(2)
+
+
+async def test_the_archive_shows_a_dutch_date_to_a_dutch_browser(site) -> None:
+    site.new("Dated debate", ["One"])
+    server = site.start()
+    async with http_client(server) as browser:
+        dutch = await browser.get("/archive", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
+        english = await browser.get("/archive", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert dutch.status_code == english.status_code == 200
+    moment, shown = _shown_date(dutch.text)
+    month = moment.month - 1
+    assert shown == f"{moment.day} {DUTCH_MONTHS[month]} {moment.year}, {moment:%H:%M:%S}"
+    moment, shown = _shown_date(english.text)
+    assert shown.startswith(f"{ENGLISH_MONTHS[month]} {moment.day}, {moment.year}, "), shown
+    assert shown.endswith(("AM", "PM")), shown
+
+
+def test_counts_over_999_are_grouped_the_language_s_way() -> None:
+    def render(lang: str) -> str:
+        return environment(lang).from_string(
+            '{{ ngettext("%(num)s vote", "%(num)s votes", n, num=n|number) }}').render(n=12345)
+
+    assert render("nl") == "12.345 stemmen"
+    assert render("en") == "12,345 votes"
+
+
+async def test_a_phone_gets_the_page_in_its_own_language_and_statements_as_typed(site) -> None:
+    debate = site.new("Nederlands debat", ["Elke docent moet hybride kunnen lesgeven."], lang="nl")
+    server = site.start()
+    async with http_client(server) as phone:
+        english = await phone.get(f"/j/{debate.join_code}",
+                                  headers={"Accept-Language": "en-US,en;q=0.9"})
+        unknown = await phone.get(f"/j/{debate.join_code}", headers={"Accept-Language": "de"})
+        silent = await phone.get(f"/j/{debate.join_code}")
+    # an English phone: English buttons, the Dutch statement marked as Dutch
+    assert '<html lang="en">' in english.text
+    assert ">Agree<" in english.text and ">Eens<" not in english.text
+    assert re.search(r'<h1[^>]*lang="nl"[^>]*>Elke docent moet hybride kunnen lesgeven\.</h1>',
+                     english.text), english.text
+    assert "Accept-Language" in english.headers.get("vary", "")
+    # a language we do not have, or none: the debate's own
+    for page in (unknown, silent):
+        assert '<html lang="nl">' in page.text
+        assert ">Eens<" in page.text and ">Agree<" not in page.text

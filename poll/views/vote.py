@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ..hub import LiveDebate, Refusal
-from ..i18n import N_
+from ..i18n import N_, preferred_language
 from ..model import Choice
 from ..pages import render, wants_json
 from ..security import client_address, new_participant, participant_of, remember_participant
@@ -63,7 +63,11 @@ def _vote_page(request: Request, live: LiveDebate, participant: str, *,
         # A fresh id per page load: resubmitting the same page (a double tap) is stored once.
         "vote_id": "f-" + secrets.token_urlsafe(9),
     }
-    response = render(request, "vote.html", context, lang=debate.lang, status=status)
+    # The buttons and messages in the phone's own language when it is one of ours (a Dutch debate
+    # can have English-speaking guests); otherwise the debate's. Statements stay as typed.
+    lang = preferred_language(request.headers.get("accept-language"), default=debate.lang)
+    response = render(request, "vote.html", context, lang=lang, status=status,
+                      headers={"Vary": "Accept-Language"})
     remember_participant(response, participant, secure=request.url.scheme == "https")
     return response
 

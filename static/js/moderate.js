@@ -2,7 +2,7 @@
 // Every control is a plain form first; without JavaScript each one posts and the page reloads.
 import { connect } from './live.js';
 import {
-  announce, connectionBadge, format, pageData, setPhaseLabel, setText, updateBars, updateStack, votesText,
+  announce, connectionBadge, format, number, pageData, setPhaseLabel, setText, updateBars, updateStack, votesText,
 } from './ui.js';
 
 const data = pageData();
@@ -118,11 +118,11 @@ function applyState(state) {
 
 function applyCounts(tally) {
   updateBars(liveBars, tally, common);
-  if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: tally.total }));
+  if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: number(tally.total) }));
   const row = current && rowOf(current.id);
   if (!row || !tally.counts) return;
   for (const node of row.querySelectorAll('[data-row-count]')) {
-    setText(node, String(tally.counts[node.dataset.rowCount] ?? 0));
+    setText(node, number(tally.counts[node.dataset.rowCount] ?? 0));
   }
   setText(row.querySelector('[data-row-total]'), votesText(common, tally.total || 0));
   updateStack(row.querySelector('[data-stack]'), tally);
@@ -130,7 +130,7 @@ function applyCounts(tally) {
 
 function applyTally(tally) {
   if (!current || tally.statement !== current.id) return;
-  if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: tally.connected }));
+  if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: number(tally.connected) }));
   if (tally.counts) applyCounts(tally);
 }
 

@@ -1,7 +1,9 @@
 // The projector page: follows `state` and `tally` frames, fits the statement to the screen.
+// Keys: f full screen, q QR code, t theme, ? the list of keys; for a browser signed in as the
+// debate's moderator also → / n, ← / p, o and r, sent like the moderator page's buttons.
 import { connect } from './live.js';
 import {
-  announce, connectionBadge, fitText, format, pageData, setLengthClass, setPhaseLabel, setText, updateBars,
+  announce, connectionBadge, fitText, format, number, pageData, setLengthClass, setPhaseLabel, setText, updateBars,
 } from './ui.js';
 
 const data = pageData();
@@ -20,6 +22,12 @@ const voted = stage.querySelector('[data-voted]');
 const announcer = stage.querySelector('[data-announce]');
 const room = stage.querySelector('[data-room]');
 const roomCode = stage.querySelector('[data-room-code]');
+const toastNode = stage.querySelector('[data-toast]');
+const tools = stage.querySelector('[data-tools]');
+const fullscreenButton = tools.querySelector('[data-tool="fullscreen"]');
+const themeButton = tools.querySelector('[data-tool="theme"]');
+const helpButton = tools.querySelector('[data-tool="help"]');
+const help = document.querySelector('[data-help]');
 
 let current = data.statement || null;
 let count = data.count || 0;
@@ -87,7 +95,7 @@ function applyState(state) {
 
   if (revealed && state.results) {
     showResults(state.results, wasRevealed && !changed);
-    setText(voted, format(common.voted, { n: state.results.total }));
+    setText(voted, format(common.voted, { n: number(state.results.total) }));
   } else if (!revealed) {
     results.hidden = true;
   }
@@ -96,12 +104,197 @@ function applyState(state) {
 
 function applyTally(tally) {
   if (!current || tally.statement !== current.id) return;
-  if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: tally.connected }));
-  if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: tally.total }));
+  if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: number(tally.connected) }));
+  if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: number(tally.total) }));
   if (revealed && tally.counts && tally.percent) {
     if (results.hidden) showResults(tally, false); else updateBars(bars, tally, common);
   }
 }
+
+// ---- a short message at the bottom, for whoever pressed a key --------------------------------------
+
+let toastTimer = null;
+function toast(message) {
+  clearTimeout(toastTimer);
+  toastNode.textContent = message;
+  toastNode.hidden = false;
+  toastTimer = setTimeout(() => {
+    toastNode.hidden = true;
+    toastNode.textContent = '';
+  }, 5000);
+}
+
+// ---- full screen ------------------------------------------------------------------------------------
+
+const page = document.documentElement;
+const canFullscreen = !!(document.fullscreenEnabled || document.webkitFullscreenEnabled);
+
+function fullscreenElement() {
+  return document.fullscreenElement || document.webkitFullscreenElement || null;
+}
+
+function toggleFullscreen() {
+  if (!canFullscreen) return;
+  try {
+    const done = fullscreenElement()
+      ? (document.exitFullscreen || document.webkitExitFullscreen).call(document)
+      : (page.requestFullscreen || page.webkitRequestFullscreen).call(page);
+    if (done && typeof done.catch === 'function') done.catch(() => {});
+  } catch {
+    // refused (no user gesture, or a browser policy): the page stays as it is
+  }
+}
+
+function syncFullscreen() {
+  fullscreenButton.setAttribute('aria-pressed', String(!!fullscreenElement()));
+  queueFit();
+}
+fullscreenButton.hidden = !canFullscreen;
+document.addEventListener('fullscreenchange', syncFullscreen);
+document.addEventListener('webkitfullscreenchange', syncFullscreen);
+
+// ---- theme: dark by default, light remembered in this browser -----------------------------------
+
+const THEME_KEY = 'debate-poll:screen-theme';
+const THEME_COLORS = { dark: '#0b1120', light: '#f4f5f9' };
+
+function storedTheme() {
+  try {
+    return localStorage.getItem(THEME_KEY) === 'light' ? 'light' : 'dark';
+  } catch {
+    return 'dark'; // storage blocked: the default
+  }
+}
+
+function setTheme(theme, remember) {
+  document.body.dataset.theme = theme;
+  document.querySelector('meta[name="color-scheme"]')?.setAttribute('content', theme);
+  document.querySelector('meta[name="theme-color"]')?.setAttribute('content', THEME_COLORS[theme]);
+  themeButton.setAttribute('aria-pressed', String(theme === 'light'));
+  if (!remember) return;
+  try {
+    localStorage.setItem(THEME_KEY, theme);
+  } catch {
+    // not remembered; still switched for now
+  }
+}
+
+function toggleTheme() {
+  setTheme(document.body.dataset.theme === 'light' ? 'dark' : 'light', true);
+}
+setTheme(storedTheme(), false);
+
+// ---- the QR code --------------------------------------------------------------------------------
+
+function toggleQr() {
+  stage.dataset.qr = stage.dataset.qr === 'hidden' ? 'shown' : 'hidden';
+  queueFit();
+}
+
+// ---- the list of keys ---------------------------------------------------------------------------
+
+function toggleHelp() {
+  if (help.open) help.close();
+  else help.showModal();
+}
+help.querySelector('[data-help-close]').addEventListener('click', () => help.close());
+// a click on the dimmed page around the list closes it too (such clicks land on the dialog
+// element itself, as do clicks on its padding: tell them apart by where they are)
+help.addEventListener('click', (event) => {
+  if (event.target !== help) return;
+  const box = help.getBoundingClientRect();
+  const inside = event.clientX >= box.left && event.clientX <= box.right
+    && event.clientY >= box.top && event.clientY <= box.bottom;
+  if (!inside) help.close();
+});
+
+fullscreenButton.addEventListener('click', toggleFullscreen);
+themeButton.addEventListener('click', toggleTheme);
+helpButton.addEventListener('click', toggleHelp);
+tools.hidden = false;
+
+// The buttons and the pointer show only while the mouse moves (or a button has keyboard focus),
+// so the audience sees neither; they start hidden, as a projector page mostly just sits there.
+let idleTimer = null;
+function wake() {
+  stage.classList.remove('is-idle');
+  clearTimeout(idleTimer);
+  idleTimer = setTimeout(() => stage.classList.add('is-idle'), 3000);
+}
+document.addEventListener('pointermove', wake);
+document.addEventListener('pointerdown', wake);
+stage.classList.add('is-idle');
+
+// ---- moderator keys: only for a browser signed in with the moderator link ------------------------
+
+async function control(action) {
+  if (!data.is_moderator) {
+    toast(strings.needs_moderator);
+    return;
+  }
+  // Past either end there is nothing to do; the audience need not see a refusal.
+  const pos = current ? current.position : 0;
+  if (action === 'next' && current && pos >= count) return;
+  if (action === 'prev' && pos <= 1) return;
+  if ((action === 'toggle' || action === 'reveal') && !current) return;
+  const body = new URLSearchParams({
+    action: action === 'reveal' ? (revealed ? 'hide' : 'reveal') : action,
+    csrftoken: data.csrf_token || '',
+  });
+  let response;
+  try {
+    response = await fetch(data.control_url, {
+      method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
+    });
+  } catch {
+    toast(strings.offline);
+    return;
+  }
+  if (response.status === 401) {
+    toast(strings.signed_out);
+    return;
+  }
+  let reply = null;
+  try {
+    reply = await response.json();
+  } catch {
+    reply = null;
+  }
+  if (!response.ok) {
+    toast(format(strings.failed, { message: (reply && reply.message) || response.statusText || response.status }));
+    return;
+  }
+  // the same state every page gets over the socket; applying it now saves a round trip
+  if (reply && typeof reply === 'object' && 'phase' in reply) applyState(reply);
+}
+
+// ---- keys ----------------------------------------------------------------------------------------
+
+const SCREEN_KEYS = {
+  f: toggleFullscreen, F: toggleFullscreen,
+  q: toggleQr, Q: toggleQr,
+  t: toggleTheme, T: toggleTheme,
+  '?': toggleHelp,
+};
+const MODERATOR_KEYS = {
+  ArrowRight: 'next', n: 'next', N: 'next',
+  ArrowLeft: 'prev', p: 'prev', P: 'prev',
+  o: 'toggle', O: 'toggle',
+  r: 'reveal', R: 'reveal',
+};
+
+document.addEventListener('keydown', (event) => {
+  if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
+  const target = event.target;
+  if (target instanceof Element && (target.closest('input, textarea, select, [contenteditable]') || target.isContentEditable)) return;
+  if (SCREEN_KEYS[event.key]) {
+    event.preventDefault();
+    SCREEN_KEYS[event.key]();
+  } else if (MODERATOR_KEYS[event.key]) {
+    event.preventDefault();
+    control(MODERATOR_KEYS[event.key]);
+  }
+});
 
 connect(data.ws_path, {
   onMessage(message) {

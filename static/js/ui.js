@@ -16,8 +16,21 @@ export function format(template, values) {
     Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole);
 }
 
+/** A count written the page's way: 1,234 in English, 1.234 in Dutch (like the server's Babel). */
+let numberFormat = null;
+export function number(n) {
+  if (!numberFormat) {
+    try {
+      numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
+    } catch {
+      numberFormat = new Intl.NumberFormat();
+    }
+  }
+  return numberFormat.format(Number(n) || 0);
+}
+
 export function votesText(common, n) {
-  return format(n === 1 ? common.votes_one : common.votes_other, { n });
+  return format(n === 1 ? common.votes_one : common.votes_other, { n: number(n) });
 }
 
 /** Set a node's text (never markup); untouched when it already says that. */

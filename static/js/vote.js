@@ -143,6 +143,9 @@ function applyState(state) {
     setText(text, current ? current.text : strings.no_statement_text);
     setLengthClass(text, current ? current.text : '');
     text.classList.toggle('is-empty', !current);
+    // a statement is in the debate's language, the "will start soon" text in the page's
+    if (data.statement_lang && current) text.lang = data.statement_lang;
+    else text.removeAttribute('lang');
   }
   setText(position, current ? format(common.position, { position: current.position, count }) : '');
   if (changed && current) {
