@@ -632,3 +632,32 @@ async def test_moderator_keys_on_the_projector_move_every_phone(chromium: Browse
     # the statement voted on comes back closed, with its vote
     await expect(status(phones[0])).to_have_text("Voting is closed — your vote: Agree")
     chromium.assert_same_origin(server.url)
+
+
+# --------------------------------------------------------------------------------------------------
+# a phone held sideways, and the smallest phone
+
+
+async def test_every_answer_fits_on_screen_on_a_small_phone_and_sideways(
+    chromium: Browser, site, moderator
+):
+    debate = site.new("Sideways", [STATEMENTS[0]])
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.show(debate.sid(1), "open")
+    for size in ({"width": 360, "height": 640}, {"width": 844, "height": 390}):
+        phone = await chromium.phone(f"{server.url}/j/{debate.join_code}",
+                                     device=f"phone {size['width']}", size=size)
+        await expect(statement(phone)).to_have_text(STATEMENTS[0])
+        for name in ("Agree", "Neutral", "Disagree"):
+            button = phone.get_by_role("button", name=name, exact=True)
+            await expect(button).to_be_enabled()
+            box = await button.bounding_box()
+            assert box is not None
+            # reachable with a thumb, without scrolling or zooming
+            assert box["height"] >= 48, (size, name, box)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (size, name, box)
+            assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (size, name, box)
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        await tap(phone, "Disagree")
+        await expect(status(phone)).to_have_text("Your vote: Disagree — counted")
