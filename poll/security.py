@@ -144,7 +144,11 @@ def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
     """Double-submit CSRF tokens (asgi-csrf): every POST that carries cookies must repeat the
     signed `csrftoken` cookie in a form field or the `x-csrftoken` header. Pages get the token
     from `request.scope["csrftoken"]()` (see poll.pages.render)."""
-    protected = asgi_csrf(app, signing_secret=secret, send_csrf_failed=_csrf_failed)
+    async def app_entered(scope: Scope, receive: Receive, send: Send) -> None:
+        scope["poll.csrf_passed"][0] = True  # asgi-csrf copies the scope; the list is shared
+        await app(scope, receive, send)
+
+    protected = asgi_csrf(app_entered, signing_secret=secret, send_csrf_failed=_csrf_failed)
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
@@ -154,19 +158,13 @@ def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
             await PlainTextResponse("Send forms URL-encoded.", status_code=415)(
                 scope, receive, send)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        passed = [False]
         try:
-            await protected(scope, receive, tracking_send)
+            await protected({**scope, "poll.csrf_passed": passed}, receive, send)
         except (UnicodeDecodeError, AssertionError, IndexError, ValueError):
-            # asgi-csrf reads form bodies itself and raises on malformed ones (invalid UTF-8,
-            # a multipart body without a boundary): that is the client's mistake, a 400.
-            if started:
+            # asgi-csrf reads form bodies itself and raises on malformed ones (invalid UTF-8):
+            # that is the client's mistake, a 400. Errors from the app itself are not ours to hide.
+            if passed[0]:
                 raise
             await PlainTextResponse("The form could not be read.", status_code=400)(
                 scope, receive, send)
