@@ -1,0 +1,125 @@
+#!/usr/bin/env python
+"""Run `poll` with a garbage-collector probe, to see pauses and what the heap holds.
+
+    python benchmarks/gc_probe.py OUT_DIR [--experiment NAME] serve --host 127.0.0.1 --port P ...
+
+Everything after OUT_DIR (and the optional experiment) is passed to `poll`'s command line
+unchanged; the server code is not touched. The probe adds:
+
+- `gc.callbacks`: the duration of every collection, by generation, written to OUT_DIR/gc.json
+  when the process exits (pauses are what a broadcast or an ack waits behind);
+- SIGUSR2 (an experiment only): `gc.freeze()` everything alive at that moment, so later full
+  collections skip the connections' objects; `load.py --probe-freeze` sends it after connecting;
+- `--experiment direct-send` (a what-if, never shipped): `poll.broadcast.Subscriber.run` sends
+  each frame with a plain `await send(frame)` instead of `asyncio.wait_for(send(frame), timeout)`,
+  to measure what the per-frame Task and timer cost (the slow-client timeout is lost);
+- SIGUSR1: a census of the objects the collector tracks (count and shallow size per type),
+  appended to OUT_DIR/census.jsonl; `load.py --probe DIR` sends it after the phones connected,
+  so the census divided by the number of phones is the cost of one connection.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import gc
+import json
+import signal
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+OUT = Path(sys.argv[1])
+OUT.mkdir(parents=True, exist_ok=True)
+_events: list[tuple[float, int, float, int]] = []  # (wall time, generation, seconds, collected)
+_started: list[float] = [0.0]
+
+
+def _on_gc(phase: str, info: dict) -> None:
+    if phase == "start":
+        _started[0] = time.perf_counter()
+    else:
+        _events.append((time.time(), info["generation"], time.perf_counter() - _started[0],
+                        info.get("collected", 0)))
+
+
+def _census(signum: int, frame: object) -> None:
+    began = time.perf_counter()
+    counts: Counter[str] = Counter()
+    sizes: Counter[str] = Counter()
+    for obj in gc.get_objects():
+        name = type(obj).__qualname__
+        mod = type(obj).__module__
+        key = name if mod == "builtins" else f"{mod}.{name}"
+        counts[key] += 1
+        with contextlib.suppress(TypeError):
+            sizes[key] += sys.getsizeof(obj)
+    with open(OUT / "census.jsonl", "a", encoding="utf-8") as f:
+        f.write(json.dumps({"time": time.time(), "objects": sum(counts.values()),
+                            "gc_counts": gc.get_count(),
+                            "took_s": round(time.perf_counter() - began, 3),
+                            "types": {k: [counts[k], sizes[k]]
+                                      for k, _ in counts.most_common(80)}}) + "\n")
+
+
+def _write() -> None:
+    (OUT / "gc.json").write_text(json.dumps({"thresholds": gc.get_threshold(),
+                                             "events": _events}), "utf-8")
+
+
+def _terminated(signum: int, frame: object) -> None:
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
+    # that was there before it started: this one, so the events are written before exiting.
+    _write()
+    sys.exit(0)
+
+
+def _freeze(signum: int, frame: object) -> None:
+    """SIGUSR2 (an experiment, `load.py --probe-freeze`): gc.freeze() what is alive now."""
+    gc.collect()
+    gc.freeze()
+    with open(OUT / "freeze.json", "w", encoding="utf-8") as f:
+        json.dump({"time": time.time(), "frozen": gc.get_freeze_count()}, f)
+
+
+gc.callbacks.append(_on_gc)
+signal.signal(signal.SIGUSR2, _freeze)
+signal.signal(signal.SIGUSR1, _census)
+signal.signal(signal.SIGTERM, _terminated)
+atexit.register(_write)
+
+def _direct_send() -> None:
+    from poll import broadcast
+
+    async def run(self: broadcast.Subscriber) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                if self.dropped:
+                    raise broadcast.SlowSubscriber("too many frames waiting")
+                if self._frames:
+                    frame = self._frames.popleft()
+                elif self._latest is not None:
+                    frame, self._latest = self._latest, None
+                else:
+                    break
+                await self._send(frame)
+
+    broadcast.Subscriber.run = run  # type: ignore[method-assign]
+
+
+EXPERIMENTS = {"direct-send": _direct_send}
+
+if __name__ == "__main__":
+    from poll.cli import main
+
+    argv = sys.argv[2:]
+    if argv[:1] == ["--experiment"]:
+        EXPERIMENTS[argv[1]]()
+        (OUT / "experiment.txt").write_text(argv[1], "utf-8")
+        argv = argv[2:]
+    code = main(argv)
+    _write()
+    sys.exit(code)
