@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .broadcast import PubSub
+from .broadcast import PubSub, Watchdog
 from .config import Settings
 from .i18n import N_
 from .model import Action, Choice, Debate, LiveState, Phase, Statement, Tally, Vote
@@ -77,16 +77,18 @@ class Hub:
         self._codes: dict[str, str] = {}
         self._loading: dict[str, asyncio.Task[LiveDebate | None]] = {}
         self._dirty: set[str] = set()
-        self._ticker: asyncio.Task[None] | None = None
+        self.watchdog = Watchdog(settings.send_timeout)
+        self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        self._ticker = asyncio.create_task(self._tick(), name="poll-hub-ticker")
+        self._tasks = [asyncio.create_task(self._tick(), name="poll-hub-ticker"),
+                       asyncio.create_task(self.watchdog.run(), name="poll-send-watchdog")]
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-            self._ticker = None
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -150,7 +152,10 @@ class Hub:
             raise Refusal("voting_closed", N_("Voting is closed."))
         vote = Vote(debate.id, statement_id, participant, choice, client_id)
         if await self.store.record_vote(vote):
-            live.tallies.setdefault(statement_id, Tally()).apply(participant, choice)
+            tally = live.tallies.get(statement_id)
+            if tally is None:
+                tally = live.tallies[statement_id] = Tally()
+            tally.apply(participant, choice)
             self._dirty.add(debate.id)
         return choice
 

@@ -60,11 +60,23 @@ async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -
         await websocket.close(CLOSE_UNAUTHORISED, "moderator key needed")
         return
     settings = hub.settings
-    outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames,
-                        send_timeout=settings.send_timeout)
+    outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames)
     participant = (participant_of(websocket) or new_participant()) if role == "phone" else None
     connection = _Connection(hub, live, role, participant, outbox, limits, address)
-    async with hub.pubsub.subscribe(channel(debate_id, role), outbox):
+    with hub.watchdog.watching(outbox):
+        await _stream(websocket, hub, live, role, participant, connection, outbox)
+    if outbox.dropped:
+        log.info("disconnecting a slow %s client of %s", role, debate_id)
+        # A client that reads nothing cannot take a close frame either: give up on it quickly;
+        # the server then closes the transport and frees everything the connection held.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(websocket.close(CLOSE_TOO_SLOW, "too slow"), 2)
+
+
+async def _stream(websocket: WebSocket, hub: Hub, live: LiveDebate, role: str,
+                  participant: str | None, connection: _Connection, outbox: Subscriber) -> None:
+    """Snapshot, then frames out and messages in until either side stops."""
+    async with hub.pubsub.subscribe(channel(live.debate.id, role), outbox):
         if participant is not None:
             outbox.push(encode(hub.welcome(live, participant)))
             hub.phone_joined(live, participant)
@@ -74,19 +86,15 @@ async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -
         sender = asyncio.create_task(outbox.run())
         receiver = asyncio.create_task(connection.receive(websocket))
         try:
-            done, _ = await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (sender, receiver):
                 task.cancel()
-            await asyncio.gather(sender, receiver, return_exceptions=True)
+            results = await asyncio.gather(sender, receiver, return_exceptions=True)
             if participant is not None:
                 hub.phone_left(live, participant)
-    if sender in done and isinstance(sender.exception(), SlowSubscriber):
-        log.info("disconnecting a slow %s client of %s", role, debate_id)
-        # A client that reads nothing cannot take a close frame either: give up on it quickly;
-        # the server then closes the transport and frees everything the connection held.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(CLOSE_TOO_SLOW, "too slow"), 2)
+    if isinstance(results[0], SlowSubscriber):
+        outbox.dropped = True
 
 
 class _Connection:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from poll.broadcast import MemoryPubSub, SlowSubscriber, Subscriber
+from poll.broadcast import MemoryPubSub, SlowSubscriber, Subscriber, Watchdog
 
 
 async def eventually(condition, timeout: float = 10.0) -> None:
@@ -30,7 +30,7 @@ async def test_a_stuck_client_does_not_delay_the_others_and_is_dropped() -> None
         await stuck.wait()
 
     quick = Subscriber(fast)
-    slow = Subscriber(never, max_pending=5, send_timeout=60)
+    slow = Subscriber(never, max_pending=5)
     async with pubsub.subscribe("d:screen", quick), pubsub.subscribe("d:screen", slow):
         tasks = [asyncio.create_task(quick.run()), asyncio.create_task(slow.run())]
         for i in range(10):
@@ -64,11 +64,22 @@ async def test_tally_frames_are_latest_only() -> None:
     task.cancel()
 
 
-async def test_a_socket_that_accepts_nothing_times_out() -> None:
+async def test_the_watchdog_drops_a_socket_that_accepts_nothing() -> None:
     async def hang(frame: str) -> None:
         await asyncio.sleep(3600)
 
-    sub = Subscriber(hang, send_timeout=0.05)
-    sub.push("state")
-    with pytest.raises(SlowSubscriber):
-        await asyncio.wait_for(sub.run(), 10)
+    async def fine(frame: str) -> None:
+        return None
+
+    watchdog = Watchdog(send_timeout=0.05, every=0.01)
+    stuck, healthy = Subscriber(hang), Subscriber(fine)
+    with watchdog.watching(stuck), watchdog.watching(healthy):
+        tasks = [asyncio.create_task(s.run()) for s in (stuck, healthy)]
+        guard = asyncio.create_task(watchdog.run())
+        stuck.push("state")
+        healthy.push("state")
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(tasks[0], 10)
+        assert stuck.dropped and not healthy.dropped
+        guard.cancel()
+        tasks[1].cancel()
