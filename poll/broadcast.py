@@ -108,6 +108,9 @@ class Watchdog:
             subscriber.drop()
         return len(stalled)
 
+    def __len__(self) -> int:
+        return len(self._watched)
+
     async def run(self) -> None:
         while True:
             await asyncio.sleep(self.every)

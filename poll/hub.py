@@ -20,6 +20,7 @@ from typing import Any
 from .broadcast import PubSub, Watchdog
 from .config import Settings
 from .i18n import N_
+from .memory import FreezePolicy
 from .model import Action, Choice, Debate, LiveState, Phase, Statement, Tally, Vote
 from .store import Store, normalise_code
 
@@ -82,7 +83,8 @@ class Hub:
 
     async def start(self) -> None:
         self._tasks = [asyncio.create_task(self._tick(), name="poll-hub-ticker"),
-                       asyncio.create_task(self.watchdog.run(), name="poll-send-watchdog")]
+                       asyncio.create_task(self.watchdog.run(), name="poll-send-watchdog"),
+                       asyncio.create_task(self._tune_memory(), name="poll-gc-policy")]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -343,6 +345,13 @@ class Hub:
                 await self.flush()
             except Exception:  # a bug here must not stop every future update
                 log.exception("tally broadcast failed")
+
+    async def _tune_memory(self) -> None:
+        policy = FreezePolicy()
+        while True:
+            await asyncio.sleep(2)
+            if (done := policy.update(len(self.watchdog))) is not None:
+                log.info("gc %s at %d connections", done, len(self.watchdog))
 
     async def flush(self) -> None:
         """Send one tally frame per audience for every debate that changed since the last flush."""
