@@ -6,8 +6,7 @@ a second, in the middle of a statement switch or a vote burst (docs/performance.
 of connections has grown by a good step, the objects present are moved to the permanent generation
 with `gc.freeze()`, so full collections only walk what is new. When most connections are gone
 again, `gc.unfreeze()` hands the old ones back to the collector, so cycles left by closed
-connections
-are still reclaimed.
+connections are still reclaimed.
 """
 
 from __future__ import annotations
