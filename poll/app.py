@@ -43,7 +43,10 @@ class _SignedCookies:
         self.inner: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
+        # Phone sockets need neither a session nor CSRF: going around both saves every one of
+        # thousands of connections a few frames and closures (docs/performance.md).
+        if scope["type"] == "lifespan" or (
+                scope["type"] == "websocket" and scope["path"].endswith("/phone")):
             await self.app(scope, receive, send)
             return
         if self.inner is None:
