@@ -1,6 +1,7 @@
 // The moderator page: control forms sent with fetch, keyboard shortcuts, live state and counts.
 // Every control is a plain form first; without JavaScript each one posts and the page reloads.
 import { connect } from './live.js';
+import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import {
   announce, connectionBadge, format, number, pageData, setPhaseLabel, setText, updateBars, updateStack, votesText,
 } from './ui.js';
@@ -136,35 +137,8 @@ function applyTally(tally) {
 
 // ---- sending controls ------------------------------------------------------------------------------
 
-async function sendControl(url, body) {
-  let response;
-  try {
-    // URL-encoded like a plain form post (the server takes no multipart bodies).
-    response = await fetch(url, {
-      method: 'POST', body: new URLSearchParams(body), headers: { Accept: 'application/json' },
-      credentials: 'same-origin',
-    });
-  } catch {
-    showError(strings.offline);
-    return;
-  }
-  if (response.status === 401) {
-    showError(strings.signed_out);
-    return;
-  }
-  let reply = null;
-  try {
-    reply = await response.json();
-  } catch {
-    reply = null;
-  }
-  if (!response.ok) {
-    showError(format(strings.failed, { message: (reply && reply.message) || response.statusText || response.status }));
-    return;
-  }
-  showError('');
-  const state = reply && reply.state && typeof reply.state === 'object' ? reply.state : reply;
-  if (state && 'phase' in state) applyState(state);
+function control(url, body) {
+  return sendControl(url, body, strings, { report: showError, apply: applyState });
 }
 
 document.addEventListener('submit', (event) => {
@@ -175,23 +149,15 @@ document.addEventListener('submit', (event) => {
   // Browsers older than the two-argument FormData leave the clicked button out.
   const submitter = event.submitter;
   if (submitter && submitter.name && !body.has(submitter.name)) body.append(submitter.name, submitter.value);
-  sendControl(actionOf(form), body);
+  control(actionOf(form), body);
 });
 
 // ---- keyboard shortcuts ---------------------------------------------------------------------------
 
-const KEYS = {
-  ArrowRight: 'next', n: 'next', N: 'next',
-  ArrowLeft: 'prev', p: 'prev', P: 'prev',
-  o: 'toggle', O: 'toggle',
-  r: 'reveal', R: 'reveal',
-};
 
 document.addEventListener('keydown', (event) => {
-  if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target;
-  if (target instanceof Element && (target.closest('input, textarea, select, [contenteditable]') || target.isContentEditable)) return;
-  const key = KEYS[event.key];
+  if (notForUs(event)) return;
+  const key = MODERATOR_KEYS[event.key];
   if (!key) return;
   const button = controlButtons[key];
   if (!current && key !== 'next') return;
@@ -200,7 +166,7 @@ document.addEventListener('keydown', (event) => {
   setTimeout(() => button.classList.remove('is-pressed'), 180);
   const body = new FormData(controls); // carries a CSRF token when the page has one
   body.set('action', key === 'reveal' ? (revealed ? 'hide' : 'reveal') : key);
-  sendControl(actionOf(controls), body);
+  control(actionOf(controls), body);
 });
 
 // ---- copying the moderator link ---------------------------------------------------------------

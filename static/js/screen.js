@@ -2,6 +2,7 @@
 // Keys: f full screen, q QR code, t theme, ? the list of keys; for a browser signed in as the
 // debate's moderator also → / n, ← / p, o and r, sent like the moderator page's buttons.
 import { connect } from './live.js';
+import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import {
   announce, connectionBadge, fitText, format, number, pageData, setLengthClass, setPhaseLabel, setText, updateBars,
 } from './ui.js';
@@ -241,31 +242,10 @@ async function control(action) {
     action: action === 'reveal' ? (revealed ? 'hide' : 'reveal') : action,
     csrftoken: data.csrf_token || '',
   });
-  let response;
-  try {
-    response = await fetch(data.control_url, {
-      method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
-    });
-  } catch {
-    toast(strings.offline);
-    return;
-  }
-  if (response.status === 401) {
-    toast(strings.signed_out);
-    return;
-  }
-  let reply = null;
-  try {
-    reply = await response.json();
-  } catch {
-    reply = null;
-  }
-  if (!response.ok) {
-    toast(format(strings.failed, { message: (reply && reply.message) || response.statusText || response.status }));
-    return;
-  }
-  // the same state every page gets over the socket; applying it now saves a round trip
-  if (reply && typeof reply === 'object' && 'phase' in reply) applyState(reply);
+  await sendControl(data.control_url, body, strings, {
+    report: (text) => { if (text) toast(text); },
+    apply: applyState,
+  });
 }
 
 // ---- keys ----------------------------------------------------------------------------------------
@@ -276,17 +256,9 @@ const SCREEN_KEYS = {
   t: toggleTheme, T: toggleTheme,
   '?': toggleHelp,
 };
-const MODERATOR_KEYS = {
-  ArrowRight: 'next', n: 'next', N: 'next',
-  ArrowLeft: 'prev', p: 'prev', P: 'prev',
-  o: 'toggle', O: 'toggle',
-  r: 'reveal', R: 'reveal',
-};
 
 document.addEventListener('keydown', (event) => {
-  if (event.defaultPrevented || event.repeat || event.ctrlKey || event.metaKey || event.altKey) return;
-  const target = event.target;
-  if (target instanceof Element && (target.closest('input, textarea, select, [contenteditable]') || target.isContentEditable)) return;
+  if (notForUs(event)) return;
   if (SCREEN_KEYS[event.key]) {
     event.preventDefault();
     SCREEN_KEYS[event.key]();
