@@ -1,18 +1,15 @@
 #!/usr/bin/env python
 """Run `poll` with a garbage-collector probe, to see pauses and what the heap holds.
 
-    python benchmarks/gc_probe.py OUT_DIR [--experiment NAME] serve --host 127.0.0.1 --port P ...
+    python benchmarks/gc_probe.py OUT_DIR serve --host 127.0.0.1 --port P ...
 
-Everything after OUT_DIR (and the optional experiment) is passed to `poll`'s command line
+Everything after OUT_DIR is passed to `poll`'s command line
 unchanged; the server code is not touched. The probe adds:
 
 - `gc.callbacks`: the duration of every collection, by generation, written to OUT_DIR/gc.json
   when the process exits (pauses are what a broadcast or an ack waits behind);
 - SIGUSR2 (an experiment only): `gc.freeze()` everything alive at that moment, so later full
   collections skip the connections' objects; `load.py --probe-freeze` sends it after connecting;
-- `--experiment direct-send` (a what-if, never shipped): `poll.broadcast.Subscriber.run` sends
-  each frame with a plain `await send(frame)` instead of `asyncio.wait_for(send(frame), timeout)`,
-  to measure what the per-frame Task and timer cost (the slow-client timeout is lost);
 - SIGUSR1: a census of the objects the collector tracks (count and shallow size per type),
   appended to OUT_DIR/census.jsonl; `load.py --probe DIR` sends it after the phones connected,
   so the census divided by the number of phones is the cost of one connection.
@@ -89,37 +86,10 @@ signal.signal(signal.SIGUSR1, _census)
 signal.signal(signal.SIGTERM, _terminated)
 atexit.register(_write)
 
-def _direct_send() -> None:
-    from poll import broadcast
-
-    async def run(self: broadcast.Subscriber) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while True:
-                if self.dropped:
-                    raise broadcast.SlowSubscriber("too many frames waiting")
-                if self._frames:
-                    frame = self._frames.popleft()
-                elif self._latest is not None:
-                    frame, self._latest = self._latest, None
-                else:
-                    break
-                await self._send(frame)
-
-    broadcast.Subscriber.run = run  # type: ignore[method-assign]
-
-
-EXPERIMENTS = {"direct-send": _direct_send}
 
 if __name__ == "__main__":
     from poll.cli import main
 
-    argv = sys.argv[2:]
-    if argv[:1] == ["--experiment"]:
-        EXPERIMENTS[argv[1]]()
-        (OUT / "experiment.txt").write_text(argv[1], "utf-8")
-        argv = argv[2:]
-    code = main(argv)
+    code = main(sys.argv[2:])
     _write()
     sys.exit(code)

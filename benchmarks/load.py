@@ -534,16 +534,13 @@ class Bench:
             shutil.rmtree(probe, ignore_errors=True)
         launcher = [PY, "-m", "poll"]
         if probe is not None:
-            experiment = self.args.probe_experiment
-            launcher = [PY, str(HERE / "gc_probe.py"), str(probe),
-                        *(["--experiment", experiment] if experiment else [])]
+            launcher = [PY, str(HERE / "gc_probe.py"), str(probe)]
         server = Server("debate-poll", [
             *launcher, "serve", "--host", "127.0.0.1", "--port", str(port),
             "--db", str(db), "--public-url", base], self.tmp / "poll.log", env=env,
             cwd=self.server_root)
         result: dict[str, Any] = {"debate": debate_id, "experiment": {
-            "probe": bool(probe), "freeze": bool(probe and self.args.probe_freeze),
-            "server_change": self.args.probe_experiment if probe else None}}
+            "probe": bool(probe), "freeze": bool(probe and self.args.probe_freeze)}}
         windows: dict[str, list[float]] = {}
         screen = Screen()
         http = httpx.AsyncClient(base_url=base, trust_env=False, timeout=60,
@@ -1000,9 +997,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--probe", metavar="DIR",
                    help="run the server under benchmarks/gc_probe.py: GC pauses per scenario "
                         "and an object census per phone, written to DIR and into the JSON")
-    p.add_argument("--probe-experiment", choices=("direct-send",),
-                   help="what-if (with --probe): direct-send = the server's per-client sender "
-                        "without asyncio.wait_for (see gc_probe.py)")
     p.add_argument("--probe-freeze", action="store_true",
                    help="experiment (with --probe): gc.freeze() in the server once the phones "
                         "are connected, to show what full collections cost")
