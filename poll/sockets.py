@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from .broadcast import SlowSubscriber, Subscriber
+from .broadcast import Subscriber
 from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
 from .i18n import N_, gettext_for
 from .model import Choice
@@ -90,11 +90,10 @@ async def _stream(websocket: WebSocket, hub: Hub, live: LiveDebate, role: str,
         finally:
             for task in (sender, receiver):
                 task.cancel()
-            results = await asyncio.gather(sender, receiver, return_exceptions=True)
+            # a sender that gave up (SlowSubscriber) has set outbox.dropped already
+            await asyncio.gather(sender, receiver, return_exceptions=True)
             if participant is not None:
                 hub.phone_left(live, participant)
-    if isinstance(results[0], SlowSubscriber):
-        outbox.dropped = True
 
 
 class _Connection:
