@@ -10,8 +10,8 @@ import io
 import json
 from typing import Any
 
-from .model import Choice, Debate, Tally
-from .store import Store
+from .model import Debate, Tally
+from .store import Store, TallyKey
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "results.csv"),
@@ -39,15 +39,18 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def results_csv(debate: Debate, tallies: dict[int, Tally]) -> str:
-    """One row per statement: counts and whole percentages of each choice."""
-    header = ["position", "statement", *Choice, "total", *(f"{c}_pct" for c in Choice)]
+def results_csv(debate: Debate, tallies: dict[TallyKey, Tally]) -> str:
+    """One row per statement and round: counts and whole percentages of each choice."""
+    choices = debate.choices
+    header = ["position", "statement", "round", *choices, "total",
+              *(f"{c}_pct" for c in choices)]
     rows = []
     for s in debate.statements:
-        tally = tallies.get(s.id) or Tally()
-        percent = tally.percentages()
-        rows.append([s.position, s.text, *(tally.counts[c] for c in Choice), tally.total,
-                     *(percent[c] for c in Choice)])
+        for round_ in range(1, s.rounds + 1):
+            tally = tallies.get((s.id, round_)) or Tally(debate.settings.scale)
+            percent = tally.percentages()
+            rows.append([s.position, s.text, round_, *(tally.counts.get(c, 0) for c in choices),
+                         tally.total, *(percent.get(c, 0) for c in choices)])
     return _csv([str(h) for h in header], rows)
 
 
@@ -70,7 +73,8 @@ async def debate_json(store: Store, debate: Debate) -> str:
                    "join_code": debate.join_code, "created_at": debate.created_at},
         "statements": [
             {"id": s.id, "position": s.position, "text": s.text,
-             "results": (tallies.get(s.id) or Tally()).as_dict()}
+             "results": (tallies.get((s.id, s.rounds))
+                         or Tally(debate.settings.scale)).as_dict()}
             for s in debate.statements
         ],
         "votes": [

@@ -16,6 +16,8 @@ routes: list[BaseRoute] = [
     Route("/j/{code}", vote.vote_page, name="vote"),
     Route("/j/{code}/vote", vote.vote_submit, methods=["POST"], name="vote_submit"),
     Route("/j/{code}/admit", vote.admit, methods=["POST"], name="admit"),
+    Route("/j/{code}/group", vote.choose_group, methods=["POST"], name="choose_group"),
+    Route("/j/{code}/propose", vote.propose, methods=["POST"], name="propose"),
     # projector
     Route("/d/{debate_id}/screen", screen.screen, name="screen"),
     Route("/d/{debate_id}/qr.svg", screen.qr, name="qr"),
@@ -29,14 +31,21 @@ routes: list[BaseRoute] = [
           name="add_statement"),
     Route("/d/{debate_id}/statements/{statement_id:int}", moderate.edit_statement,
           methods=["POST"], name="edit_statement"),
+    Route("/d/{debate_id}/settings", moderate.settings, methods=["POST"], name="settings"),
+    Route("/d/{debate_id}/proposals/{proposal_id:int}", moderate.decide_proposal,
+          methods=["POST"], name="decide_proposal"),
+    Route("/d/{debate_id}/duplicate", moderate.duplicate, methods=["POST"], name="duplicate"),
     Route("/d/{debate_id}/export.csv", moderate.export_csv, name="export_csv"),
     Route("/d/{debate_id}/votes.csv", moderate.export_votes_csv, name="votes_csv"),
     Route("/d/{debate_id}/export.json", moderate.export_json, name="export_json"),
+    Route("/d/{debate_id}/export.xlsx", moderate.export_xlsx, name="export_xlsx"),
+    Route("/d/{debate_id}/polis.zip", moderate.export_polis, name="export_polis"),
     # organisers (only when an organiser password is set)
     Route("/admin", admin.admin_login, methods=["GET", "POST"], name="admin"),
     # afterwards
     Route("/archive", archive.archive, name="archive"),
     Route("/d/{debate_id}/results", archive.results, name="results"),
+    Route("/d/{debate_id}/report", archive.report, name="report"),
     # machines and live updates
     Route("/healthz", api.healthz, name="healthz"),
     Route("/openapi.json", api.openapi_json, name="openapi"),

@@ -98,6 +98,9 @@ class Limits:
         self.votes_per_address = _Windows(5000, 10)
         self.posts_per_address = _Windows(600, 10)
         self.connects_per_address = _Windows(2000, 10)
+        # a person types a statement in well over 20 s; this stops scripts, not people
+        self.proposals_per_device = _Windows(3, 60)
+        self.proposals_per_address = _Windows(300, 60)
         self.max_connections = max_connections
         self.max_connections_per_ip = max_connections_per_ip
         self.open_sockets: Counter[str] = Counter()
@@ -106,6 +109,11 @@ class Limits:
     def vote(self, participant: str, address: str) -> bool:
         """Whether this vote is within the limits (and count it)."""
         return self.votes_per_device.hit(participant) and self.votes_per_address.hit(address)
+
+    def propose(self, participant: str, address: str) -> bool:
+        """Whether this proposed statement is within the limits (and count it)."""
+        return (self.proposals_per_device.hit(participant)
+                and self.proposals_per_address.hit(address))
 
     def post(self, address: str) -> bool:
         """Whether this form POST is within the limits (and count it)."""

@@ -20,6 +20,7 @@ from .i18n import N_, gettext_for
 from .model import Choice
 from .security import Limits, client_address, is_moderator, new_participant, participant_of
 from .store import StoreError
+from .text import clean, proposal_problem
 
 log = logging.getLogger("poll.sockets")
 
@@ -81,6 +82,8 @@ async def _stream(websocket: WebSocket, hub: Hub, live: LiveDebate, role: str,
             outbox.push(encode(hub.welcome(live, participant)))
             hub.phone_joined(live, participant)
         outbox.push(encode(hub.state(live, role)))
+        if role == "moderator":
+            outbox.push(encode(hub.proposals_frame(live)))
         if role != "phone":
             outbox.offer(encode(hub.tally(live, role)))
         sender = asyncio.create_task(outbox.run())
@@ -145,6 +148,10 @@ class _Connection:
             self.outbox.push('{"type":"pong"}')
         elif kind == "vote":
             await self.vote(frame)
+        elif kind == "group":
+            await self.group(frame)
+        elif kind == "propose":
+            await self.propose(frame)
         else:
             self.refuse("bad_message", N_("Unknown message type."))
 
@@ -157,10 +164,14 @@ class _Connection:
         if type(statement) is not int:
             self.refuse("bad_message", N_("A vote needs a statement id."), vote_id)
             return
+        round_ = frame.get("round")
+        if round_ is not None and type(round_) is not int:
+            self.refuse("bad_message", N_("A round must be a number."), vote_id)
+            return
         try:
             choice = Choice(frame.get("choice"))
         except ValueError:
-            self.refuse("bad_choice", N_("Choose agree, neutral or disagree."), vote_id)
+            self.refuse("bad_choice", N_("This choice is not offered in this debate."), vote_id)
             return
         if self.participant is None:
             self.refuse("not_allowed", N_("Only phones can vote."), vote_id)
@@ -169,7 +180,8 @@ class _Connection:
             self.refuse("rate_limited", N_("Too many votes at once. Wait a moment."), vote_id)
             return
         try:
-            await self.hub.vote(self.live, self.participant, statement, choice, vote_id)
+            counted = await self.hub.vote(self.live, self.participant, statement, choice, vote_id,
+                                          round_)
         except Refusal as refusal:
             self.refuse(refusal.code, refusal.message, vote_id)
             return
@@ -178,4 +190,58 @@ class _Connection:
             self.refuse("not_saved", N_("Your vote could not be saved. Please try again."), vote_id)
             return
         self.outbox.push(encode({"type": "ack", "id": vote_id, "statement": statement,
-                                 "choice": choice.value}))
+                                 "choice": choice.value, "round": counted}))
+
+    async def group(self, frame: dict[str, Any]) -> None:
+        """`{"type": "group", "group": ID or null}`: the phone says which group it belongs to."""
+        group_id = frame.get("group")
+        if group_id is not None and type(group_id) is not int:
+            self.refuse("bad_message", N_("A group must be a group id or null."))
+            return
+        if self.participant is None:
+            self.refuse("not_allowed", N_("Only phones can join a group."))
+            return
+        if not self.limits.vote(self.participant, self.address):
+            self.refuse("rate_limited", N_("Too many messages at once. Wait a moment."))
+            return
+        try:
+            await self.hub.join_group(self.live, self.participant, group_id)
+        except Refusal as refusal:
+            self.refuse(refusal.code, refusal.message)
+            return
+        except StoreError:
+            log.exception("could not store a group choice")
+            self.refuse("not_saved", N_("This could not be saved. Please try again."))
+            return
+        self.outbox.push(encode({"type": "group", "group": group_id}))
+
+    async def propose(self, frame: dict[str, Any]) -> None:
+        """`{"type": "propose", "id": ..., "text": ...}`: a statement for the moderator's queue."""
+        proposal_id = frame.get("id")
+        if not isinstance(proposal_id, str) or not 1 <= len(proposal_id) <= 64:
+            self.refuse("bad_message", N_("A proposal needs an id of 1 to 64 characters."))
+            return
+        text = frame.get("text")
+        problem = proposal_problem(text)
+        if problem is not None:
+            self.refuse("bad_proposal", problem, proposal_id)
+            return
+        assert isinstance(text, str)
+        if self.participant is None:
+            self.refuse("not_allowed", N_("Only phones can propose statements."), proposal_id)
+            return
+        if not self.limits.propose(self.participant, self.address):
+            self.refuse("rate_limited", N_("Too many proposals at once. Wait a moment."),
+                        proposal_id)
+            return
+        try:
+            await self.hub.propose(self.live, self.participant, clean(text))
+        except Refusal as refusal:
+            self.refuse(refusal.code, refusal.message, proposal_id)
+            return
+        except StoreError:
+            log.exception("could not store a proposal")
+            self.refuse("not_saved", N_("This could not be saved. Please try again."),
+                        proposal_id)
+            return
+        self.outbox.push(encode({"type": "proposed", "id": proposal_id}))

@@ -21,7 +21,23 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from .model import Choice, Debate, LiveState, Phase, Statement, Tally, Vote
+from .model import (
+    Choice,
+    Debate,
+    DebateSettings,
+    Group,
+    LiveState,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Scale,
+    Statement,
+    Tally,
+    Visibility,
+    Vote,
+)
+
+TallyKey = tuple[int, int]  # (statement id, round)
 
 # Forward migrations, one per schema version: MIGRATIONS[n] takes a database from version n to n+1.
 # Never edit a released entry; append a new one (invariant 7).
@@ -68,6 +84,65 @@ MIGRATIONS: tuple[str, ...] = (
         admitted_at TEXT NOT NULL,
         PRIMARY KEY (debate_id, participant)
     );
+    """,
+    # 3: debate formats (issue 6): scales, visibility, rounds, groups, proposals, timer, notes.
+    # The votes table is rebuilt because SQLite cannot change a CHECK constraint in place.
+    """
+    ALTER TABLE debates ADD COLUMN scale TEXT NOT NULL DEFAULT 'three';
+    ALTER TABLE debates ADD COLUMN visibility TEXT NOT NULL DEFAULT 'reveal';
+    ALTER TABLE debates ADD COLUMN proposals INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE debates ADD COLUMN show_groups INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN timer_ends REAL;
+    ALTER TABLE debates ADD COLUMN timer_reveal INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN peak_connected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN copied_from TEXT;
+    ALTER TABLE statements ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE statements ADD COLUMN rounds INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE statements ADD COLUMN proposed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE audience_groups (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL
+    );
+    CREATE INDEX audience_groups_by_debate ON audience_groups (debate_id, position);
+    CREATE TABLE members (
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        group_id INTEGER REFERENCES audience_groups(id),
+        chosen_at TEXT NOT NULL,
+        PRIMARY KEY (debate_id, participant)
+    );
+    CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'approved', 'rejected')),
+        created_at TEXT NOT NULL,
+        decided_at TEXT,
+        statement_id INTEGER REFERENCES statements(id)
+    );
+    CREATE INDEX proposals_by_debate ON proposals (debate_id, status, id);
+    CREATE TABLE votes_v3 (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        participant TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN
+            ('strongly_agree', 'agree', 'neutral', 'disagree', 'strongly_disagree')),
+        cast_at TEXT NOT NULL,
+        round INTEGER NOT NULL DEFAULT 1 CHECK (round IN (1, 2)),
+        UNIQUE (participant, client_id)
+    );
+    INSERT INTO votes_v3 (id, debate_id, statement_id, participant, client_id, choice, cast_at)
+        SELECT id, debate_id, statement_id, participant, client_id, choice, cast_at FROM votes;
+    DROP TABLE votes;
+    ALTER TABLE votes_v3 RENAME TO votes;
+    CREATE INDEX votes_by_debate ON votes (debate_id, id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -116,19 +191,27 @@ class VoteRow:
     choice: str
     cast_at: str
     vote_id: str  # made by the phone; (participant, vote_id) is stored once
+    round: int = 1
+    group: str | None = None  # the participant's audience group (their latest pick)
 
 
 class Store(Protocol):
     """What the hub, views and CLI need from storage (invariant 9: a PostgreSQL store fits here)."""
 
     async def create_debate(
-        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None
+        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None,
+        settings: DebateSettings | None = None, groups: Sequence[str] = (),
+        notes: Sequence[str] = (), copied_from: str | None = None,
     ) -> tuple[Debate, str]: ...
+    async def duplicate_debate(self, debate_id: str) -> tuple[Debate, str]: ...
     async def debate(self, debate_id: str) -> Debate | None: ...
     async def debate_by_code(self, code: str) -> Debate | None: ...
     async def demo_debate(self, name: str) -> Debate | None: ...
     async def summaries(self) -> list[DebateSummary]: ...
-    async def tallies(self, debate_id: str) -> dict[int, Tally]: ...
+    async def tallies(self, debate_id: str) -> dict[TallyKey, Tally]: ...
+    async def members(self, debate_id: str) -> dict[str, int]: ...
+    async def proposals(self, debate_id: str,
+                        status: ProposalStatus | None = None) -> list[Proposal]: ...
     async def votes(self, debate_id: str) -> list[VoteRow]: ...
     async def check_key(self, debate_id: str, key: str) -> bool: ...
     async def new_key(self, debate_id: str) -> str: ...
@@ -138,7 +221,15 @@ class Store(Protocol):
     async def admit(self, debate_id: str, participant: str) -> None: ...
     async def admitted(self, debate_id: str) -> set[str]: ...
     async def add_statement(self, debate_id: str, text: str) -> Statement: ...
-    async def edit_statement(self, debate_id: str, statement_id: int, text: str) -> Statement: ...
+    async def edit_statement(self, debate_id: str, statement_id: int, text: str,
+                             notes: str | None = None) -> Statement: ...
+    async def set_settings(self, debate_id: str, settings: DebateSettings) -> None: ...
+    async def set_groups(self, debate_id: str, names: Sequence[str]) -> list[Group]: ...
+    async def join_group(self, debate_id: str, participant: str, group_id: int | None) -> None: ...
+    async def add_proposal(self, debate_id: str, participant: str, text: str) -> Proposal: ...
+    async def decide_proposal(self, debate_id: str, proposal_id: int, approve: bool,
+                              text: str | None = None) -> tuple[Proposal, Statement | None]: ...
+    async def save_peak(self, debate_id: str, connected: int) -> None: ...
     async def secret(self, name: str) -> str: ...
 
 
@@ -329,10 +420,10 @@ class SQLiteStore:
             v = item.vote
             assert v is not None
             rows.append((v.debate_id, v.statement_id, v.participant, v.client_id, v.choice.value,
-                          v.cast_at or stamp))
+                          v.cast_at or stamp, v.round))
         await db.executemany(
-            "INSERT INTO votes (debate_id, statement_id, participant, client_id, choice, cast_at)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (participant, client_id) DO NOTHING",
+            "INSERT INTO votes (debate_id, statement_id, participant, client_id, choice, cast_at,"
+            " round) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (participant, client_id) DO NOTHING",
             rows,
         )
         fresh = {
@@ -353,11 +444,15 @@ class SQLiteStore:
     # -- writes --------------------------------------------------------------------------------
 
     async def create_debate(
-        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None
+        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None,
+        settings: DebateSettings | None = None, groups: Sequence[str] = (),
+        notes: Sequence[str] = (), copied_from: str | None = None,
     ) -> tuple[Debate, str]:
-        """Create a debate with its statements; returns it and its moderator key (shown once)."""
+        """Create a debate with its statements (and their notes, by position), settings and
+        audience groups; returns it and its moderator key (shown once)."""
         key = secrets.token_urlsafe(24)
         created = now()
+        settings = settings or DebateSettings()
 
         async def insert(db: aiosqlite.Connection) -> Debate:
             for _ in range(20):
@@ -371,26 +466,42 @@ class SQLiteStore:
             else:
                 raise StoreError("could not find a free join code")
             await db.execute(
-                "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (debate_id, title, lang, code, hash_key(key), created, demo),
+                "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo,"
+                " scale, visibility, proposals, copied_from)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (debate_id, title, lang, code, hash_key(key), created, demo,
+                 settings.scale.value, settings.visibility.value, int(settings.proposals),
+                 copied_from),
             )
             items = []
             for position, text in enumerate(statements, start=1):
+                note = notes[position - 1] if position <= len(notes) else ""
                 cursor = await db.execute(
-                    "INSERT INTO statements (debate_id, position, text) VALUES (?, ?, ?)",
-                    (debate_id, position, text),
+                    "INSERT INTO statements (debate_id, position, text, notes) VALUES (?, ?, ?, ?)",
+                    (debate_id, position, text, note),
                 )
                 assert cursor.lastrowid is not None
-                items.append(Statement(cursor.lastrowid, debate_id, position, text))
+                items.append(Statement(cursor.lastrowid, debate_id, position, text, note))
             first = items[0].id if items else None
             await db.execute(
                 "UPDATE debates SET current_statement = ? WHERE id = ?", (first, debate_id)
             )
-            return Debate(debate_id, title, lang, code, created, items, LiveState(first))
+            made = await _insert_groups(db, debate_id, groups)
+            return Debate(debate_id, title, lang, code, created, items, LiveState(first),
+                          settings=settings, groups=made, copied_from=copied_from)
 
         debate = await self._write(insert)
         return debate, key
+
+    async def duplicate_debate(self, debate_id: str) -> tuple[Debate, str]:
+        """A new debate with this one's statements, notes, settings and groups, and no votes."""
+        original = await self.debate(debate_id)
+        if original is None:
+            raise StoreError("no such debate")
+        return await self.create_debate(
+            original.title, original.lang, [s.text for s in original.statements],
+            settings=original.settings, groups=[g.name for g in original.groups],
+            notes=[s.notes for s in original.statements], copied_from=original.id)
 
     async def new_key(self, debate_id: str) -> str:
         """Replace the debate's moderator key with a new one and return it."""
@@ -409,9 +520,15 @@ class SQLiteStore:
 
         async def update(db: aiosqlite.Connection) -> None:
             await db.execute(
-                "UPDATE debates SET current_statement = ?, phase = ?, revealed = ? WHERE id = ?",
-                (live.statement_id, live.phase.value, int(live.revealed), debate_id),
+                "UPDATE debates SET current_statement = ?, phase = ?, revealed = ?, round = ?,"
+                " show_groups = ?, timer_ends = ?, timer_reveal = ? WHERE id = ?",
+                (live.statement_id, live.phase.value, int(live.revealed), live.round,
+                 int(live.show_groups), live.timer_ends, int(live.timer_reveal), debate_id),
             )
+            if live.round > 1:
+                await db.execute(
+                    "UPDATE statements SET rounds = max(rounds, ?) WHERE id = ? AND debate_id = ?",
+                    (live.round, live.statement_id, debate_id))
 
         await self._write(update)
 
@@ -432,23 +549,157 @@ class SQLiteStore:
 
         return await self._write(insert)
 
-    async def edit_statement(self, debate_id: str, statement_id: int, text: str) -> Statement:
-        """Replace a statement's text; its votes stay."""
+    async def edit_statement(self, debate_id: str, statement_id: int, text: str,
+                             notes: str | None = None) -> Statement:
+        """Replace a statement's text (and its notes, unless None); its votes stay."""
 
         async def update(db: aiosqlite.Connection) -> Statement:
             await db.execute(
-                "UPDATE statements SET text = ? WHERE id = ? AND debate_id = ?",
-                (text, statement_id, debate_id),
+                "UPDATE statements SET text = ?, notes = coalesce(?, notes)"
+                " WHERE id = ? AND debate_id = ?",
+                (text, notes, statement_id, debate_id),
             )
             rows = await db.execute_fetchall(
-                "SELECT position FROM statements WHERE id = ? AND debate_id = ?",
+                "SELECT position, notes, rounds, proposed FROM statements"
+                " WHERE id = ? AND debate_id = ?",
                 (statement_id, debate_id),
             )
             if not rows:
                 raise StoreError("no such statement")
-            return Statement(statement_id, debate_id, rows[0][0], text)
+            position, stored_notes, rounds, proposed = rows[0]
+            return Statement(statement_id, debate_id, position, text, stored_notes, rounds,
+                             bool(proposed))
 
         return await self._write(update)
+
+    async def set_settings(self, debate_id: str, settings: DebateSettings) -> None:
+        """Change how the debate votes (scale) and shows results, and whether the audience may
+        propose statements."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET scale = ?, visibility = ?, proposals = ? WHERE id = ?",
+                (settings.scale.value, settings.visibility.value, int(settings.proposals),
+                 debate_id))
+
+        await self._write(update)
+
+    async def set_groups(self, debate_id: str, names: Sequence[str]) -> list[Group]:
+        """Make the debate's audience groups `names`, in order: a group keeps its id (and its
+        members) when its position stays, so renaming is safe; members of a removed group are
+        left without a group."""
+
+        async def update(db: aiosqlite.Connection) -> list[Group]:
+            old = await db.execute_fetchall(
+                "SELECT id FROM audience_groups WHERE debate_id = ? ORDER BY position",
+                (debate_id,))
+            ids = [r[0] for r in old]
+            for gid, name in zip(ids, names, strict=False):
+                await db.execute("UPDATE audience_groups SET name = ? WHERE id = ?", (name, gid))
+            for gid in ids[len(names):]:
+                await db.execute("UPDATE members SET group_id = NULL WHERE group_id = ?", (gid,))
+                await db.execute("DELETE FROM audience_groups WHERE id = ?", (gid,))
+            if len(names) > len(ids):
+                await _insert_groups(db, debate_id, names[len(ids):], start=len(ids) + 1)
+            rows = await db.execute_fetchall(
+                "SELECT id, name FROM audience_groups WHERE debate_id = ? ORDER BY position",
+                (debate_id,))
+            return [Group(r[0], r[1]) for r in rows]
+
+        return await self._write(update)
+
+    async def join_group(self, debate_id: str, participant: str, group_id: int | None) -> None:
+        """Record the audience group this participant says they belong to (their latest pick
+        counts)."""
+
+        async def upsert(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO members (debate_id, participant, group_id, chosen_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (debate_id, participant)"
+                " DO UPDATE SET group_id = excluded.group_id, chosen_at = excluded.chosen_at",
+                (debate_id, participant, group_id, now()))
+
+        await self._write(upsert)
+
+    async def members(self, debate_id: str) -> dict[str, int]:
+        """Each participant's audience group id (participants without a group are left out)."""
+        rows = await self._read(
+            "SELECT participant, group_id FROM members"
+            " WHERE debate_id = ? AND group_id IS NOT NULL",
+            (debate_id,))
+        return {r[0]: r[1] for r in rows}
+
+    async def add_proposal(self, debate_id: str, participant: str, text: str) -> Proposal:
+        """Queue a statement proposed by an attendee for the moderator."""
+        created = now()
+
+        async def insert(db: aiosqlite.Connection) -> Proposal:
+            cursor = await db.execute(
+                "INSERT INTO proposals (debate_id, participant, text, created_at)"
+                " VALUES (?, ?, ?, ?)", (debate_id, participant, text, created))
+            assert cursor.lastrowid is not None
+            return Proposal(cursor.lastrowid, debate_id, participant, text,
+                            ProposalStatus.PENDING, created)
+
+        return await self._write(insert)
+
+    async def proposals(self, debate_id: str,
+                        status: ProposalStatus | None = None) -> list[Proposal]:
+        """The debate's proposals, oldest first (only those with `status`, when given)."""
+        sql = ("SELECT id, participant, text, status, created_at, statement_id FROM proposals"
+               " WHERE debate_id = ?")
+        params: list[Any] = [debate_id]
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status.value)
+        return [Proposal(r[0], debate_id, r[1], r[2], ProposalStatus(r[3]), r[4], r[5])
+                for r in await self._read(sql + " ORDER BY id", params)]
+
+    async def decide_proposal(self, debate_id: str, proposal_id: int, approve: bool,
+                              text: str | None = None) -> tuple[Proposal, Statement | None]:
+        """Approve a pending proposal (as `text` when given: the moderator may edit it), which
+        appends it to the debate's statements, or reject it."""
+        decided = now()
+
+        async def decide(db: aiosqlite.Connection) -> tuple[Proposal, Statement | None]:
+            rows = await db.execute_fetchall(
+                "SELECT participant, text, status, created_at FROM proposals"
+                " WHERE id = ? AND debate_id = ?", (proposal_id, debate_id))
+            if not rows:
+                raise StoreError("no such proposal")
+            participant, original, status, created = rows[0]
+            if status != ProposalStatus.PENDING:
+                raise StoreError("this proposal was decided already")
+            statement = None
+            if approve:
+                final = text or original
+                ((last,),) = await db.execute_fetchall(
+                    "SELECT coalesce(max(position), 0) FROM statements WHERE debate_id = ?",
+                    (debate_id,))
+                cursor = await db.execute(
+                    "INSERT INTO statements (debate_id, position, text, proposed)"
+                    " VALUES (?, ?, ?, 1)", (debate_id, last + 1, final))
+                assert cursor.lastrowid is not None
+                statement = Statement(cursor.lastrowid, debate_id, last + 1, final,
+                                      proposed=True)
+            new_status = ProposalStatus.APPROVED if approve else ProposalStatus.REJECTED
+            await db.execute(
+                "UPDATE proposals SET status = ?, decided_at = ?, statement_id = ? WHERE id = ?",
+                (new_status.value, decided, statement.id if statement else None, proposal_id))
+            return (Proposal(proposal_id, debate_id, participant, original, new_status, created,
+                             statement.id if statement else None), statement)
+
+        return await self._write(decide)
+
+    async def save_peak(self, debate_id: str, connected: int) -> None:
+        """Remember the most phones connected at once, when `connected` beats it."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET peak_connected = max(peak_connected, ?) WHERE id = ?",
+                (connected, debate_id))
+
+        await self._write(update)
 
     async def set_room_code(self, debate_id: str, code: str | None) -> None:
         """Require `code` from phones before they vote (None: no check)."""
@@ -501,22 +752,33 @@ class SQLiteStore:
     async def _debate_where(self, clause: str, value: str) -> Debate | None:
         rows = await self._read(
             "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed,"
-            f" room_code FROM debates WHERE {clause}",
+            " room_code, scale, visibility, proposals, round, show_groups, timer_ends,"
+            f" timer_reveal, peak_connected, copied_from FROM debates WHERE {clause}",
             (value,),
         )
         if not rows:
             return None
         r = rows[0]
         statements = [
-            Statement(s["id"], r["id"], s["position"], s["text"])
+            Statement(s["id"], r["id"], s["position"], s["text"], s["notes"], s["rounds"],
+                      bool(s["proposed"]))
             for s in await self._read(
-                "SELECT id, position, text FROM statements WHERE debate_id = ? ORDER BY position",
+                "SELECT id, position, text, notes, rounds, proposed FROM statements"
+                " WHERE debate_id = ? ORDER BY position",
                 (r["id"],),
             )
         ]
-        live = LiveState(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]))
+        groups = [Group(g[0], g[1]) for g in await self._read(
+            "SELECT id, name FROM audience_groups WHERE debate_id = ? ORDER BY position",
+            (r["id"],))]
+        live = LiveState(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
+                         r["round"], bool(r["show_groups"]), r["timer_ends"],
+                         bool(r["timer_reveal"]))
+        settings = DebateSettings(Scale(r["scale"]), Visibility(r["visibility"]),
+                                  bool(r["proposals"]))
         return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
-                      statements, live, r["room_code"])
+                      statements, live, r["room_code"], settings, groups, r["copied_from"],
+                      r["peak_connected"])
 
     async def debate(self, debate_id: str) -> Debate | None:
         """The debate with this id (statements and live state included), or None."""
@@ -546,25 +808,36 @@ class SQLiteStore:
                 out.append(DebateSummary(debate, r["statements"], r["people"], r["votes"]))
         return out
 
-    async def tallies(self, debate_id: str) -> dict[int, Tally]:
-        """Every statement's tally rebuilt from the committed votes (latest choice counts)."""
-        tallies: dict[int, Tally] = {}
-        for statement_id, participant, choice in await self._read(
-            "SELECT statement_id, participant, choice FROM votes WHERE debate_id = ? ORDER BY id",
+    async def tallies(self, debate_id: str) -> dict[TallyKey, Tally]:
+        """Every (statement, round)'s tally rebuilt from the committed votes (latest choice
+        counts), on the debate's scale."""
+        rows = await self._read("SELECT scale FROM debates WHERE id = ?", (debate_id,))
+        scale = Scale(rows[0][0]) if rows else Scale.THREE
+        tallies: dict[TallyKey, Tally] = {}
+        for statement_id, round_, participant, choice in await self._read(
+            "SELECT statement_id, round, participant, choice FROM votes WHERE debate_id = ?"
+            " ORDER BY id",
             (debate_id,),
         ):
-            tallies.setdefault(statement_id, Tally()).apply(participant, Choice(choice))
+            key = (statement_id, round_)
+            tally = tallies.get(key)
+            if tally is None:
+                tally = tallies[key] = Tally(scale)
+            tally.apply(participant, Choice(choice))
         return tallies
 
     async def votes(self, debate_id: str) -> list[VoteRow]:
         """Every vote cast in the debate, in the order they were stored."""
         return [
             VoteRow(r["statement_id"], r["position"], r["text"], r["participant"], r["choice"],
-                    r["cast_at"], r["client_id"])
+                    r["cast_at"], r["client_id"], r["round"], r["grp"])
             for r in await self._read(
                 "SELECT v.statement_id, s.position, s.text, v.participant, v.choice, v.cast_at,"
-                " v.client_id"
+                " v.client_id, v.round, g.name AS grp"
                 " FROM votes v JOIN statements s ON s.id = v.statement_id"
+                " LEFT JOIN members m"
+                " ON m.debate_id = v.debate_id AND m.participant = v.participant"
+                " LEFT JOIN audience_groups g ON g.id = m.group_id"
                 " WHERE v.debate_id = ? ORDER BY v.id",
                 (debate_id,),
             )
@@ -578,6 +851,18 @@ class SQLiteStore:
     async def schema_version(self) -> int:
         ((version,),) = await self._read("PRAGMA user_version")
         return int(version)
+
+
+async def _insert_groups(db: aiosqlite.Connection, debate_id: str, names: Sequence[str],
+                         start: int = 1) -> list[Group]:
+    made = []
+    for position, name in enumerate(names, start=start):
+        cursor = await db.execute(
+            "INSERT INTO audience_groups (debate_id, position, name) VALUES (?, ?, ?)",
+            (debate_id, position, name))
+        assert cursor.lastrowid is not None
+        made.append(Group(cursor.lastrowid, name))
+    return made
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from .i18n import N_
-from .model import MAX_STATEMENT, MAX_TITLE
+from .model import MAX_GROUP_NAME, MAX_GROUPS, MAX_NOTES, MAX_PROPOSAL, MAX_STATEMENT, MAX_TITLE
 
 
 def clean(text: str) -> str:
@@ -48,3 +48,44 @@ def statements_problem(statements: list[str]) -> str | None:
     if len(statements) > 500:
         return N_("A debate can have at most 500 statements.")
     return next(filter(None, map(statement_problem, statements)), None)
+
+
+def proposal_problem(text: object) -> str | None:
+    """Why this statement proposed by an attendee cannot be queued, or None."""
+    if not isinstance(text, str) or not clean(text):
+        return N_("Type a statement first.")
+    if len(clean(text)) > MAX_PROPOSAL:
+        return N_("A proposed statement can be at most 300 characters.")
+    return None
+
+
+def notes_problem(notes: str) -> str | None:
+    """Why these moderator's notes cannot be stored, or None."""
+    if len(notes) > MAX_NOTES:
+        return N_("Notes can be at most 5000 characters.")
+    return None
+
+
+def clean_notes(raw: str) -> str:
+    """Notes as stored: several lines allowed, each cleaned, at most one blank line in a row."""
+    lines = [clean(line) for line in raw.replace("\r\n", "\n").split("\n")]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out).strip()
+
+
+def parse_groups(raw: str) -> list[str]:
+    """Audience group names, one per line (or comma-separated), blanks and repeats dropped."""
+    names = [clean(part) for line in raw.splitlines() for part in line.split(",")]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def groups_problem(names: list[str]) -> str | None:
+    """Why these audience groups cannot be used, or None."""
+    if len(names) > MAX_GROUPS:
+        return N_("A debate can have at most 12 groups.")
+    if any(len(n) > MAX_GROUP_NAME for n in names):
+        return N_("A group name can be at most 40 characters.")
+    return None

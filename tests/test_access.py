@@ -11,14 +11,15 @@ from poll.routes import routes
 
 # Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring.
 PUBLIC = {"index", "join", "vote", "vote_submit", "screen", "qr", "new", "new_submit", "archive",
-          "admin", "openapi", "admit",
-          "results", "healthz"}
+          "admin", "openapi", "admit", "choose_group", "propose",
+          "results", "report", "healthz"}
 
 
 async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(site):
     debate = site.new("Guarded", ["One", "Two"])
     server = site.start()
-    params = {"debate_id": debate.id, "code": debate.join_code, "statement_id": debate.sid(1)}
+    params = {"debate_id": debate.id, "code": debate.join_code, "statement_id": debate.sid(1),
+              "proposal_id": 1}
     checked = []
     async with http_client(server) as stranger:
         front = await stranger.get("/new")  # a real browser holds the CSRF cookie and token
@@ -42,6 +43,8 @@ async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(s
     # the walk really covered the moderator's routes
     assert "POST /d/{debate_id}/control" in checked
     assert "GET /d/{debate_id}/export.json" in checked
+    assert "POST /d/{debate_id}/duplicate" in checked
+    assert "POST /d/{debate_id}/settings" in checked
     assert len(checked) >= 7
 
     # nothing changed in the room

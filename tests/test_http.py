@@ -284,6 +284,7 @@ async def test_voting_without_javascript(web, moderator, connect):
             "id": "v-json-1",
             "statement": s1,
             "choice": "disagree",
+            "round": 1,
         }
 
         await mod.control("close")

@@ -217,7 +217,8 @@ async def test_a_repeated_vote_is_acknowledged_again_and_counted_once(live, mode
     assert (
         first
         == again
-        == {"type": "ack", "id": "v-1700000000-ab12", "statement": s1, "choice": "neutral"}
+        == {"type": "ack", "id": "v-1700000000-ab12", "statement": s1, "choice": "neutral",
+              "round": 1}
     )
     # the page reloads and sends its unacknowledged vote once more, on a new connection
     await phone.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poll.model import Choice, Debate, LiveState, Statement, Tally
+from poll.model import Choice, Debate, LiveState, Scale, Statement, Tally
 
 
 def test_a_changed_vote_replaces_the_earlier_choice() -> None:
@@ -32,7 +32,7 @@ def test_no_votes_is_zero_percent_everywhere() -> None:
 
 @given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(list(Choice))), min_size=1))
 def test_percentages_always_add_up_to_100_and_stay_close(votes: list[tuple[int, Choice]]) -> None:
-    tally = Tally()
+    tally = Tally(Scale.FIVE)
     for participant, choice in votes:
         tally.apply(str(participant), choice)
     percent = tally.percentages()

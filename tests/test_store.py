@@ -58,9 +58,9 @@ async def test_a_burst_of_votes_is_group_committed_and_each_answered(store: SQLi
     assert results.count(True) == 300
     assert results[-1] is False
     tallies = await store.tallies(debate.id)
-    assert tallies[sid].total == 50
+    assert tallies[(sid, 1)].total == 50
     # each participant's last vote is the one that counts
-    assert tallies[sid].choices["p_0"] == list(Choice)[250 % 3]
+    assert tallies[(sid, 1)].choices["p_0"] == list(Choice)[250 % 3]
 
 
 async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
@@ -78,7 +78,7 @@ async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
         assert again.live == LiveState(second.id, Phase.OPEN, True)
         assert [s.text for s in again.statements] == ["One", "Two, edited", "Three"]
         assert again.statements[2].id == added.id
-        assert (await store.tallies(debate.id))[second.id].choices == {"p_1": Choice.NEUTRAL}
+        assert (await store.tallies(debate.id))[(second.id, 1)].choices == {"p_1": Choice.NEUTRAL}
 
 
 async def test_editing_a_statement_of_another_debate_is_refused(store: SQLiteStore) -> None:
@@ -140,4 +140,4 @@ async def test_an_archive_of_the_first_release_opens_and_keeps_everything(tmp_pa
         debate = await store.debate("old00001")
         assert debate is not None and debate.room_code is None
         assert debate.live == LiveState(1, Phase.CLOSED, True)
-        assert (await store.tallies("old00001"))[1].choices == {"p_old": Choice.AGREE}
+        assert (await store.tallies("old00001"))[(1, 1)].choices == {"p_old": Choice.AGREE}

@@ -32,3 +32,8 @@ async def results(request: Request) -> Response:
     return render(request, "results.html", {
         "debate": live.debate, "rows": rows, "participants": participants,
     }, lang=live.debate.lang)
+
+
+async def report(request: Request) -> Response:
+    """The printable report (being built: for now the results page)."""
+    return await results(request)

@@ -6,20 +6,34 @@ Every control is a plain form POST (303 back to the page); a script sending
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import TypeVar
+
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from .. import export
+from .. import analysis, export
 from ..hub import LiveDebate, Refusal
 from ..i18n import N_
-from ..model import LANGUAGES, Action
+from ..model import LANGUAGES, Action, DebateSettings, Scale, Visibility
 from ..pages import page_language, render, wants_json
 from ..security import grant_moderator, is_moderator
-from ..text import clean, parse_statements, statements_problem, title_problem
+from ..text import (
+    clean,
+    clean_notes,
+    groups_problem,
+    notes_problem,
+    parse_groups,
+    parse_statements,
+    statements_problem,
+    title_problem,
+)
 from ._common import PageError, debate_from_path, field, form, hub, int_field, statement_text
 from .admin import admin_gate
 from .screen import join_url
 
+E = TypeVar("E", bound=StrEnum)
 _NEW_KEY = "new_key"  # session slot: the moderator link shown once after creating a debate
 
 
@@ -43,6 +57,9 @@ def _links(request: Request, live: LiveDebate) -> dict[str, str]:
         "export_csv": f"/d/{debate_id}/export.csv",
         "votes_csv": f"/d/{debate_id}/votes.csv",
         "export_json": f"/d/{debate_id}/export.json",
+        "export_xlsx": f"/d/{debate_id}/export.xlsx",
+        "export_polis": f"/d/{debate_id}/polis.zip",
+        "report_url": f"/d/{debate_id}/report",
     }
 
 
@@ -62,12 +79,23 @@ async def moderate(request: Request) -> Response:
         return render(request, "login.html", {"debate": debate, "error": None},
                       lang=debate.lang, status=401)
     new_key = request.session.pop(_NEW_KEY, None)
+    the_hub = hub(request)
+    widest = analysis.widest_gap(debate, live.tallies, live.members)
     return render(request, "moderate.html", {
         "debate": debate,
         "count": len(debate.statements),
         "live": debate.live,
-        "rows": [(s, live.tally(s.id).as_dict()) for s in debate.statements],
-        "tally": hub(request).tally(live, "moderator"),
+        # each statement with its latest round's result and, after a second round, the swing
+        "rows": [(s, live.tally(s.id).as_dict(), analysis.swing_of(live.tallies, s))
+                 for s in debate.statements],
+        "tally": the_hub.tally(live, "moderator"),
+        "state": the_hub.state(live, "moderator"),
+        "settings": debate.settings,
+        "scales": list(Scale),
+        "visibilities": list(Visibility),
+        "groups_text": "\n".join(g.name for g in debate.groups),
+        "pending": the_hub.proposals_frame(live)["pending"],
+        "groups_differ": widest,
         "links": _links(request, live),
         "new_key_url": f"{request.state.base_url}/d/{debate.id}/moderate?key={new_key}"
         if new_key and isinstance(new_key, str) else None,
@@ -93,8 +121,17 @@ async def control(request: Request) -> Response:
         raise PageError(400, N_("Bad request"), N_("Unknown action."),
                         lang=live.debate.lang) from None
     statement_id = int_field(data, "statement") if action is Action.GOTO else None
+    seconds = None
+    if action is Action.TIMER:
+        raw = field(data, "seconds")
+        if not raw.isdigit():
+            raise PageError(400, N_("Bad request"),
+                            N_("Choose a countdown between 5 seconds and an hour."),
+                            lang=live.debate.lang)
+        seconds = int(raw[:6])
     try:
-        await hub(request).control(live, action, statement_id)
+        await hub(request).control(live, action, statement_id, seconds=seconds,
+                                   reveal=field(data, "reveal") in ("1", "on", "true"))
     except Refusal as refusal:
         raise PageError.refused(refusal, live.debate.lang) from None
     return _done(request, live)
@@ -108,11 +145,18 @@ async def add_statement(request: Request) -> Response:
 
 
 async def edit_statement(request: Request) -> Response:
+    """Replace a statement's `text`, and its `notes` when the form has that field."""
     live = await _moderated(request)
-    text = statement_text(await form(request))
+    data = await form(request)
+    text = statement_text(data)
+    notes = None
+    if "notes" in data:
+        notes = clean_notes(field(data, "notes"))
+        if (problem := notes_problem(notes)) is not None:
+            raise PageError(400, N_("Bad request"), problem, lang=live.debate.lang)
     statement_id = request.path_params["statement_id"]
     try:
-        await hub(request).edit_statement(live, statement_id, text)
+        await hub(request).edit_statement(live, statement_id, text, notes)
     except Refusal as refusal:
         raise PageError.refused(refusal, live.debate.lang) from None
     return _done(request, live)
@@ -127,6 +171,85 @@ async def room_code(request: Request) -> Response:
                         lang=live.debate.lang)
     await hub(request).require_room_code(live, required == "1")
     return _done(request, live)
+
+
+def _choice(data: FormData, name: str, enum: type[E], default: E, lang: str) -> E:
+    raw = field(data, name)
+    if not raw:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        raise PageError(400, N_("Bad request"), N_("Unknown setting."), lang=lang) from None
+
+
+def _debate_settings(data: FormData, lang: str,
+                     current: DebateSettings | None = None) -> DebateSettings:
+    """Scale, visibility and proposals from a form (fields left out keep `current`)."""
+    current = current or DebateSettings()
+    proposals = current.proposals
+    if "proposals" in data:
+        proposals = field(data, "proposals") in ("1", "on", "true")
+    return DebateSettings(_choice(data, "scale", Scale, current.scale, lang),
+                          _choice(data, "visibility", Visibility, current.visibility, lang),
+                          proposals)
+
+
+def _groups(data: FormData, lang: str) -> list[str]:
+    names = parse_groups(field(data, "groups"))
+    if (problem := groups_problem(names)) is not None:
+        raise PageError(400, N_("Bad request"), problem, lang=lang)
+    return names
+
+
+async def settings(request: Request) -> Response:
+    """Change the scale, visibility, proposals (`proposals` 1/0) and the audience `groups` (one
+    per line); fields left out stay as they are."""
+    live = await _moderated(request)
+    data = await form(request)
+    lang = live.debate.lang
+    new = _debate_settings(data, lang, live.debate.settings)
+    try:
+        if new != live.debate.settings:
+            await hub(request).configure(live, new)
+        if "groups" in data:
+            names = _groups(data, lang)
+            if names != [g.name for g in live.debate.groups]:
+                await hub(request).set_groups(live, names)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, lang) from None
+    return _done(request, live)
+
+
+async def decide_proposal(request: Request) -> Response:
+    """`decision` approve (with optional edited `text`) or reject a statement from the audience."""
+    live = await _moderated(request)
+    data = await form(request)
+    decision = field(data, "decision")
+    if decision not in ("approve", "reject"):
+        raise PageError(400, N_("Bad request"), N_("Approve or reject the proposal."),
+                        lang=live.debate.lang)
+    text = statement_text(data) if decision == "approve" and clean(field(data, "text")) else None
+    try:
+        await hub(request).decide(live, request.path_params["proposal_id"],
+                                  decision == "approve", text)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, live.debate.lang) from None
+    return _done(request, live)
+
+
+async def duplicate(request: Request) -> Response:
+    """A copy of this debate (statements, notes, groups, settings; no votes) to run again; its
+    moderator is this browser."""
+    live = await _moderated(request)
+    await form(request)  # the CSRF check reads the form; nothing else is needed
+    copy, key = await hub(request).store.duplicate_debate(live.debate.id)
+    grant_moderator(request, copy.id)
+    request.session[_NEW_KEY] = key
+    if wants_json(request):
+        return JSONResponse({"id": copy.id, "join_code": copy.join_code,
+                             "moderate_url": f"/d/{copy.id}/moderate"}, status_code=201)
+    return RedirectResponse(f"/d/{copy.id}/moderate", status_code=303)
 
 
 def _exporter(fmt: str):
@@ -145,6 +268,8 @@ def _exporter(fmt: str):
 export_csv = _exporter("csv")
 export_votes_csv = _exporter("votes-csv")
 export_json = _exporter("json")
+export_xlsx = _exporter("xlsx")
+export_polis = _exporter("polis")
 
 
 async def new_form(request: Request) -> Response:
@@ -153,8 +278,13 @@ async def new_form(request: Request) -> Response:
     lang = request.query_params.get("lang")
     return render(request, "new.html", {
         "values": {"title": "", "lang": lang if lang in LANGUAGES else page_language(request),
-                   "statements": ""},
-        "errors": []})
+                   "statements": "", "groups": "", "scale": Scale.THREE.value,
+                   "visibility": Visibility.REVEAL.value, "proposals": False},
+        "errors": [], **_setting_choices()})
+
+
+def _setting_choices() -> dict[str, object]:
+    return {"scales": list(Scale), "visibilities": list(Visibility)}
 
 
 async def new_submit(request: Request) -> Response:
@@ -163,15 +293,25 @@ async def new_submit(request: Request) -> Response:
         return gate
     data = await form(request)
     values = {"title": clean(field(data, "title")), "lang": field(data, "lang"),
-              "statements": field(data, "statements")}
+              "statements": field(data, "statements"), "groups": field(data, "groups"),
+              "scale": field(data, "scale") or Scale.THREE.value,
+              "visibility": field(data, "visibility") or Visibility.REVEAL.value,
+              "proposals": field(data, "proposals") in ("1", "on", "true")}
     statements = parse_statements(values["statements"])
-    errors = [e for e in (title_problem(values["title"]), statements_problem(statements)) if e]
+    groups = parse_groups(values["groups"])
+    errors = [e for e in (title_problem(values["title"]), statements_problem(statements),
+                          groups_problem(groups)) if e]
     if values["lang"] not in LANGUAGES:
         errors.append(N_("Choose Dutch or English."))
+    if values["scale"] not in list(Scale) or values["visibility"] not in list(Visibility):
+        errors.append(N_("Unknown setting."))
     if errors:
-        return render(request, "new.html", {"values": values, "errors": errors}, status=400)
+        return render(request, "new.html", {"values": values, "errors": errors,
+                                            **_setting_choices()}, status=400)
     debate, key = await hub(request).store.create_debate(
-        values["title"], values["lang"], statements)
+        values["title"], values["lang"], statements, groups=groups,
+        settings=DebateSettings(Scale(values["scale"]), Visibility(values["visibility"]),
+                                bool(values["proposals"])))
     grant_moderator(request, debate.id)
     request.session[_NEW_KEY] = key
     return RedirectResponse(f"/d/{debate.id}/moderate", status_code=303)
