@@ -1,4 +1,4 @@
-"""`poll serve | new | export | list | backup`: the command line.
+"""`poll serve | new | duplicate | export | list | backup`: the command line.
 
 `poll serve` ends in `uvicorn.run(...)`, so it is the whole set-up for an event.
 """
@@ -15,14 +15,18 @@ from pathlib import Path
 
 from . import export as exporting
 from .config import Settings
-from .model import LANGUAGES, Debate
+from .demo_debate import ensure_demo, ensure_example
+from .model import LANGUAGES, Debate, DebateSettings, Scale, Visibility
 from .network import public_base_url
-from .paths import DEMO
 from .store import SQLiteStore, StoreError, backup
-from .text import clean, parse_statements, statements_problem, title_problem
-
-DEMO_NAME = "htno-2023"
-DEMO_TITLE = "htno-middag 2023: zijn hybride techniek hubs het onderwijsmodel van de toekomst?"
+from .text import (
+    clean,
+    groups_problem,
+    parse_groups,
+    parse_statements,
+    statements_problem,
+    title_problem,
+)
 
 
 class CommandError(Exception):
@@ -51,22 +55,11 @@ def _print_debate(debate: Debate, urls: dict[str, str]) -> None:
 
 # -- serve -------------------------------------------------------------------------------------
 
-async def ensure_demo(store: SQLiteStore) -> tuple[Debate, str]:
-    """The demo debate (created once) with a fresh moderator key to print."""
-    debate = await store.demo_debate(DEMO_NAME)
-    if debate is None:
-        statements = parse_statements((DEMO / f"{DEMO_NAME}.txt").read_text("utf-8"))
-        debate, key = await store.create_debate(DEMO_TITLE, "nl", statements, demo=DEMO_NAME)
-    else:
-        # Only a hash of the key is stored, so a restart can show a link only by issuing a new key.
-        key = await store.new_key(debate.id)
-    return debate, key
-
-
-async def _prepare_serve(settings: Settings) -> tuple[Debate, str] | None:
+async def _prepare_serve(settings: Settings) -> tuple[Debate, str, Debate] | None:
     async with SQLiteStore(settings.db_path) as store:
         if settings.demo:
-            return await ensure_demo(store)
+            debate, key = await ensure_demo(store)
+            return debate, key, await ensure_example(store)
     return None
 
 
@@ -91,6 +84,8 @@ def serve(args: argparse.Namespace) -> int:
     if demo is not None:
         print("Demo debate:")
         _print_debate(demo[0], links(base, demo[0], demo[1]))
+        print("  finished example with simulated votes (groups, second rounds): "
+              f"{base}/d/{demo[2].id}/report")
     print(f"  new debate: {base}/new   archive: {base}/archive")
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
@@ -138,25 +133,46 @@ async def _new(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot read {path}: {exc}") from exc
     title = clean(args.title)
     statements = parse_statements(raw)
-    problem = title_problem(title) or statements_problem(statements)
+    groups = parse_groups(args.groups or "")
+    problem = title_problem(title) or statements_problem(statements) or groups_problem(groups)
     if problem:
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
     settings = Settings.from_env(db_path=args.db, public_url=args.public_url, port=args.port)
     base, _ = public_base_url(settings)
     async with SQLiteStore(settings.db_path) as store:
-        debate, key = await store.create_debate(title, args.lang, statements)
+        debate, key = await store.create_debate(
+            title, args.lang, statements, groups=groups,
+            settings=DebateSettings(Scale(args.scale), Visibility(args.visibility),
+                                    args.proposals))
+    _report_new(args, base, debate, key)
+    return 0
+
+
+async def _duplicate(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(db_path=args.db, public_url=args.public_url, port=args.port)
+    base, _ = public_base_url(settings)
+    async with SQLiteStore(settings.db_path) as store:
+        original = await _find(store, args.debate)
+        debate, key = await store.duplicate_debate(original.id)
+    _report_new(args, base, debate, key)
+    return 0
+
+
+def _report_new(args: argparse.Namespace, base: str, debate: Debate, key: str) -> None:
     urls = links(base, debate, key)
     if args.json:
         print(json.dumps({
             "id": debate.id, "join_code": debate.join_code, "title": debate.title,
             "lang": debate.lang, **urls,
+            "scale": debate.settings.scale.value, "visibility": debate.settings.visibility.value,
+            "proposals": debate.settings.proposals,
+            "groups": [{"id": g.id, "name": g.name} for g in debate.groups],
             "statements": [{"id": s.id, "position": s.position, "text": s.text}
                            for s in debate.statements],
         }, ensure_ascii=False))
     else:
         print("Created:")
         _print_debate(debate, urls)
-    return 0
 
 
 async def _find(store: SQLiteStore, ref: str) -> Debate:
@@ -237,7 +253,27 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--json", action="store_true", help="print one JSON object")
     n.add_argument("--public-url", help="base URL for the printed links")
     n.add_argument("--port", type=int, help="port for the printed links (default 8000)")
+    n.add_argument("--groups", metavar="NAMES",
+                   help='audience groups phones pick from, comma-separated, e.g. '
+                   '"Werkveld,Hogeschool,Overheid"')
+    n.add_argument("--scale", choices=list(Scale), default=Scale.THREE.value,
+                   help="three: agree/neutral/disagree (default); two: agree/disagree; "
+                   "five: strongly agree ... strongly disagree")
+    n.add_argument("--visibility", choices=list(Visibility), default=Visibility.REVEAL.value,
+                   help="when the room sees results: reveal (when the moderator reveals, "
+                   "default), closed (when voting closes), voted (a phone after voting), live")
+    n.add_argument("--proposals", action="store_true",
+                   help="let attendees propose statements (the moderator approves them)")
     n.set_defaults(run=lambda a: asyncio.run(_new(a)))
+
+    d = sub.add_parser("duplicate", help="copy a debate (statements, notes, groups, settings; "
+                       "no votes) for the next event")
+    d.add_argument("debate", help="debate id or join code")
+    d.add_argument("--db", help=db_help)
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.add_argument("--public-url", help="base URL for the printed links")
+    d.add_argument("--port", type=int, help="port for the printed links (default 8000)")
+    d.set_defaults(run=lambda a: asyncio.run(_duplicate(a)))
 
     e = sub.add_parser("export", help="write a debate's results or votes")
     e.add_argument("debate", help="debate id or join code")

@@ -230,13 +230,14 @@ def write_statements(path: Path, statements: Iterable[str]) -> Path:
 
 
 def create_debate_with_cli(
-    db: Path, public_url: str, title: str, statements: list[str], lang: str = "en"
+    db: Path, public_url: str, title: str, statements: list[str], lang: str = "en",
+    *options: str,
 ) -> Debate:
-    """`poll new TITLE --statements FILE --db DB --json --public-url URL`, parsed."""
+    """`poll new TITLE --statements FILE --db DB --json --public-url URL [OPTIONS]`, parsed."""
     source = write_statements(db.parent / f"statements-{next(_counter)}.txt", statements)
     proc = run_poll(
         "new", title, "--statements", source, "--db", db, "--lang", lang,
-        "--json", "--public-url", public_url,
+        "--json", "--public-url", public_url, *options,
     )  # fmt: skip
     assert proc.returncode == 0, f"`poll new` failed: {describe(proc)}"
     data = json.loads(proc.stdout)
@@ -263,11 +264,12 @@ class Site:
         self.server: Server | None = None
         self.servers: list[Server] = []
 
-    def new(self, title: str, statements: list[str], lang: str = "en") -> Debate:
+    def new(self, title: str, statements: list[str], lang: str = "en", *options: str) -> Debate:
+        """A debate made with `poll new`; `options` are more of its flags (e.g. "--groups")."""
         assert self.server is None or not self.server.running, (
             "create debates before starting the server (or through POST /new)"
         )
-        return create_debate_with_cli(self.db, self.url, title, statements, lang)
+        return create_debate_with_cli(self.db, self.url, title, statements, lang, *options)
 
     def start(self, *extra_args: str) -> Server:
         self.server = Server(self.db, self.port, extra_args, self.directory)
@@ -391,9 +393,10 @@ class Moderator:
             headers["Accept"] = "application/json"
         return await self.http.post(path, data={**fields, **data}, headers=headers)
 
-    async def control(self, action: str, statement: int | None = None) -> dict[str, Any]:
+    async def control(self, action: str, statement: int | None = None,
+                      **more: str) -> dict[str, Any]:
         """POST /d/{id}/control and return the new `state` the server answers with."""
-        data: dict[str, Any] = {"action": action}
+        data: dict[str, Any] = {"action": action, **more}
         if statement is not None:
             data["statement"] = str(statement)
         response = await self.post(f"/d/{self.debate.id}/control", data, json_reply=True)
