@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Action, Choice
+from .model import MAX_PROPOSAL, Action, Choice, Scale, Visibility
 
 _ERROR = {
     "type": "object",
@@ -24,6 +24,11 @@ _RESULTS = {
         "percent": {"type": "object",
                     "additionalProperties": {"type": "integer", "minimum": 0, "maximum": 100}},
         "total": {"type": "integer", "minimum": 0},
+        "round": {"type": "integer", "minimum": 1, "maximum": 2},
+        "mean": {"type": ["number", "null"]},
+        "groups": {"type": "array"},
+        "before": {"type": "object"},
+        "swing": {"type": ["object", "null"]},
     },
 }
 _STATE = {
@@ -36,14 +41,18 @@ _STATE = {
         "count": {"type": "integer", "minimum": 0},
         "phase": {"enum": ["waiting", "open", "closed"]},
         "revealed": {"type": "boolean"},
+        "round": {"type": "integer", "minimum": 1, "maximum": 2},
+        "show_groups": {"type": "boolean"},
+        "timer": {"type": ["object", "null"]},
         "results": {"oneOf": [_RESULTS, {"type": "null"}]},
     },
 }
 _ACK = {
     "type": "object",
-    "required": ["type", "id", "statement", "choice"],
+    "required": ["type", "id", "statement", "choice", "round"],
     "properties": {"type": {"const": "ack"}, "id": {"type": "string"},
-                   "statement": {"type": "integer"}, "choice": {"enum": list(Choice)}},
+                   "statement": {"type": "integer"}, "choice": {"enum": list(Choice)},
+                   "round": {"type": "integer", "minimum": 1, "maximum": 2}},
 }
 _JSON_ACCEPT = {"name": "Accept", "in": "header", "required": True,
                 "schema": {"type": "string", "enum": ["application/json"]}}
@@ -95,13 +104,60 @@ def openapi(base_url: str) -> dict[str, Any]:
                 "responses": {"200": _json(_ACK, "stored (or a repeat of a stored vote id)"),
                               **_errors(400, 404, 409, 429)},
             }},
+            "/j/{code}/group": {"post": {
+                "operationId": "choose_group",
+                "summary": "A phone says which audience group it belongs to (empty: none).",
+                "parameters": [_path("code"), _JSON_ACCEPT],
+                "requestBody": _form({"group": {"type": "string"}}, []),
+                "responses": {"200": _json({"type": "object", "required": ["type", "group"]},
+                                           "stored"),
+                              **_errors(400, 404, 429)},
+            }},
+            "/j/{code}/propose": {"post": {
+                "operationId": "propose",
+                "summary": "An attendee proposes a statement for the moderator's queue.",
+                "parameters": [_path("code"), _JSON_ACCEPT],
+                "requestBody": _form({"text": {"type": "string", "maxLength": MAX_PROPOSAL}},
+                                     ["text"]),
+                "responses": {"200": _json({"type": "object", "required": ["type"]}, "queued"),
+                              **_errors(400, 404, 409, 429)},
+            }},
             "/d/{debate_id}/control": {"post": {
                 "operationId": "control",
-                "summary": "Moderator: move, open, close, reveal or hide.",
+                "summary": "Moderator: move, open, close, reveal, hide, second round, group "
+                           "split, countdown.",
                 "parameters": [debate, _JSON_ACCEPT],
                 "requestBody": _form({"action": {"enum": list(Action)},
-                                      "statement": {"type": "integer"}}, ["action"]),
+                                      "statement": {"type": "integer"},
+                                      "seconds": {"type": "integer"},
+                                      "reveal": {"enum": ["1", "0"]}}, ["action"]),
                 "responses": {"200": _json(_STATE, "the new live state"), **moderator_only},
+            }},
+            "/d/{debate_id}/settings": {"post": {
+                "operationId": "settings",
+                "summary": "Moderator: scale, visibility, proposals, audience groups.",
+                "parameters": [debate, _JSON_ACCEPT],
+                "requestBody": _form({"scale": {"enum": list(Scale)},
+                                      "visibility": {"enum": list(Visibility)},
+                                      "proposals": {"enum": ["1", "0"]},
+                                      "groups": {"type": "string"}}, []),
+                "responses": {"200": _json(_STATE, "the live state"), **moderator_only},
+            }},
+            "/d/{debate_id}/proposals/{proposal_id}": {"post": {
+                "operationId": "decide_proposal",
+                "parameters": [debate, _path("proposal_id", "integer"), _JSON_ACCEPT],
+                "requestBody": _form({"decision": {"enum": ["approve", "reject"]},
+                                      "text": {"type": "string"}}, ["decision"]),
+                "responses": {"200": _json(_STATE, "the live state"), **moderator_only},
+            }},
+            "/d/{debate_id}/duplicate": {"post": {
+                "operationId": "duplicate",
+                "summary": "Moderator: a copy without votes, moderated by this session.",
+                "parameters": [debate, _JSON_ACCEPT],
+                "responses": {"201": _json({"type": "object",
+                                            "required": ["id", "join_code", "moderate_url"]},
+                                           "the copy"),
+                              **_errors(401, 404, 429)},
             }},
             "/d/{debate_id}/statements": {"post": {
                 "operationId": "add_statement",
@@ -112,7 +168,8 @@ def openapi(base_url: str) -> dict[str, Any]:
             "/d/{debate_id}/statements/{statement_id}": {"post": {
                 "operationId": "edit_statement",
                 "parameters": [debate, _path("statement_id", "integer"), _JSON_ACCEPT],
-                "requestBody": _form({"text": {"type": "string"}}, ["text"]),
+                "requestBody": _form({"text": {"type": "string"},
+                                      "notes": {"type": "string"}}, ["text"]),
                 "responses": {"200": _json(_STATE, "the live state"), **moderator_only},
             }},
             "/d/{debate_id}/export.json": {"get": {

@@ -254,18 +254,30 @@ async def test_serve_demo_creates_the_demo_debate_once(site, poll_cli):
         assert f"{site.url}/d/{debate_id}/screen" in out
         code = re.search(rf"{re.escape(site.url)}/j/({CODE})\b", out)
         assert code, out
+        example = re.search(rf"{re.escape(site.url)}/d/([a-z0-9]{{8}})/report", out)
+        assert example, out
         async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=20) as c:
             assert (await c.get(moderator_url.group(0))).status_code == 303
-            assert (await c.get(f"{site.url}/d/{debate_id}/moderate")).status_code == 200
+            page = await c.get(f"{site.url}/d/{debate_id}/moderate")
+            assert page.status_code == 200
+            # the demo has the day's audience groups
+            assert all(g in page.text for g in ("Werkveld", "Hogeschool", "Kennisinstelling",
+                                                "Overheid")), page.text[:3000]
             assert (await c.get(f"{site.url}/j/{code.group(1)}")).status_code == 200
             assert (await c.get(f"{site.url}/d/{debate_id}/screen")).status_code == 200
-        found.append((debate_id, code.group(1)))
+            report = await c.get(example.group(0))
+            assert report.status_code == 200
+            assert "Overheid" in report.text
+        found.append((debate_id, code.group(1), example.group(1)))
         server.stop()
 
     assert found[0] == found[1], found
-    rows = list_json(poll_cli, site.db)
-    assert [r["id"] for r in rows] == [found[0][0]]
-    assert rows[0]["statements"] == 5 and rows[0]["votes"] == 0, rows
+    rows = {r["id"]: r for r in list_json(poll_cli, site.db)}
+    assert set(rows) == {found[0][0], found[0][2]}
+    demo, example_row = rows[found[0][0]], rows[found[0][2]]
+    assert demo["statements"] == 5 and demo["votes"] == 0, demo
+    # the finished example: 90 simulated people, a statement proposed by the audience
+    assert example_row["statements"] == 6 and example_row["participants"] == 90, example_row
 
 
 def test_a_database_from_a_newer_release_is_refused_with_a_message(site, poll_cli):

@@ -71,8 +71,15 @@ votes = st.fixed_dictionaries({
     "choice": st.one_of(st.sampled_from(["agree", "neutral", "disagree"]), st.text(max_size=10),
                         st.integers(), st.none()),
 })
+others = st.fixed_dictionaries({
+    "type": st.sampled_from(["group", "propose"]),
+    "id": st.one_of(st.text(min_size=0, max_size=80), st.integers(), st.none()),
+    "group": st.one_of(st.integers(-5, 10**12), st.text(max_size=5), st.none()),
+    "text": st.one_of(st.text(max_size=400), st.integers(), st.none()),
+})
 frames = st.one_of(
     votes.map(json.dumps),
+    others.map(json.dumps),
     json_values.map(json.dumps),
     st.text(max_size=300),
     st.binary(max_size=300),
@@ -99,7 +106,7 @@ def test_websocket_messages_of_any_shape_get_an_answer_and_break_nothing(batch, 
     answers = asyncio.run(exchange())
     assert len(answers) == len(batch)
     for answer in answers:
-        assert answer["type"] in ("ack", "error", "pong"), answer
+        assert answer["type"] in ("ack", "error", "pong", "group"), answer
         if answer["type"] == "error":
             assert answer["code"] and answer["message"]
 
