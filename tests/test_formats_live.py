@@ -28,8 +28,8 @@ async def test_groups_and_a_second_round_reach_the_projector_and_the_moderator(
     assert [g["name"] for g in state["debate"]["groups"]] == ["Industry", "School"]
     assert state["debate"]["visibility"] == "closed"
 
-    picks = {P["p_ind1"]: industry, P["p_ind2"]: industry, P["p_ind3"]: industry, P["p_sch1"]: school,
-             P["p_sch2"]: school}
+    picks = {P["p_ind1"]: industry, P["p_ind2"]: industry, P["p_ind3"]: industry,
+             P["p_sch1"]: school, P["p_sch2"]: school}
     phones = {}
     for participant, group in picks.items():
         phone = await connect(server, debate, participant=participant)
@@ -65,8 +65,8 @@ async def test_groups_and_a_second_round_reach_the_projector_and_the_moderator(
     await phones[P["p_ind2"]].send({"type": "vote", "id": "v-old", "statement": s1,
                                  "choice": "agree", "round": 1})
     assert (await phones[P["p_ind2"]].reply_to("v-old"))["code"] == "not_current"
-    second = {P["p_ind1"]: "agree", P["p_ind2"]: "agree", P["p_ind3"]: "agree", P["p_sch1"]: "agree",
-              P["p_sch2"]: "disagree"}
+    second = {P["p_ind1"]: "agree", P["p_ind2"]: "agree", P["p_ind3"]: "agree",
+              P["p_sch1"]: "agree", P["p_sch2"]: "disagree"}
     for participant, choice in second.items():
         assert (await phones[participant].cast(s1, choice))["round"] == 2
     await mod.control("close")
