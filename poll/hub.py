@@ -120,6 +120,10 @@ class Hub:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
+        """Start the ticker, the watchdog and the memory policy; resume countdowns that were
+        running when the server stopped (so voting closes even if no page reconnects)."""
+        for debate_id in await self.store.counting_down():
+            await self.get(debate_id)
         self._tasks = [asyncio.create_task(self._tick(), name="poll-hub-ticker"),
                        asyncio.create_task(self.watchdog.run(), name="poll-send-watchdog"),
                        asyncio.create_task(self._tune_memory(), name="poll-gc-policy")]

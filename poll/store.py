@@ -210,6 +210,7 @@ class Store(Protocol):
     async def summaries(self) -> list[DebateSummary]: ...
     async def tallies(self, debate_id: str) -> dict[TallyKey, Tally]: ...
     async def members(self, debate_id: str) -> dict[str, int]: ...
+    async def counting_down(self) -> list[str]: ...
     async def proposals(self, debate_id: str,
                         status: ProposalStatus | None = None) -> list[Proposal]: ...
     async def votes(self, debate_id: str) -> list[VoteRow]: ...
@@ -620,6 +621,11 @@ class SQLiteStore:
                 (debate_id, participant, group_id, now()))
 
         await self._write(upsert)
+
+    async def counting_down(self) -> list[str]:
+        """The ids of debates whose countdown was running when the server last stopped."""
+        rows = await self._read("SELECT id FROM debates WHERE timer_ends IS NOT NULL")
+        return [r[0] for r in rows]
 
     async def members(self, debate_id: str) -> dict[str, int]:
         """Each participant's audience group id (participants without a group are left out)."""
