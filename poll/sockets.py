@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .broadcast import Subscriber
 from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
-from .i18n import N_, gettext_for
+from .i18n import N_, gettext_for, preferred_language
 from .model import Choice
 from .security import Limits, client_address, is_moderator, new_participant, participant_of
 from .store import StoreError
@@ -63,7 +63,10 @@ async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -
     settings = hub.settings
     outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames)
     participant = (participant_of(websocket) or new_participant()) if role == "phone" else None
-    connection = _Connection(hub, live, role, participant, outbox, limits, address)
+    # Error messages in the phone's language, by the same rule as its page (poll.views.vote).
+    lang = (preferred_language(websocket.headers.get("accept-language"), default=live.debate.lang)
+            if role == "phone" else live.debate.lang)
+    connection = _Connection(hub, live, role, participant, outbox, limits, address, lang)
     with hub.watchdog.watching(outbox):
         await _stream(websocket, hub, live, role, participant, connection, outbox)
     if outbox.dropped:
@@ -103,7 +106,7 @@ class _Connection:
     """What one client sends, checked and answered."""
 
     def __init__(self, hub: Hub, live: LiveDebate, role: str, participant: str | None,
-                 outbox: Subscriber, limits: Limits, address: str) -> None:
+                 outbox: Subscriber, limits: Limits, address: str, lang: str) -> None:
         self.hub = hub
         self.limits = limits
         self.address = address
@@ -111,7 +114,7 @@ class _Connection:
         self.role = role
         self.participant = participant
         self.outbox = outbox
-        self.gettext = gettext_for(live.debate.lang)
+        self.gettext = gettext_for(lang)
 
     def refuse(self, code: str, message: str, vote_id: Any = None) -> None:
         self.outbox.push(encode({"type": "error", "id": vote_id, "code": code,

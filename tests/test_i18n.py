@@ -3,6 +3,7 @@ phones may get the page in their own language; dates and numbers are written the
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from datetime import datetime
 
 from babel.messages.pofile import read_po
 from conftest import http_client
+from websockets.asyncio.client import connect as ws_connect
 
 from poll.i18n import gettext_for, preferred_language
 from poll.pages import environment
@@ -112,3 +114,21 @@ async def test_a_phone_gets_the_page_in_its_own_language_and_statements_as_typed
     for page in (unknown, silent):
         assert '<html lang="nl">' in page.text
         assert ">Eens<" in page.text and ">Agree<" not in page.text
+
+
+async def test_a_phone_gets_websocket_errors_in_its_own_language(site) -> None:
+    debate = site.new("Nederlands debat", ["Elke docent moet hybride kunnen lesgeven."], lang="nl")
+    server = site.start()
+    url = f"{server.url.replace('http', 'ws', 1)}/ws/{debate.id}/phone"
+    messages = {}
+    for accept in ("en-GB,en;q=0.9", "nl-NL", "de"):
+        async with ws_connect(url, additional_headers={"Accept-Language": accept},
+                              origin=server.url, proxy=None) as ws:
+            await ws.send(json.dumps({"type": "vote", "id": "v-1", "statement": debate.sid(1),
+                                      "choice": "agree"}))
+            while (frame := json.loads(await ws.recv()))["type"] != "error":
+                pass
+            messages[accept] = frame["message"]
+    # voting has not opened: English for the English phone, the debate's Dutch otherwise
+    assert messages["en-GB,en;q=0.9"] == "Voting has not opened yet."
+    assert messages["nl-NL"] == messages["de"] != messages["en-GB,en;q=0.9"]
