@@ -327,3 +327,19 @@ async def test_a_duplicate_keeps_statements_notes_groups_and_settings_but_no_vot
     assert copy.settings == settings and copy.copied_from == live.debate.id
     assert await hub.store.votes(copy.id) == []
     assert await hub.store.check_key(copy.id, key)
+
+
+async def test_the_most_phones_connected_at_once_is_kept_for_the_report(hub: Hub):
+    live = await make(hub)
+    for p in ("a", "b", "c"):
+        hub.phone_joined(live, p)
+    hub.phone_joined(live, "a")  # a second tab of the same phone is one participant
+    await hub.flush()
+    hub.phone_left(live, "c")
+    await hub.flush()
+    for _ in range(100):
+        stored = await hub.store.debate(live.debate.id)
+        if stored is not None and stored.peak_connected == 3:
+            break
+        await asyncio.sleep(0.05)
+    assert stored is not None and stored.peak_connected == 3
