@@ -184,14 +184,22 @@ async def _find(store: SQLiteStore, ref: str) -> Debate:
 
 async def _export(args: argparse.Namespace) -> int:
     settings = Settings.from_env(db_path=args.db)
+    binary = args.format in exporting.BINARY
+    # refuse before reading anything: a workbook or ZIP sprayed over a terminal helps no one
+    if binary and not args.output and sys.stdout.isatty():
+        raise CommandError(f"--format {args.format} writes a binary file: add --out FILE "
+                           "(or redirect stdout to a file)")
+    base, _ = public_base_url(settings)
     async with SQLiteStore(settings.db_path) as store:
         debate = await _find(store, args.debate)
-        body = await exporting.export(store, debate, args.format)
+        body = await exporting.export(store, debate, args.format, base_url=base)
+    data = body if isinstance(body, bytes) else body.encode("utf-8")
     if args.output:
-        Path(args.output).write_text(body, "utf-8")
+        Path(args.output).write_bytes(data)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        sys.stdout.write(body)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return 0
 
 
@@ -278,7 +286,8 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="write a debate's results or votes")
     e.add_argument("debate", help="debate id or join code")
     e.add_argument("--format", choices=list(exporting.FORMATS), default="csv")
-    e.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    e.add_argument("-o", "--output", "--out", metavar="FILE",
+                   help="write here instead of stdout (needed for xlsx and polis on a terminal)")
     e.add_argument("--db", help=db_help)
     e.set_defaults(run=lambda a: asyncio.run(_export(a)))
 

@@ -148,9 +148,12 @@ async def test_list_and_export_after_an_event(site, poll_cli, moderator):
     proc = poll_cli("export", debate.id, "--format", "csv", "--db", site.db)
     assert proc.returncode == 0, describe(proc)
     results = read_csv(proc.stdout)
+    # one row per statement and round (each had one round here)
     assert list(results[0]) == [
         "position",
+        "statement_id",
         "statement",
+        "round",
         "agree",
         "neutral",
         "disagree",
@@ -159,6 +162,8 @@ async def test_list_and_export_after_an_event(site, poll_cli, moderator):
         "neutral_pct",
         "disagree_pct",
     ]
+    assert [r["round"] for r in results] == ["1", "1", "1"]
+    assert [r["statement_id"] for r in results] == [str(s["id"]) for s in debate.statements]
     assert [r["statement"] for r in results] == [
         "Gewone stelling",
         '\'=HYPERLINK("http://x")',
@@ -185,10 +190,13 @@ async def test_list_and_export_after_an_event(site, poll_cli, moderator):
         "statement_id",
         "position",
         "statement",
+        "round",
         "participant",
+        "group",
         "choice",
         "cast_at",
     ]
+    assert {(v["round"], v["group"]) for v in votes} == {("1", "")}
     assert len(votes) == 11
     assert sorted(v["choice"] for v in votes if v["statement_id"] == str(s1)) == sorted(
         [*first, "neutral"]

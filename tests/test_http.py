@@ -32,7 +32,9 @@ from conftest import (
 
 RESULT_COLUMNS = [
     "position",
+    "statement_id",
     "statement",
+    "round",
     "agree",
     "neutral",
     "disagree",
@@ -46,7 +48,9 @@ VOTE_COLUMNS = [
     "statement_id",
     "position",
     "statement",
+    "round",
     "participant",
+    "group",
     "choice",
     "cast_at",
 ]

@@ -255,7 +255,8 @@ async def duplicate(request: Request) -> Response:
 def _exporter(fmt: str):
     async def download(request: Request) -> Response:
         live = await _moderated(request)
-        body = await export.export(hub(request).store, live.debate, fmt)
+        body = await export.export(hub(request).store, live.debate, fmt,
+                                   base_url=request.state.base_url)
         media_type, _ = export.FORMATS[fmt]
         return Response(body, media_type=media_type, headers={
             "Content-Disposition":
