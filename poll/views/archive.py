@@ -1,11 +1,18 @@
-"""After the debate: the archive of debates and each debate's results."""
+"""After the debate: the archive of debates and each debate's printable report."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..pages import render
+from .. import charts
+from .. import report as reporting
+from ..i18n import translations
+from ..model import DRAW_POINTS
+from ..pages import number, render
 from ..security import is_moderator
 from ._common import debate_from_path, hub
 from .admin import admin_gate
@@ -17,23 +24,34 @@ async def archive(request: Request) -> Response:
     summaries = await hub(request).store.summaries()
     return render(request, "archive.html", {"debates": [
         {"debate": s.debate, "statements": s.statements, "participants": s.participants,
-         "votes": s.votes, "results_url": f"/d/{s.debate.id}/results"}
+         "votes": s.votes, "results_url": f"/d/{s.debate.id}/report"}
         for s in summaries
     ]})
 
 
-async def results(request: Request) -> Response:
+async def report(request: Request) -> Response:
+    """The report: attendance, settings, per statement its charts (SVG drawn here), group split,
+    swing and notes, then the highlights; printable to PDF from the browser. Its debate's
+    moderator may always read it; others when the archive is open to them."""
     live = await debate_from_path(request)
-    # the debate's own moderator may always see its results
     if not is_moderator(request, live.debate.id) and (gate := admin_gate(request)) is not None:
         return gate
-    rows = [(s, live.tally(s.id).as_dict()) for s in live.debate.statements]
-    participants = len({p for t in live.tallies.values() for p in t.choices})
-    return render(request, "results.html", {
-        "debate": live.debate, "rows": rows, "participants": participants,
-    }, lang=live.debate.lang)
+    debate = live.debate
+    catalog = translations(debate.lang)
+    text = reporting.chart_text(catalog.gettext, catalog.ngettext,
+                                partial(number, lang=debate.lang))
+    return render(request, "report.html", {
+        "report": reporting.build(debate, live.tallies, live.members, live.connected),
+        "text": text,
+        "labels": {c.value: text.label(c) for c in text.labels},
+        "result_chart": charts.result_chart,
+        "group_chart": charts.group_chart,
+        "is_moderator": is_moderator(request, debate.id),
+        "draw_points": DRAW_POINTS,
+        # a mean as the language writes it: 3.8 in English, 3,8 in Dutch
+        "decimal": partial(format_decimal, format="0.0", locale=debate.lang),
+    }, lang=debate.lang)
 
 
-async def report(request: Request) -> Response:
-    """The printable report (being built: for now the results page)."""
-    return await results(request)
+# The archive links here since the first release: the same report under its old address.
+results = report
