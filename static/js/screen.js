@@ -4,7 +4,8 @@
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import {
-  announce, connectionBadge, fitText, format, number, pageData, setLengthClass, setPhaseLabel, setText, updateBars,
+  announce, connectionBadge, countdown, fitText, format, number, pageData, renderCompare, renderGroups,
+  setLengthClass, setPhaseLabel, setText, updateBars,
 } from './ui.js';
 
 const data = pageData();
@@ -16,7 +17,10 @@ const box = stage.querySelector('[data-fit-box]');
 const text = stage.querySelector('[data-statement-text]');
 const position = stage.querySelector('[data-position]');
 const results = stage.querySelector('[data-results]');
-const bars = stage.querySelector('[data-bars]');
+const bars = stage.querySelector('.stage__main > [data-bars]');
+const compare = stage.querySelector('[data-compare]');
+const groupSplit = stage.querySelector('[data-groups]');
+const roundPill = stage.querySelector('[data-round]');
 const phaseLabel = stage.querySelector('[data-phase-label]');
 const connected = stage.querySelector('[data-connected]');
 const voted = stage.querySelector('[data-voted]');
@@ -34,6 +38,10 @@ let current = data.statement || null;
 let count = data.count || 0;
 let phase = data.phase || 'waiting';
 let revealed = !!data.revealed;
+let shown = !!data.shown; // the results are on screen (the server sent numbers)
+let choices = data.choices || null;
+let round = 1;
+const timer = countdown(stage.querySelector('[data-timer]'), common, (line) => announce(announcer, line));
 
 // Fit the statement: as large as the space allows, never larger than reads well.
 function fit() {
@@ -51,29 +59,59 @@ if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueFit);
 stage.classList.add('is-fitted');
 fit();
 
-const ZERO = { counts: { agree: 0, neutral: 0, disagree: 0 }, percent: { agree: 0, neutral: 0, disagree: 0 } };
+function zero(tally) {
+  const keys = Object.keys(tally.counts || {});
+  const nothing = Object.fromEntries(keys.map((key) => [key, 0]));
+  return { counts: nothing, percent: nothing, mean: null };
+}
 
-function showResults(tally, wasRevealed) {
-  if (!tally) return;
-  if (!wasRevealed) {
-    // Reveal: start the bars at zero, then grow them to their values (no motion when reduced).
-    updateBars(bars, ZERO, common);
-    results.hidden = false;
-    requestAnimationFrame(() => requestAnimationFrame(() => updateBars(bars, tally, common)));
-  } else {
-    updateBars(bars, tally, common);
+// Everything the results area shows: the bars (or, in a second round, both rounds and the
+// swing) and the split by group when the moderator shows it.
+function drawResults(tally) {
+  const twoRounds = !!tally.before;
+  results.dataset.mode = twoRounds ? 'compare' : 'single';
+  if (twoRounds) renderCompare(compare, tally, common, 'stage');
+  else {
+    renderCompare(compare, null, common);
+    updateBars(bars, tally, common, choices);
   }
+  renderGroups(groupSplit, tally.groups, common);
+  results.classList.toggle('has-groups', !!(tally.groups && tally.groups.length));
+  queueFit();
+}
+
+function showResults(tally, wasShown) {
+  if (!tally || !tally.counts) return;
+  if (!wasShown && !tally.before) {
+    // Reveal: start the bars at zero, then grow them to their values (no motion when reduced).
+    updateBars(bars, zero(tally), common, choices);
+    results.hidden = false;
+    drawResults({ ...tally, counts: zero(tally).counts, percent: zero(tally).percent, mean: null });
+    requestAnimationFrame(() => requestAnimationFrame(() => drawResults(tally)));
+  } else {
+    results.hidden = false;
+    drawResults(tally);
+  }
+  shown = true;
+}
+
+function hideResults() {
+  results.hidden = true;
+  shown = false;
+  queueFit();
 }
 
 function applyState(state) {
   const next = state.statement || null;
   const changed = (next ? next.id : null) !== (current ? current.id : null);
   const textChanged = changed || (next && current && next.text !== current.text);
-  const wasRevealed = revealed;
+  const wasShown = shown && !changed && (state.round || 1) === round;
   current = next;
   count = state.count ?? count;
   phase = state.phase || phase;
   revealed = !!state.revealed && !!current;
+  round = state.round || 1;
+  if (state.debate && state.debate.choices) choices = state.debate.choices;
 
   stage.dataset.phase = phase;
   stage.dataset.revealed = String(revealed);
@@ -83,6 +121,9 @@ function applyState(state) {
     room.hidden = !state.room_code;
   }
   setText(position, current ? format(common.position, { position: current.position, count }) : '');
+  roundPill.hidden = !current || round < 2;
+  setText(roundPill, format(common.round, { round }));
+  timer.set(state.timer);
   if (textChanged) {
     setText(text, current ? current.text : strings.no_statement_text);
     setLengthClass(text, current ? current.text : strings.no_statement_text);
@@ -94,11 +135,11 @@ function applyState(state) {
   }
   setPhaseLabel(phaseLabel, phase, common);
 
-  if (revealed && state.results) {
-    showResults(state.results, wasRevealed && !changed);
+  if (current && state.results && state.results.counts) {
+    showResults(state.results, wasShown);
     setText(voted, format(common.voted, { n: number(state.results.total) }));
-  } else if (!revealed) {
-    results.hidden = true;
+  } else {
+    hideResults();
   }
   queueFit();
 }
@@ -107,9 +148,9 @@ function applyTally(tally) {
   if (!current || tally.statement !== current.id) return;
   if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: number(tally.connected) }));
   if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: number(tally.total) }));
-  if (revealed && tally.counts && tally.percent) {
-    if (results.hidden) showResults(tally, false); else updateBars(bars, tally, common);
-  }
+  if ((tally.round || 1) !== round) return;
+  if (tally.counts && tally.percent) showResults(tally, shown);
+  else if (shown) hideResults();
 }
 
 // ---- a short message at the bottom, for whoever pressed a key --------------------------------------

@@ -44,9 +44,100 @@ function setPercent(node, pct) {
   node.style.setProperty('--p', String(value));
 }
 
-/** Update a list drawn by the result_bars macro from a Tally.as_dict() shape. */
-export function updateBars(list, tally, common) {
+// ---- result bars: the result_bars, stacked_bar, round_compare and group_split macros, kept live ----
+
+const SVG = 'http://www.w3.org/2000/svg';
+// The same drawings as the choice_icon macro.
+const ICONS = {
+  strongly_agree: 'M2.5 12.5l4 4L15 8M9.5 16.5L18 8',
+  agree: 'M5 12.5l4.5 4.5L19 7.5',
+  neutral: 'M6 12h12',
+  disagree: 'M7 7l10 10M17 7L7 17',
+  strongly_disagree: 'M3.5 7l7 10M10.5 7l-7 10M13.5 7l7 10M20.5 7l-7 10',
+};
+
+/** An element with classes and, optionally, text (never markup). */
+export function el(tag, className = '', text = null) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== null && text !== undefined) node.textContent = String(text);
+  return node;
+}
+
+function choiceIcon(value) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', ICONS[value] || ICONS.disagree);
+  svg.append(path);
+  return svg;
+}
+
+/** A decimal written the page's way (3.8 in English, 3,8 in Dutch). */
+export function decimal(n) {
+  try {
+    return new Intl.NumberFormat(document.documentElement.lang || undefined,
+      { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(Number(n) || 0);
+  } catch {
+    return String(n);
+  }
+}
+
+function buildBar(value, common) {
+  const item = el('li', `bar bar--${value}`);
+  item.dataset.choice = value;
+  const label = el('span', 'bar__label');
+  label.append(choiceIcon(value), el('span', '', (common.labels || {})[value] || value));
+  const track = el('span', 'bar__track');
+  track.setAttribute('aria-hidden', 'true');
+  const fill = el('span', 'bar__fill');
+  fill.dataset.fill = '';
+  track.append(fill);
+  const valueBox = el('span', 'bar__value');
+  const pct = el('span', 'bar__pct', '0%');
+  pct.dataset.pct = '';
+  const count = el('span', 'bar__count', votesText(common, 0));
+  count.dataset.count = '';
+  valueBox.append(pct, ' ', count);
+  item.append(label, track, valueBox);
+  return item;
+}
+
+/** The answers a tally covers, in the scale's order (its counts' keys). */
+export function choicesOf(tally, fallback) {
+  if (tally && tally.counts) return Object.keys(tally.counts);
+  return fallback || ['agree', 'neutral', 'disagree'];
+}
+
+/** A new list like the result_bars macro draws (and its mean line), for `choices`. */
+export function buildBars(choices, common, variant = 'compact') {
+  const list = el('ul', `bars bars--${variant} bars--n${choices.length}`);
+  list.dataset.bars = '';
+  for (const value of choices) list.append(buildBar(value, common));
+  const mean = el('p', 'bars__mean');
+  mean.dataset.mean = '';
+  mean.hidden = true;
+  const box = document.createDocumentFragment();
+  box.append(list, mean);
+  return { list, mean, box };
+}
+
+/**
+ * Update a list drawn by the result_bars macro from a Tally.as_dict() shape. When the scale
+ * changed (other answers), the bars are redrawn for `choices` (default: the tally's own).
+ */
+export function updateBars(list, tally, common, choices = null) {
   if (!list || !tally) return;
+  const wanted = choices || (tally.counts ? Object.keys(tally.counts) : null);
+  const have = [...list.querySelectorAll('[data-choice]')].map((item) => item.dataset.choice);
+  if (wanted && wanted.join(' ') !== have.join(' ')) {
+    list.replaceChildren(...wanted.map((value) => buildBar(value, common)));
+    for (const name of [...list.classList]) if (/^bars--n\d$/.test(name)) list.classList.remove(name);
+    list.classList.add(`bars--n${wanted.length}`);
+  }
   const counts = tally.counts || {};
   const percent = tally.percent || {};
   for (const item of list.querySelectorAll('[data-choice]')) {
@@ -56,14 +147,168 @@ export function updateBars(list, tally, common) {
     setText(item.querySelector('[data-pct]'), `${pct}%`);
     setText(item.querySelector('[data-count]'), votesText(common, Number(counts[choice]) || 0));
   }
+  const mean = list.nextElementSibling;
+  if (mean && mean.matches('[data-mean]')) {
+    const has = tally.mean !== undefined && tally.mean !== null && !!tally.counts;
+    mean.hidden = !has;
+    setText(mean, has ? format(common.mean, { mean: decimal(tally.mean) }) : '');
+  }
 }
 
-/** Update a stacked bar drawn by the stacked_bar macro. */
+/** Update a stacked bar drawn by the stacked_bar macro (redrawn when the answers changed). */
 export function updateStack(stack, tally) {
   if (!stack || !tally || !tally.percent) return;
+  const wanted = Object.keys(tally.percent);
+  const have = [...stack.querySelectorAll('[data-part]')].map((part) => part.dataset.part);
+  if (wanted.join(' ') !== have.join(' ')) {
+    stack.replaceChildren(...wanted.map((value) => {
+      const part = el('span', `stack__part stack__part--${value}`);
+      part.dataset.part = value;
+      return part;
+    }));
+  }
   for (const part of stack.querySelectorAll('[data-part]')) {
     setPercent(part, tally.percent[part.dataset.part]);
   }
+}
+
+function buildStack(tally) {
+  const stack = el('span', 'stack');
+  stack.setAttribute('aria-hidden', 'true');
+  stack.dataset.stack = '';
+  updateStack(stack, tally);
+  return stack;
+}
+
+/** The group_split macro's list, redrawn from a results' `groups` (hidden without). */
+export function renderGroups(list, groups, common) {
+  if (!list) return;
+  if (!groups || !groups.length) {
+    list.hidden = true;
+    list.replaceChildren();
+    return;
+  }
+  list.replaceChildren(...groups.map((group) => {
+    const row = el('li', 'gsplit__row');
+    const name = el('span', 'gsplit__name', group.name || common.no_group);
+    name.dir = 'auto';
+    row.append(
+      name, buildStack(group),
+      el('span', 'gsplit__agree', format(common.group_agree, { pct: number(group.agree) })),
+      el('span', 'gsplit__total', votesText(common, Number(group.total) || 0)),
+    );
+    return row;
+  }));
+  list.hidden = false;
+}
+
+/** The swing in words: "Agree +12 points", or a draw. */
+export function swingText(swing, common) {
+  if (swing.draw) return common.swing_draw;
+  return format(common.swing_gain, {
+    choice: (common.labels || {})[swing.leader] || swing.leader, points: number(swing.points),
+  });
+}
+
+/**
+ * The round_compare macro's block, redrawn: round 1 beside round 2 and the swing, when `results`
+ * has a `before` (a second round); hidden otherwise.
+ */
+export function renderCompare(box, results, common, variant = 'compact') {
+  if (!box) return;
+  if (!results || !results.before || !results.counts) {
+    box.hidden = true;
+    box.replaceChildren();
+    return;
+  }
+  const choices = Object.keys(results.counts);
+  const parts = [];
+  for (const [title, tally] of [[format(common.round, { round: 1 }), results.before],
+    [format(common.round, { round: 2 }), results]]) {
+    const column = el('div', 'compare__round');
+    const { list, box: bars } = buildBars(choices, common, variant);
+    column.append(el('h3', 'compare__title', title), bars);
+    updateBars(list, tally, common, choices);
+    parts.push(column);
+  }
+  if (results.swing) {
+    const line = el('p', `swing ${results.swing.draw ? 'swing--draw' : `swing--${results.swing.leader}`}`);
+    const n = Number(results.swing.voters) || 0;
+    line.append(
+      el('strong', 'swing__text', swingText(results.swing, common)), ' ',
+      el('span', 'swing__note', format(n === 1 ? common.swing_voters_one : common.swing_voters_other,
+        { n: number(n) })),
+    );
+    parts.push(line);
+  }
+  box.replaceChildren(...parts);
+  box.hidden = false;
+}
+
+// ---- the countdown -------------------------------------------------------------------------------
+
+/** m:ss */
+export function clock(seconds) {
+  const s = Math.max(0, Math.ceil(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/**
+ * A countdown shown in the countdown macro's box. `set(timer)` takes a state frame's `timer`
+ * ({seconds_left} counted from now: phone clocks are not trusted) or null. The visible numbers
+ * change every second; `announce(text)` is called only at coarse steps (every minute, 30 s,
+ * 10 s, and at zero), so screen readers are not flooded.
+ */
+export function countdown(box, common, announceText = () => {}) {
+  const value = box ? box.querySelector('[data-timer-value]') : null;
+  let ends = null;
+  let interval = null;
+  let lastStep = null;
+
+  function step(left) {
+    if (left <= 0) return 0;
+    if (left <= 10) return 10;
+    if (left <= 30) return 30;
+    return Math.ceil(left / 60) * 60;
+  }
+  function say(left) {
+    const s = step(left);
+    if (s === lastStep) return;
+    const first = lastStep === null;
+    lastStep = s;
+    if (first && s !== 0) return; // the start is announced by what started it
+    if (s === 0) announceText(common.timer_done);
+    else if (s < 60) announceText(format(common.timer_seconds, { n: s }));
+    else announceText(format(common.timer_minutes, { n: s / 60 }));
+  }
+  function tick() {
+    if (ends === null || !box) return;
+    const left = (ends - performance.now()) / 1000;
+    setText(value, clock(left));
+    box.classList.toggle('is-ending', left <= 10);
+    say(left);
+    if (left <= 0) {
+      clearInterval(interval);
+      interval = null;
+    }
+  }
+  return {
+    set(timer) {
+      if (!box) return;
+      if (!timer || typeof timer.seconds_left !== 'number') {
+        ends = null;
+        lastStep = null;
+        clearInterval(interval);
+        interval = null;
+        box.hidden = true;
+        return;
+      }
+      ends = performance.now() + timer.seconds_left * 1000;
+      box.hidden = false;
+      tick();
+      if (interval === null) interval = setInterval(tick, 250);
+    },
+  };
 }
 
 /** The pill drawn by the phase_label macro: its colour class and text. */

@@ -5,7 +5,7 @@
 // form posts as plain HTML (the server answers with 303).
 import { connect } from './live.js';
 import {
-  announce, connectionBadge, format, pageData, setLengthClass, setText, updateBars, votesText,
+  announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, updateBars, votesText,
 } from './ui.js';
 
 const data = pageData();
@@ -24,12 +24,33 @@ const results = root.querySelector('[data-results]');
 const bars = results.querySelector('[data-bars]');
 const total = results.querySelector('[data-total]');
 const announcer = root.querySelector('[data-announce]');
+const roundPill = root.querySelector('[data-round]');
+const groupPicker = root.querySelector('[data-group-picker]');
+const groupForm = groupPicker.querySelector('[data-group-form]');
+const groupOptions = groupPicker.querySelector('[data-group-options]');
+const groupSummary = groupPicker.querySelector('[data-group-summary]');
+const groupChange = groupPicker.querySelector('[data-group-change]');
+const groupSkip = groupPicker.querySelector('[data-group-skip]');
+const propose = root.querySelector('[data-propose]');
+const proposeForm = propose.querySelector('[data-propose-form]');
+const proposeError = propose.querySelector('[data-propose-error]');
+const proposeThanks = root.querySelector('[data-propose-thanks]');
+const timer = countdown(root.querySelector('[data-timer]'), common, (line) => announce(announcer, line));
 let message = root.querySelector('[data-message]');
 
 let current = data.statement || null;
 let count = data.count || 0;
 let phase = data.phase || 'waiting';
 let revealed = !!data.revealed;
+let round = data.round || 1;
+let visibility = data.visibility || 'reveal';
+// The latest result this phone may see (a state's `results`, a tally with numbers), or null.
+let latest = data.results || null;
+// Audience groups ({id, name}) and the one this phone picked (null: none).
+let groups = null;
+let myGroup = data.my_group ?? null;
+let sentProposal = null; // the id of a proposal waiting for the server's answer
+const SKIP_KEY = `debate-poll:group-skipped:${data.ws_path}`;
 // Statement id (as a string, like the keys of welcome.votes) -> this phone's counted choice.
 const counted = new Map();
 if (current && data.my_choice) counted.set(String(current.id), data.my_choice);
@@ -107,7 +128,7 @@ function render() {
   else if (phase === 'open') {
     if (sending) line = format(strings.sending, { choice: labels[sending.choice] });
     else if (mine) line = format(strings.counted, { choice: labels[mine] });
-    else line = strings.choose;
+    else line = round > 1 ? format(strings.choose_again, { round }) : strings.choose;
   } else if (phase === 'closed') {
     line = mine ? format(strings.closed_voted, { choice: labels[mine] }) : common.phase_closed;
   } else line = common.phase_waiting;
@@ -124,16 +145,160 @@ function render() {
   root.dataset.phase = phase;
   root.dataset.voted = String(!!mine);
   statementField.value = current ? String(current.id) : '';
+  renderResults();
+}
+
+// Results: when the server sends numbers; under "voted" only once this phone voted (this round).
+function renderResults() {
+  const mine = current ? counted.get(String(current.id)) : undefined;
+  const show = !!current && !!latest && !!latest.counts
+    && (visibility !== 'voted' || revealed || !!mine);
+  if (show) {
+    updateBars(bars, latest, common);
+    setText(total, votesText(common, latest.total || 0));
+  }
+  results.hidden = !show;
+}
+
+// ---- audience groups --------------------------------------------------------------------------
+
+function skipped() {
+  try { return localStorage.getItem(SKIP_KEY) === '1'; } catch { return false; }
+}
+
+function setSkipped(value) {
+  try {
+    if (value) localStorage.setItem(SKIP_KEY, '1'); else localStorage.removeItem(SKIP_KEY);
+  } catch { /* not remembered: asked again after a reload */ }
+}
+
+function renderGroupPicker(ask) {
+  const list = groups || [];
+  groupPicker.hidden = list.length === 0;
+  if (!list.length) return;
+  const have = [...groupOptions.querySelectorAll('button')].map((b) => `${b.value}:${b.textContent}`);
+  if (have.join('|') !== list.map((g) => `${g.id}:${g.name}`).join('|')) {
+    groupOptions.replaceChildren(...list.map((g) => {
+      const button = el('button', 'btn btn--secondary groupq__option', g.name);
+      button.type = 'submit';
+      button.name = 'group';
+      button.value = String(g.id);
+      button.dir = 'auto';
+      return button;
+    }));
+  }
+  const mine = list.find((g) => g.id === myGroup) || null;
+  for (const button of groupOptions.querySelectorAll('button')) {
+    button.setAttribute('aria-pressed', String(!!mine && button.value === String(mine.id)));
+  }
+  setText(groupSummary, mine ? format(strings.group, { name: mine.name })
+    : (groupPicker.open || !skipped() ? strings.who : strings.no_group_chosen));
+  groupChange.hidden = !mine && !skipped();
+  setText(groupSkip, mine ? strings.no_group : strings.skip);
+  if (ask) groupPicker.open = !mine && !skipped();
+}
+
+function chooseGroup(id) {
+  myGroup = id;
+  setSkipped(id === null);
+  groupPicker.open = false;
+  renderGroupPicker(false);
+  const message = { type: 'group', group: id };
+  if (socket.send(message)) return;
+  const body = new URLSearchParams(new FormData(groupForm));
+  body.set('group', id === null ? '' : String(id));
+  fetch(groupForm.getAttribute('action'), {
+    method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
+  }).catch(() => { /* offline: the choice is asked again after a reload */ });
+}
+
+groupForm.addEventListener('submit', (event) => {
+  const button = event.submitter;
+  if (!button || button.name !== 'group') return;
+  event.preventDefault();
+  // "Skip" while no group is chosen only closes the question; otherwise it leaves the group.
+  if (button.value === '' && myGroup === null) {
+    setSkipped(true);
+    groupPicker.open = false;
+    renderGroupPicker(false);
+    return;
+  }
+  chooseGroup(button.value === '' ? null : Number(button.value));
+});
+groupPicker.addEventListener('toggle', () => { if (groups !== null) renderGroupPicker(false); });
+
+// ---- proposals from the audience -------------------------------------------------------------------
+
+function showProposeError(text) {
+  setText(proposeError, text || '');
+  proposeError.hidden = !text;
+}
+
+proposeForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const field = proposeForm.elements.text;
+  const textToSend = field.value.trim();
+  if (!textToSend) return;
+  showProposeError('');
+  proposeThanks.hidden = true;
+  sentProposal = `p-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+  if (socket.send({ type: 'propose', id: sentProposal, text: textToSend })) return;
+  const body = new URLSearchParams(new FormData(proposeForm));
+  let response;
+  try {
+    response = await fetch(proposeForm.getAttribute('action'), {
+      method: 'POST', body, headers: { Accept: 'application/json' }, credentials: 'same-origin',
+    });
+  } catch {
+    showProposeError(strings.propose_failed);
+    return;
+  }
+  let reply = null;
+  try { reply = await response.json(); } catch { reply = null; }
+  if (response.ok) onMessage({ type: 'proposed', id: sentProposal });
+  else onMessage({ type: 'error', id: sentProposal, message: (reply && reply.message) || strings.propose_failed });
+});
+
+function proposed() {
+  sentProposal = null;
+  proposeForm.reset();
+  propose.open = false;
+  proposeThanks.hidden = false;
+  announce(announcer, strings.proposed);
 }
 
 function applyState(state) {
   const next = state.statement || null;
   const changed = (next ? next.id : null) !== (current ? current.id : null);
   const textChanged = changed || (next && current && next.text !== current.text);
+  const nextRound = state.round || 1;
+  // A second round on the same statement: this phone has not voted in it yet.
+  if (!changed && current && nextRound !== round) {
+    counted.delete(String(current.id));
+    if (pending && pending.statement === current.id) setPending(null);
+  }
   current = next;
   count = state.count ?? count;
   phase = state.phase || phase;
   revealed = !!state.revealed && !!current;
+  round = nextRound;
+  latest = state.results || null;
+  timer.set(state.timer);
+  if (state.debate) {
+    visibility = state.debate.visibility || visibility;
+    // Other answers (the moderator changed the scale): the server draws the new buttons.
+    const choices = state.debate.choices || [];
+    if (choices.length && choices.join(' ') !== buttons.map((b) => b.value).join(' ')) {
+      location.reload();
+      return;
+    }
+    propose.hidden = !state.debate.proposals;
+    const first = groups === null;
+    groups = state.debate.groups || [];
+    renderGroupPicker(first);
+  }
+  roundPill.hidden = !current || round < 2;
+  setText(roundPill, format(common.round, { round }));
 
   if (changed) {
     showMessage('');
@@ -156,20 +321,13 @@ function applyState(state) {
     if (text.getBoundingClientRect().top < 0) text.scrollIntoView({ block: 'start' });
   }
 
-  if (revealed && state.results) {
-    updateBars(bars, state.results, common);
-    setText(total, votesText(common, state.results.total || 0));
-    results.hidden = false;
-  } else {
-    results.hidden = true;
-  }
   root.dataset.revealed = String(revealed);
 
   // After a reconnect: a vote still waiting for its ack is either counted already (welcome told
   // us) or sent again with the same id, which the server stores only once.
   if (pending && current && pending.statement === current.id) {
     if (counted.get(String(current.id)) === pending.choice) setPending(null);
-    else if (phase === 'open') socket.send({ type: 'vote', ...pending });
+    else if (phase === 'open') socket.send({ type: 'vote', ...pending, round });
     else setPending(null);
   }
   render();
@@ -181,7 +339,22 @@ function onMessage(frame) {
       admitted = frame.admitted !== false;
       counted.clear();
       for (const [statement, choice] of Object.entries(frame.votes || {})) counted.set(statement, choice);
+      myGroup = frame.group ?? null;
+      if (groups !== null) renderGroupPicker(true);
       render();
+      break;
+    case 'tally':
+      if (current && frame.statement === current.id && frame.counts && (frame.round || 1) === round) {
+        latest = frame;
+        renderResults();
+      }
+      break;
+    case 'group':
+      myGroup = frame.group ?? null;
+      if (groups !== null) renderGroupPicker(false);
+      break;
+    case 'proposed':
+      if (frame.id && frame.id === sentProposal) proposed();
       break;
     case 'state':
       // The moderator started asking for the room code: the server renders the code form.
@@ -189,7 +362,7 @@ function onMessage(frame) {
       applyState(frame);
       break;
     case 'ack': {
-      counted.set(String(frame.statement), frame.choice);
+      if (!frame.round || frame.round === round) counted.set(String(frame.statement), frame.choice);
       if (pending && pending.id === frame.id) {
         setPending(null);
         showMessage('');
@@ -200,6 +373,11 @@ function onMessage(frame) {
     }
     case 'error':
       if (frame.code === 'not_admitted' && !data.needs_code) location.reload();
+      if (frame.id && frame.id === sentProposal) {
+        sentProposal = null;
+        showProposeError(frame.message || strings.propose_failed);
+        break;
+      }
       if (!frame.id || (pending && pending.id === frame.id)) {
         if (pending && pending.id === frame.id) setPending(null);
         // The server's message is already in the debate's language.
@@ -224,7 +402,7 @@ form.addEventListener('submit', (event) => {
   setPending(vote);
   showMessage('');
   render();
-  if (!socket.send({ type: 'vote', ...vote })) sendByPost(vote);
+  if (!socket.send({ type: 'vote', ...vote, round })) sendByPost(vote);
 });
 
 restorePending();
