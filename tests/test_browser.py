@@ -455,8 +455,9 @@ async def test_no_serious_accessibility_violations(chromium: Browser, site, mode
     await other.goto(f"{base}/archive")
     await expect(other.get_by_role("heading", name="Archive")).to_be_visible()
     await axe.audit(other, "archive")
-    await other.goto(f"{base}/d/{debate.id}/results")
-    await expect(other.get_by_role("table")).to_be_visible()
+    await other.goto(f"{base}/d/{debate.id}/results")  # the report, at the archive's old address
+    await expect(other.get_by_role("heading", name="Attendance and settings")).to_be_visible()
+    await expect(other.get_by_role("img", name="Statement 1:", exact=False)).to_be_visible()
     await axe.audit(other, "results")
     response = await other.goto(f"{base}/d/nosuchid/screen")
     assert response is not None and response.status == 404
