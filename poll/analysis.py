@@ -59,9 +59,17 @@ def split(tally: Tally, groups: Iterable[Group], members: Mapping[str, int]) -> 
     return results
 
 
+MIN_GROUP_VOTERS = 5  # smaller groups count only when fewer than two groups are this large
+
+
 def gap(statement: Statement, results: list[GroupResult]) -> GroupGap | None:
-    """How far apart the groups (with at least one voter) are; None with fewer than two."""
+    """How far apart the groups are in share agreeing; None with fewer than two groups that
+    voted. Groups of fewer than MIN_GROUP_VOTERS are left out when two larger ones voted, so one
+    or two people cannot make the headline."""
     voted = [r for r in results if r.group is not None and r.tally.total]
+    large = [r for r in voted if r.tally.total >= MIN_GROUP_VOTERS]
+    if len(large) >= 2:
+        voted = large
     if len(voted) < 2:
         return None
     high = max(voted, key=lambda r: r.agree)

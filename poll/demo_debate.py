@@ -63,7 +63,7 @@ _LEANINGS: list[tuple[list[tuple[float, float, float]], float | None]] = [
     ([(.45, .25, .30), (.40, .25, .35), (.35, .35, .30), (.50, .20, .30)], .2),
     ([(.70, .15, .15), (.20, .20, .60), (.35, .30, .35), (.45, .30, .25)], .04),
     ([(.65, .20, .15), (.60, .25, .15), (.70, .15, .15), (.60, .25, .15)], None),
-    ([(.80, .10, .10), (.45, .20, .35), (.60, .20, .20), (.70, .20, .10)], None),
+    ([(.70, .15, .15), (.50, .20, .30), (.60, .20, .20), (.40, .30, .30)], None),
     ([(.60, .20, .20), (.75, .15, .10), (.75, .15, .10), (.80, .10, .10)], None),
 ]
 _GROUP_SIZES = (34, 30, 14, 8)  # and 4 people who pick no group: 90 in all
@@ -78,7 +78,7 @@ async def ensure_example(store: SQLiteStore) -> Debate:
     spec = load_spec()
     debate, _ = await store.create_debate(EXAMPLE_PREFIX + spec.title, spec.lang, spec.statements,
                                           demo=EXAMPLE_NAME, groups=spec.groups, notes=spec.notes)
-    rng = random.Random(2023)
+    rng = random.Random(2024)  # a draw in which the story of the day shows (see the notes)
     people: list[tuple[str, int | None]] = []
     for group, size in zip(debate.groups, _GROUP_SIZES, strict=True):
         people += [(f"p_demo{len(people) + i:03d}", group.id) for i in range(size)]

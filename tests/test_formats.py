@@ -343,3 +343,25 @@ async def test_the_most_phones_connected_at_once_is_kept_for_the_report(hub: Hub
             break
         await asyncio.sleep(0.05)
     assert stored is not None and stored.peak_connected == 3
+
+
+def test_one_or_two_people_cannot_make_the_groups_differ_most_headline():
+    from poll.model import Group, Statement
+
+    groups = [Group(1, "Big A"), Group(2, "Big B"), Group(3, "Tiny")]
+    tally, members = Tally(), {}
+    for i in range(6):
+        tally.apply(f"a{i}", A if i < 4 else D)  # 67% agree
+        members[f"a{i}"] = 1
+        tally.apply(f"b{i}", A if i < 2 else D)  # 33% agree
+        members[f"b{i}"] = 2
+    tally.apply("t0", A)  # one person: 100% agree
+    members["t0"] = 3
+    statement = Statement(1, "d", 1, "S")
+    found = analysis.gap(statement, analysis.split(tally, groups, members))
+    assert found is not None and found.points == 34
+    assert {found.high.group.name, found.low.group.name} == {"Big A", "Big B"}
+    # with only small groups, they still count
+    small = analysis.gap(statement, analysis.split(tally.subset(["a0", "t0", "b5"]), groups,
+                                                   members))
+    assert small is not None and small.points == 100
