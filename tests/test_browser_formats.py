@@ -161,6 +161,9 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
     await expect(split.nth(0)).to_contain_text("0% agree")
     await expect(split.nth(1)).to_contain_text("100% agree")
     await screenshots.save(projector, "projector-round2-groups")
+    # the moderator's list marks the statement on which the groups differ most
+    differ = mod.locator(".srow").nth(0).locator("[data-differ]")
+    await expect(differ).to_have_text("Groups differ most here: 100 points apart in agreeing")
     await axe.audit(projector, "projector: round 2 with groups")
     # phones see the current round's result once revealed, never the group split
     await expect(bar(phone1, "agree", "pct")).to_have_text("50%")
@@ -252,6 +255,15 @@ async def test_countdown_closes_voting(chromium: Browser, site):
     projector = await chromium.projector(debate.screen_url)
     phone = await chromium.phone(debate.join_url)
 
+    # the moderator's notes on a statement, shown beside it while it is on screen
+    first_row = mod.locator(".srow").nth(0)
+    await first_row.locator("summary").click()
+    notes = first_row.get_by_label("Notes (your verdict; printed in the report)")
+    await notes.fill("Keep it short.")
+    async with mod.expect_navigation():
+        await first_row.get_by_role("button", name="Save").click()
+    await expect(mod.locator("[data-notes-text]")).to_have_text("Keep it short.")
+
     await click(mod, "Open voting")
     await tap(phone, "Agree")
     await expect(status(phone)).to_have_text("Your vote: Agree — counted")
@@ -283,6 +295,18 @@ async def test_countdown_closes_voting(chromium: Browser, site):
     await expect(projector.locator("[data-timer]")).to_be_hidden()
     await expect(phone.locator("[data-timer]")).to_be_hidden()
     await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+    await expect(mod.locator("[data-notes]")).to_be_hidden()  # statement 2 has no notes
+
+    # the debate duplicated as a template: a new debate, same statements, no votes
+    first_url = mod.url
+    async with mod.expect_navigation():
+        await mod.get_by_role("button", name="Duplicate as template").click()
+    await expect(mod).to_have_url(re.compile(r"/d/[a-z0-9]+/moderate$"))
+    assert mod.url != first_url
+    await expect(mod.get_by_role("heading", name="Countdown")).to_be_visible()
+    await expect(mod.get_by_role("textbox", name="Moderator link")).to_be_visible()
+    await expect(mod.locator("[data-list-count]")).to_have_text("2 statements")
+    await expect(mod.locator(".live__tally [data-voted]")).to_have_text("0 voted")
 
 
 # --------------------------------------------------------------------------------------------------

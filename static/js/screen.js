@@ -40,7 +40,7 @@ let phase = data.phase || 'waiting';
 let revealed = !!data.revealed;
 let shown = !!data.shown; // the results are on screen (the server sent numbers)
 let choices = data.choices || null;
-let round = 1;
+let round = data.round || 1;
 const timer = countdown(stage.querySelector('[data-timer]'), common, (line) => announce(announcer, line));
 
 // Fit the statement: as large as the space allows, never larger than reads well.
