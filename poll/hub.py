@@ -47,6 +47,7 @@ log = logging.getLogger("poll.hub")
 AUDIENCES = ("phone", "screen", "moderator")
 MAX_PENDING_PROPOSALS = 3  # per participant, so one phone cannot flood the queue
 PHONE_TALLY_INTERVAL = 1.0  # seconds; live results on 10,000 phones cost more than on one screen
+GAP_INTERVAL = 2.0  # seconds between recomputing where groups differ most while votes come in
 
 
 class Refusal(Exception):
@@ -73,6 +74,8 @@ class LiveDebate:
     timer: asyncio.Task[None] | None = None  # closes voting when the countdown ends
     peak_saved: int = 0
     phone_tally_at: float = 0.0  # loop time the phones last got a tally frame
+    gap: dict[str, int] | None = None  # where groups differ most, as last computed
+    gap_at: float = float("-inf")  # loop time it was computed
 
     def tally(self, statement_id: int | None, round_: int | None = None) -> Tally:
         """The tally of a statement in `round_` (default: the current round for the current
@@ -542,10 +545,22 @@ class Hub:
             frame["room_code"] = debate.room_code
         if audience == "moderator":
             frame["statement_notes"] = None if current is None else current.notes
-            widest = analysis.widest_gap(debate, live.tallies, live.members)
-            frame["groups_differ"] = None if widest is None else {
-                "statement": widest.statement.id, "points": widest.points}
+            frame["groups_differ"] = self.groups_differ(live, fresh=True)
         return frame
+
+    @staticmethod
+    def groups_differ(live: LiveDebate, fresh: bool = False) -> dict[str, int] | None:
+        """Where the audience groups differ most (`{"statement", "points"}`), recomputed at most
+        every GAP_INTERVAL seconds unless `fresh`: it walks every vote of the debate."""
+        if not live.debate.groups:
+            return None
+        clock = asyncio.get_running_loop().time()
+        if fresh or clock - live.gap_at >= GAP_INTERVAL:
+            widest = analysis.widest_gap(live.debate, live.tallies, live.members)
+            live.gap = None if widest is None else {"statement": widest.statement.id,
+                                                    "points": widest.points}
+            live.gap_at = clock
+        return live.gap
 
     @staticmethod
     def results_visible(live: LiveDebate, audience: str) -> bool:
@@ -597,6 +612,8 @@ class Hub:
             frame.pop("mean", None)
         if audience != "phone":
             frame["connected"] = live.connected
+        if audience == "moderator" and live.debate.groups:
+            frame["groups_differ"] = self.groups_differ(live)
         return frame
 
     def welcome(self, live: LiveDebate, participant: str) -> dict[str, Any]:

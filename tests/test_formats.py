@@ -225,6 +225,8 @@ async def test_groups_split_results_for_moderators_and_the_projector_only_when_s
     assert gap is not None and gap.points == 75
     assert hub.state(live, "moderator")["groups_differ"] == {
         "statement": live.debate.statements[0].id, "points": 75}
+    assert hub.tally(live, "moderator")["groups_differ"]["points"] == 75
+    assert "groups_differ" not in hub.tally(live, "screen")
 
     # renaming keeps members; removing a group leaves its members without one
     await hub.set_groups(live, ["Industry"])

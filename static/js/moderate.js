@@ -232,6 +232,10 @@ function applyCounts(tally) {
 }
 
 function applyTally(tally) {
+  if ('groups_differ' in tally && JSON.stringify(tally.groups_differ) !== JSON.stringify(differ)) {
+    differ = tally.groups_differ;
+    markDiffer();
+  }
   if (!current || tally.statement !== current.id) return;
   if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: number(tally.connected) }));
   if (tally.counts) applyCounts(tally);
