@@ -167,6 +167,7 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
     await axe.audit(projector, "projector: round 2 with groups")
     # phones see the current round's result once revealed, never the group split
     await expect(bar(phone1, "agree", "pct")).to_have_text("50%")
+    await expect(phone1.locator("[data-swing]")).to_have_text("Disagree +50 points")
     await expect(phone1.locator(".gsplit__row")).to_have_count(0)
 
     # the projector drops the split when the moderator hides it

@@ -5,7 +5,8 @@
 // form posts as plain HTML (the server answers with 303).
 import { connect } from './live.js';
 import {
-  announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, updateBars, votesText,
+  announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, swingText, updateBars,
+  votesText,
 } from './ui.js';
 
 const data = pageData();
@@ -23,6 +24,7 @@ const status = root.querySelector('[data-status]');
 const results = root.querySelector('[data-results]');
 const bars = results.querySelector('[data-bars]');
 const total = results.querySelector('[data-total]');
+const swingLine = results.querySelector('[data-swing]');
 const announcer = root.querySelector('[data-announce]');
 const roundPill = root.querySelector('[data-round]');
 const groupPicker = root.querySelector('[data-group-picker]');
@@ -157,6 +159,11 @@ function renderResults() {
     updateBars(bars, latest, common);
     setText(total, votesText(common, latest.total || 0));
   }
+  // a tally frame may leave the swing out; keep the last one the state frame brought
+  if (latest && 'swing' in latest) {
+    swingLine.hidden = !latest.swing;
+    if (latest.swing) setText(swingLine, swingText(latest.swing, common));
+  } else if (!latest || (latest.round || 1) < 2) swingLine.hidden = true;
   results.hidden = !show;
 }
 
