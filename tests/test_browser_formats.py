@@ -182,6 +182,17 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
     await axe.audit(mod, "moderator: round 2")
     await screenshots.save(mod, "moderator-round2")
     await axe.audit(phone1, "phone: round 2 revealed")
+
+    # -- the report: both rounds, the swing, the split by group ---------------------------------
+    report = await chromium.desktop(f"{server.url}/d/{debate.id}/report")
+    await expect(report.get_by_role("heading", name="Summary")).to_be_visible()
+    await expect(report.get_by_text("Disagree +50 points").first).to_be_visible()
+    chart = report.get_by_role("img", name="Round 2: Agree 50% (1 vote)", exact=False)
+    await expect(chart).to_be_visible()
+    await axe.audit(report, "report with two rounds and groups")
+    heading = report.get_by_role("heading", name="Statement 1", exact=False).first
+    await heading.scroll_into_view_if_needed()
+    await screenshots.save(report, "report")
     axe.check()
     chromium.assert_same_origin(server.url)
 
