@@ -321,7 +321,8 @@ class Hub:
 
     async def configure(self, live: LiveDebate, settings: DebateSettings) -> None:
         """Change the scale, the results' visibility and whether proposals are taken. The scale
-        cannot change once anyone has voted (the votes would not fit it)."""
+        cannot change once anyone has voted (the votes would not fit it). Turning proposals off
+        keeps those already made in the queue for the moderator to decide."""
         async with live.lock:
             debate = live.debate
             if settings.scale is not debate.settings.scale and any(
@@ -331,8 +332,6 @@ class Hub:
                     "start afresh with another scale."))
             await self.store.set_settings(debate.id, settings)
             debate.settings = settings
-            if not settings.proposals and live.pending:
-                pass  # proposals already made stay in the queue for the moderator to decide
             await self._publish_state(live)
 
     async def set_groups(self, live: LiveDebate, names: Sequence[str]) -> None:
