@@ -69,13 +69,22 @@ class PollApp(Starlette):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "websocket" and (match := _PHONE_SOCKET.fullmatch(scope["path"])):
-            await phone_socket(scope, receive, send, match[1])
+        debate_id = _phone_socket_debate(scope)
+        if debate_id is not None:
+            await phone_socket(scope, receive, send, debate_id)
         else:
             await super().__call__(scope, receive, send)
 
 
-# The route `/ws/{debate_id}/{role}` of poll.routes, for role "phone".
+def _phone_socket_debate(scope: Scope) -> str | None:
+    """The debate id when `scope` is a phone's websocket (the route `/ws/{debate_id}/{role}` of
+    poll.routes, for role "phone"), else None."""
+    if scope["type"] != "websocket":
+        return None
+    match = _PHONE_SOCKET.fullmatch(scope["path"])
+    return None if match is None else match[1]
+
+
 _PHONE_SOCKET = re.compile(r"/ws/([^/]+)/phone")
 
 

@@ -15,8 +15,8 @@ reconnects and receives a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 
@@ -155,17 +155,9 @@ class MemoryPubSub:
     def __init__(self) -> None:
         self._channels: dict[str, set[Subscriber]] = {}
 
-    @asynccontextmanager
-    async def subscribe(self, channel: str, subscriber: Subscriber) -> AsyncIterator[None]:
-        self._channels.setdefault(channel, set()).add(subscriber)
-        try:
-            yield
-        finally:
-            members = self._channels.get(channel)
-            if members is not None:
-                members.discard(subscriber)
-                if not members:
-                    del self._channels[channel]
+    def subscribe(self, channel: str, subscriber: Subscriber) -> _Subscription:
+        """`async with` this to receive the channel's frames."""
+        return _Subscription(self._channels, channel, subscriber)
 
     async def publish(self, channel: str, frame: str, *, latest_only: bool = False) -> None:
         for subscriber in tuple(self._channels.get(channel, ())):
@@ -176,3 +168,26 @@ class MemoryPubSub:
 
     def count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))
+
+
+class _Subscription:
+    """MemoryPubSub's subscription as a small class: an @asynccontextmanager would keep an async
+    generator frame and its helper objects alive for as long as each connection is open."""
+
+    __slots__ = ("_channel", "_channels", "_subscriber")
+
+    def __init__(self, channels: dict[str, set[Subscriber]], channel: str,
+                 subscriber: Subscriber) -> None:
+        self._channels = channels
+        self._channel = channel
+        self._subscriber = subscriber
+
+    async def __aenter__(self) -> None:
+        self._channels.setdefault(self._channel, set()).add(self._subscriber)
+
+    async def __aexit__(self, *exc: object) -> None:
+        members = self._channels.get(self._channel)
+        if members is not None:
+            members.discard(self._subscriber)
+            if not members:
+                del self._channels[self._channel]

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from starlette.requests import HTTPConnection
@@ -36,19 +37,14 @@ CLOSE_UNKNOWN = 4404
 CLOSE_TOO_SLOW = 1013  # "try again later": too slow or too many; the page reconnects later
 
 
-async def phone_socket(scope: Scope, receive: Receive, send: Send, debate_id: str) -> None:
-    """ASGI endpoint for `/ws/{debate_id}/phone`: what `debate_socket` does for a phone, without
-    a Starlette WebSocket (or a middleware frame) kept alive for each of thousands of phones."""
-    address, participant = _phone_identity(scope)
+def phone_socket(scope: Scope, receive: Receive, send: Send, debate_id: str) -> Awaitable[None]:
+    """ASGI endpoint for `/ws/{debate_id}/phone` (the coroutine to await): what `debate_socket`
+    does for a phone, without a Starlette WebSocket kept alive for each of thousands of phones.
+    A plain function, so that it keeps no frame of its own alive either."""
+    request = HTTPConnection(scope)  # read here and let go
     state = scope["state"]
-    await _serve(receive, send, state["hub"], state["limits"], address, debate_id, "phone",
-                 participant, allowed=True)
-
-
-def _phone_identity(scope: Scope) -> tuple[str, str | None]:
-    # A function of its own, so the HTTPConnection is freed before the connection starts.
-    request = HTTPConnection(scope)
-    return client_address(request), participant_of(request)
+    return _serve(receive, send, state["hub"], state["limits"], client_address(request),
+                  debate_id, "phone", participant_of(request), allowed=True)
 
 
 async def debate_socket(websocket: WebSocket) -> None:
@@ -152,6 +148,7 @@ class _Connection:
                                  "message": gettext_for(self.live.debate.lang)(message)}))
 
     async def receive(self, receive: Receive) -> None:
+        """Messages in, until the client leaves."""
         limit = self.hub.settings.max_message_bytes
         while True:
             message = await receive()
