@@ -45,7 +45,14 @@ def _census(signum: int, frame: object) -> None:
     began = time.perf_counter()
     counts: Counter[str] = Counter()
     sizes: Counter[str] = Counter()
-    for obj in gc.get_objects():
+    # gc.get_objects() leaves out frozen objects, and the server freezes its connections
+    # (poll/memory.py): thaw them for the count, then freeze again.
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()
+    everything = gc.get_objects()
+    if frozen:
+        gc.freeze()
+    for obj in everything:
         name = type(obj).__qualname__
         mod = type(obj).__module__
         key = name if mod == "builtins" else f"{mod}.{name}"

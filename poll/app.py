@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,7 @@ from .network import public_base_url
 from .pages import error
 from .routes import routes
 from .security import Hardening, Limits, csrf_protection
+from .sockets import phone_socket
 from .store import SQLiteStore
 from .views._common import PageError
 
@@ -55,6 +57,35 @@ class _SignedCookies:
                 same_site="lax", https_only=False, max_age=30 * 24 * 3600)
             self.inner = csrf_protection(sessions, self.secret["value"])
         await self.inner(scope, receive, send)
+
+
+class PollApp(Starlette):
+    """Starlette, with phone sockets answered before its middleware and router.
+
+    Each of those layers keeps a coroutine frame (and some closures) alive for as long as a
+    websocket is open: a few KB per phone, times thousands of phones (docs/performance.md).
+    Phones need neither the session nor CSRF nor the error pages; every other request, and a
+    phone socket under a root path, takes the usual way.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        debate_id = _phone_socket_debate(scope)
+        if debate_id is not None:
+            await phone_socket(scope, receive, send, debate_id)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def _phone_socket_debate(scope: Scope) -> str | None:
+    """The debate id when `scope` is a phone's websocket (the route `/ws/{debate_id}/{role}` of
+    poll.routes, for role "phone"), else None."""
+    if scope["type"] != "websocket":
+        return None
+    match = _PHONE_SOCKET.fullmatch(scope["path"])
+    return None if match is None else match[1]
+
+
+_PHONE_SOCKET = re.compile(r"/ws/([^/]+)/phone")
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -94,7 +125,7 @@ def create_app(settings: Settings) -> Starlette:
         return error(request, 500, N_("Something went wrong"),
                      N_("The server could not handle this request. Please try again."))
 
-    return Starlette(
+    return PollApp(
         routes=routes,
         lifespan=lifespan,
         middleware=[

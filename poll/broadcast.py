@@ -1,11 +1,12 @@
 """Publish/subscribe of encoded frames, and the per-connection sender that never blocks the hub.
 
-The hub publishes a frame once per channel; each subscriber owns a bounded queue and one sender task
-(DESIGN invariant 4). State frames are queued in order; tally frames go to a latest-only slot, so a
-newer tally replaces an unsent one. A subscriber that falls too far behind is dropped at once; one
-whose socket accepts nothing for `send_timeout` seconds is dropped by the Watchdog (one task for all
-connections: a timer per frame sent cost more than the send itself, see docs/performance.md). Its
-page reconnects and receives a fresh snapshot.
+The hub publishes a frame once per channel; each subscriber owns a bounded queue and at most one
+sender task, started when a frame arrives and ended when the queue is empty (DESIGN invariant 4).
+State frames are queued in order; tally frames go to a latest-only slot, so a newer tally replaces
+an unsent one. A subscriber that falls too far behind is dropped at once; one whose socket accepts
+nothing for `send_timeout` seconds is dropped by the Watchdog (one task for all connections: a
+timer per frame sent cost more than the send itself, see docs/performance.md). Its page
+reconnects and receives a fresh snapshot.
 
 `PubSub` is the small interface a Redis backend can implement later (invariant 9);
 `MemoryPubSub` is the in-process default.
@@ -14,72 +15,96 @@ page reconnects and receives a fresh snapshot.
 from __future__ import annotations
 
 import asyncio
-from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
-from typing import Protocol
-
-
-class SlowSubscriber(Exception):
-    """The client could not keep up and is being disconnected."""
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
 
 
 class Subscriber:
-    """One connection's outbox and the task that drains it into the socket."""
+    """One connection's outbox: a bounded queue of frames, a latest-only slot for tallies, and a
+    sender task that exists only while something waits to be sent.
 
-    __slots__ = ("_frames", "_latest", "_max_pending", "_send", "_task", "_wake", "dropped",
-                 "sending_since")
+    An idle connection holds no task, Event or deque: with thousands of phones, each of those
+    cost more memory than the frames themselves (docs/performance.md). There is never more than
+    one sender per connection, so frames keep their order.
+    """
+
+    __slots__ = ("_frames", "_latest", "_max_pending", "_owner", "_send", "_sender", "dropped",
+                 "sending_since", "stopped")
 
     def __init__(
         self, send: Callable[[str], Awaitable[None]], *, max_pending: int = 64,
+        owner: asyncio.Task[Any] | None = None,
     ) -> None:
         self._send = send
-        self._frames: deque[str] = deque()
+        # A list, not a deque: it holds at most max_pending frames, and an empty deque costs
+        # 760 bytes.
+        self._frames: list[str] = []
         self._latest: str | None = None
-        self._wake = asyncio.Event()
         self._max_pending = max_pending
-        self._task: asyncio.Task[None] | None = None
-        self.dropped = False
+        self._owner = owner  # the task serving the connection: cancelled when the outbox fails
+        self._sender: asyncio.Task[None] | None = None
+        self.dropped = False  # given up on as too slow
+        self.stopped = False  # nothing more will be sent
         self.sending_since: float | None = None  # loop time a send started and has not returned
 
     def push(self, frame: str) -> None:
         """Queue a frame that must arrive (state, ack); drop the client if its queue is full."""
         if len(self._frames) >= self._max_pending:
-            self.dropped = True
-        else:
+            self.drop()
+        elif not self.stopped:
             self._frames.append(frame)
-        self._wake.set()
+            if self._sender is None:
+                self._sender = asyncio.get_running_loop().create_task(self._drain())
 
     def offer(self, frame: str) -> None:
         """Offer a frame that a newer one may replace before it is sent (tally)."""
-        self._latest = frame
-        self._wake.set()
+        if not self.stopped:
+            self._latest = frame
+            if self._sender is None:
+                self._sender = asyncio.get_running_loop().create_task(self._drain())
 
     def drop(self) -> None:
-        """Give up on this client now (its sender stops; the connection is closed with 1013)."""
-        self.dropped = True
-        if self._task is not None:
-            self._task.cancel()
+        """Give up on a client that cannot keep up: nothing more is sent and the owner task is
+        cancelled (poll.sockets then closes the connection with 1013)."""
+        if not self.stopped:
+            self.dropped = True
+            self._end(cancel_owner=True)
 
-    async def run(self) -> None:
-        """Send queued frames until cancelled; raise SlowSubscriber when the client lags."""
-        self._task = asyncio.current_task()
+    def stop(self) -> None:
+        """The connection is over (its owner says so): send nothing more."""
+        self._end(cancel_owner=False)
+
+    def _end(self, *, cancel_owner: bool) -> None:
+        self.stopped = True
+        owner, self._owner = self._owner, None
+        self._frames.clear()
+        self._latest = None
+        if self._sender is not None:
+            self._sender.cancel()
+        if cancel_owner and owner is not None:
+            owner.cancel()
+
+    async def _drain(self) -> None:
+        """Send what is queued, then end. A send that fails ends the connection: the owner task
+        is cancelled with `stopped` set and `dropped` not."""
         clock = asyncio.get_running_loop().time
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
+        try:
             while True:
-                if self.dropped:
-                    raise SlowSubscriber("too many frames waiting")
                 if self._frames:
-                    frame = self._frames.popleft()
+                    frame = self._frames.pop(0)
                 elif self._latest is not None:
                     frame, self._latest = self._latest, None
                 else:
-                    break
+                    return
                 self.sending_since = clock()
                 await self._send(frame)
                 self.sending_since = None
+        except Exception:
+            self._sender = None  # not cancelled: it ends here anyway
+            self._end(cancel_owner=True)
+        finally:
+            self._sender = None
 
 
 class Watchdog:
@@ -91,13 +116,12 @@ class Watchdog:
         self.every = every
         self._watched: set[Subscriber] = set()
 
-    @contextmanager
-    def watching(self, subscriber: Subscriber) -> Iterator[None]:
+    # Two calls, not a context manager: one kept open per connection costs a generator frame.
+    def watch(self, subscriber: Subscriber) -> None:
         self._watched.add(subscriber)
-        try:
-            yield
-        finally:
-            self._watched.discard(subscriber)
+
+    def forget(self, subscriber: Subscriber) -> None:
+        self._watched.discard(subscriber)
 
     def check(self) -> int:
         """Drop every stalled subscriber; returns how many were dropped."""
@@ -131,17 +155,9 @@ class MemoryPubSub:
     def __init__(self) -> None:
         self._channels: dict[str, set[Subscriber]] = {}
 
-    @asynccontextmanager
-    async def subscribe(self, channel: str, subscriber: Subscriber) -> AsyncIterator[None]:
-        self._channels.setdefault(channel, set()).add(subscriber)
-        try:
-            yield
-        finally:
-            members = self._channels.get(channel)
-            if members is not None:
-                members.discard(subscriber)
-                if not members:
-                    del self._channels[channel]
+    def subscribe(self, channel: str, subscriber: Subscriber) -> _Subscription:
+        """`async with` this to receive the channel's frames."""
+        return _Subscription(self._channels, channel, subscriber)
 
     async def publish(self, channel: str, frame: str, *, latest_only: bool = False) -> None:
         for subscriber in tuple(self._channels.get(channel, ())):
@@ -152,3 +168,26 @@ class MemoryPubSub:
 
     def count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))
+
+
+class _Subscription:
+    """MemoryPubSub's subscription as a small class: an @asynccontextmanager would keep an async
+    generator frame and its helper objects alive for as long as each connection is open."""
+
+    __slots__ = ("_channel", "_channels", "_subscriber")
+
+    def __init__(self, channels: dict[str, set[Subscriber]], channel: str,
+                 subscriber: Subscriber) -> None:
+        self._channels = channels
+        self._channel = channel
+        self._subscriber = subscriber
+
+    async def __aenter__(self) -> None:
+        self._channels.setdefault(self._channel, set()).add(self._subscriber)
+
+    async def __aexit__(self, *exc: object) -> None:
+        members = self._channels.get(self._channel)
+        if members is not None:
+            members.discard(self._subscriber)
+            if not members:
+                del self._channels[self._channel]

@@ -1,7 +1,11 @@
-"""The websocket endpoint: one receive loop and one sender task per connection.
+"""The websocket endpoint: the connection's own task reads what the client sends; frames go out
+through its Subscriber (poll.broadcast), whose sender task runs only while frames wait.
 
-Frames go out only through the connection's Subscriber (poll.broadcast), so nothing the hub
-publishes ever waits on this client, and acks and errors keep their order with state frames.
+So nothing the hub publishes ever waits on this client, acks and errors keep their order with
+state frames, and an idle connection holds one task. Phone sockets, thousands per debate, come
+straight from `poll.app.PollApp`, around Starlette's middleware and router (`phone_socket`);
+screens and moderators come through the router, since the moderator's needs the session
+(`debate_socket`). Both speak plain ASGI to the server from there on (`_serve`).
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
-from starlette.websockets import WebSocket, WebSocketDisconnect
+from starlette.requests import HTTPConnection
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 
 from .broadcast import Subscriber
 from .hub import AUDIENCES, Hub, LiveDebate, Refusal, channel, encode
@@ -31,102 +38,131 @@ CLOSE_UNKNOWN = 4404
 CLOSE_TOO_SLOW = 1013  # "try again later": too slow or too many; the page reconnects later
 
 
+def phone_socket(scope: Scope, receive: Receive, send: Send, debate_id: str) -> Awaitable[None]:
+    """ASGI endpoint for `/ws/{debate_id}/phone` (the coroutine to await): what `debate_socket`
+    does for a phone, without a Starlette WebSocket kept alive for each of thousands of phones.
+    A plain function, so that it keeps no frame of its own alive either."""
+    request = HTTPConnection(scope)  # read here and let go
+    state = scope["state"]
+    return _serve(receive, send, state["hub"], state["limits"], client_address(request),
+                  debate_id, "phone", participant_of(request), allowed=True,
+                  accept_language=request.headers.get("accept-language"))
+
+
 async def debate_socket(websocket: WebSocket) -> None:
-    """`/ws/{debate_id}/{role}`: snapshot on connect, then live frames; phones may vote."""
-    hub: Hub = websocket.state.hub
-    limits: Limits = websocket.state.limits
-    address = client_address(websocket)
+    """`/ws/{debate_id}/{role}` through the router: snapshot on connect, then live frames."""
+    debate_id = websocket.path_params["debate_id"]
+    role = websocket.path_params["role"]
+    await _serve(websocket.receive, websocket.send, websocket.state.hub, websocket.state.limits,
+                 client_address(websocket), debate_id, role,
+                 participant_of(websocket) if role == "phone" else None,
+                 allowed=role != "moderator" or is_moderator(websocket, debate_id),
+                 accept_language=websocket.headers.get("accept-language"))
+
+
+async def _serve(receive: Receive, send: Send, hub: Hub, limits: Limits, address: str,
+                 debate_id: str, role: str, participant: str | None, *, allowed: bool,
+                 accept_language: str | None = None) -> None:
+    """Accept, check the limits, the role, the debate and `allowed`, then run the connection."""
+    if (await receive())["type"] != "websocket.connect":
+        return
     # Accept before refusing, so the page gets a close code it can act on instead of an HTTP 403.
-    await websocket.accept()
+    await send({"type": "websocket.accept"})
     if not limits.open_socket(address):
-        await websocket.close(CLOSE_TOO_SLOW, "too many connections")
+        await _close(send, CLOSE_TOO_SLOW, "too many connections")
         return
     try:
-        await _serve(websocket, hub, limits, address)
+        if role not in AUDIENCES:
+            await _close(send, CLOSE_BAD_ROLE, "unknown role")
+            return
+        live = await hub.get(debate_id)
+        if live is None:
+            await _close(send, CLOSE_UNKNOWN, "unknown debate")
+            return
+        if not allowed:
+            await _close(send, CLOSE_UNAUTHORISED, "moderator key needed")
+            return
+        lang = live.debate.lang
+        if role == "phone":
+            participant = participant or new_participant()
+            # error messages in the phone's language, by the same rule as its page
+            lang = preferred_language(accept_language, default=lang)
+        await _Connection(hub, live, role, participant, limits, address, send, lang).run(receive)
     finally:
         limits.close_socket(address)
 
 
-async def _serve(websocket: WebSocket, hub: Hub, limits: Limits, address: str) -> None:
-    role = websocket.path_params["role"]
-    debate_id = websocket.path_params["debate_id"]
-    if role not in AUDIENCES:
-        await websocket.close(CLOSE_BAD_ROLE, "unknown role")
-        return
-    live = await hub.get(debate_id)
-    if live is None:
-        await websocket.close(CLOSE_UNKNOWN, "unknown debate")
-        return
-    if role == "moderator" and not is_moderator(websocket, debate_id):
-        await websocket.close(CLOSE_UNAUTHORISED, "moderator key needed")
-        return
-    settings = hub.settings
-    outbox = Subscriber(websocket.send_text, max_pending=settings.max_pending_frames)
-    participant = (participant_of(websocket) or new_participant()) if role == "phone" else None
-    # Error messages in the phone's language, by the same rule as its page (poll.views.vote).
-    lang = (preferred_language(websocket.headers.get("accept-language"), default=live.debate.lang)
-            if role == "phone" else live.debate.lang)
-    connection = _Connection(hub, live, role, participant, outbox, limits, address, lang)
-    with hub.watchdog.watching(outbox):
-        await _stream(websocket, hub, live, role, participant, connection, outbox)
-    if outbox.dropped:
-        log.info("disconnecting a slow %s client of %s", role, debate_id)
-        # A client that reads nothing cannot take a close frame either: give up on it quickly;
-        # the server then closes the transport and frees everything the connection held.
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(websocket.close(CLOSE_TOO_SLOW, "too slow"), 2)
-
-
-async def _stream(websocket: WebSocket, hub: Hub, live: LiveDebate, role: str,
-                  participant: str | None, connection: _Connection, outbox: Subscriber) -> None:
-    """Snapshot, then frames out and messages in until either side stops."""
-    async with hub.pubsub.subscribe(channel(live.debate.id, role), outbox):
-        if participant is not None:
-            outbox.push(encode(hub.welcome(live, participant)))
-            hub.phone_joined(live, participant)
-        outbox.push(encode(hub.state(live, role)))
-        if role == "moderator":
-            outbox.push(encode(hub.proposals_frame(live)))
-        if role != "phone":
-            outbox.offer(encode(hub.tally(live, role)))
-        sender = asyncio.create_task(outbox.run())
-        receiver = asyncio.create_task(connection.receive(websocket))
-        try:
-            await asyncio.wait({sender, receiver}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (sender, receiver):
-                task.cancel()
-            # a sender that gave up (SlowSubscriber) has set outbox.dropped already
-            await asyncio.gather(sender, receiver, return_exceptions=True)
-            if participant is not None:
-                hub.phone_left(live, participant)
+async def _close(send: Send, code: int, reason: str) -> None:
+    await send({"type": "websocket.close", "code": code, "reason": reason})
 
 
 class _Connection:
-    """What one client sends, checked and answered."""
+    """One client: its outbox, and what it sends, checked and answered."""
+
+    # Slots: thousands of these live at once.
+    __slots__ = ("address", "hub", "lang", "limits", "live", "outbox", "participant", "role",
+                 "send")
 
     def __init__(self, hub: Hub, live: LiveDebate, role: str, participant: str | None,
-                 outbox: Subscriber, limits: Limits, address: str, lang: str) -> None:
+                 limits: Limits, address: str, send: Send, lang: str) -> None:
         self.hub = hub
-        self.limits = limits
-        self.address = address
         self.live = live
         self.role = role
         self.participant = participant
-        self.outbox = outbox
-        self.gettext = gettext_for(lang)
+        self.limits = limits
+        self.address = address
+        self.send = send
+        self.lang = lang  # one of LANGUAGES: a shared string, not a copy per connection
+        # The outbox's send closes over `send` alone, not over self (no reference cycle).
+        self.outbox = Subscriber(lambda text: send({"type": "websocket.send", "text": text}),
+                                 max_pending=hub.settings.max_pending_frames,
+                                 owner=asyncio.current_task())
+
+    async def run(self, receive: Receive) -> None:
+        """Snapshot, then messages in (and frames out) until the client leaves or the outbox
+        gives up on it; a client too slow to read is closed with 1013."""
+        hub, live, role, participant, outbox = (
+            self.hub, self.live, self.role, self.participant, self.outbox)
+        hub.watchdog.watch(outbox)
+        try:
+            async with hub.pubsub.subscribe(channel(live.debate.id, role), outbox):
+                if participant is not None:
+                    outbox.push(encode(hub.welcome(live, participant)))
+                    hub.phone_joined(live, participant)
+                try:
+                    outbox.push(encode(hub.state(live, role)))
+                    if role == "moderator":
+                        outbox.push(encode(hub.proposals_frame(live)))
+                    if role != "phone":
+                        outbox.offer(encode(hub.tally(live, role)))
+                    await self.receive(receive)
+                finally:
+                    if participant is not None:
+                        hub.phone_left(live, participant)
+        except asyncio.CancelledError:
+            if not outbox.stopped:
+                raise  # not the outbox's doing (the server is stopping)
+            asyncio.current_task().uncancel()  # type: ignore[union-attr]
+        finally:
+            outbox.stop()
+            hub.watchdog.forget(outbox)
+        if outbox.dropped:
+            log.info("disconnecting a slow %s client of %s", role, live.debate.id)
+            # A client that reads nothing cannot take a close frame either: give up on it quickly;
+            # the server then closes the transport and frees everything the connection held.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(_close(self.send, CLOSE_TOO_SLOW, "too slow"), 2)
 
     def refuse(self, code: str, message: str, vote_id: Any = None) -> None:
+        # The translation is looked up when needed, not kept by every connection.
         self.outbox.push(encode({"type": "error", "id": vote_id, "code": code,
-                                 "message": self.gettext(message)}))
+                                 "message": gettext_for(self.lang)(message)}))
 
-    async def receive(self, websocket: WebSocket) -> None:
+    async def receive(self, receive: Receive) -> None:
+        """Messages in, until the client leaves."""
         limit = self.hub.settings.max_message_bytes
         while True:
-            try:
-                message = await websocket.receive()
-            except WebSocketDisconnect:
-                return
+            message = await receive()
             if message["type"] == "websocket.disconnect":
                 return
             text = message.get("text")
@@ -138,6 +174,7 @@ class _Connection:
                 await self.handle(text)
 
     async def handle(self, text: str) -> None:
+        """One message from the client: the dispatch point for message types."""
         try:
             frame = json.loads(text)
         except ValueError:

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from poll.broadcast import MemoryPubSub, SlowSubscriber, Subscriber, Watchdog
+from poll.broadcast import MemoryPubSub, Subscriber, Watchdog
 
 
 async def eventually(condition, timeout: float = 10.0) -> None:
@@ -29,19 +29,19 @@ async def test_a_stuck_client_does_not_delay_the_others_and_is_dropped() -> None
     async def never(frame: str) -> None:
         await stuck.wait()
 
+    owner = asyncio.create_task(asyncio.sleep(3600))  # stands for the slow connection's task
     quick = Subscriber(fast)
-    slow = Subscriber(never, max_pending=5)
+    slow = Subscriber(never, max_pending=5, owner=owner)
     async with pubsub.subscribe("d:screen", quick), pubsub.subscribe("d:screen", slow):
-        tasks = [asyncio.create_task(quick.run()), asyncio.create_task(slow.run())]
         for i in range(10):
             await pubsub.publish("d:screen", f"state{i}")
         await eventually(lambda: len(received) == 10)
         assert received == [f"state{i}" for i in range(10)]
-        # the slow client's queue overflowed: its sender gives up instead of growing forever
-        stuck.set()
-        with pytest.raises(SlowSubscriber):
-            await asyncio.wait_for(tasks[1], 5)
-        tasks[0].cancel()
+        # the slow client's queue overflowed: it is given up on instead of growing forever,
+        # and the task serving its connection is told
+        assert slow.dropped and not quick.dropped
+        with pytest.raises(asyncio.CancelledError):
+            await asyncio.wait_for(owner, 5)
 
 
 async def test_tally_frames_are_latest_only() -> None:
@@ -53,7 +53,6 @@ async def test_tally_frames_are_latest_only() -> None:
         sent.append(frame)
 
     sub = Subscriber(send)
-    task = asyncio.create_task(sub.run())
     sub.push("state")
     for i in range(50):
         sub.offer(f"tally{i}")
@@ -61,7 +60,6 @@ async def test_tally_frames_are_latest_only() -> None:
     await eventually(lambda: len(sent) >= 2)
     await asyncio.sleep(0.05)  # room for a wrong third frame to show up
     assert sent == ["state", "tally49"]
-    task.cancel()
 
 
 async def test_the_watchdog_drops_a_socket_that_accepts_nothing() -> None:
@@ -72,14 +70,15 @@ async def test_the_watchdog_drops_a_socket_that_accepts_nothing() -> None:
         return None
 
     watchdog = Watchdog(send_timeout=0.05, every=0.01)
-    stuck, healthy = Subscriber(hang), Subscriber(fine)
-    with watchdog.watching(stuck), watchdog.watching(healthy):
-        tasks = [asyncio.create_task(s.run()) for s in (stuck, healthy)]
-        guard = asyncio.create_task(watchdog.run())
-        stuck.push("state")
-        healthy.push("state")
-        with pytest.raises(asyncio.CancelledError):
-            await asyncio.wait_for(tasks[0], 10)
-        assert stuck.dropped and not healthy.dropped
-        guard.cancel()
-        tasks[1].cancel()
+    owners = [asyncio.create_task(asyncio.sleep(3600)) for _ in range(2)]
+    stuck, healthy = Subscriber(hang, owner=owners[0]), Subscriber(fine, owner=owners[1])
+    watchdog.watch(stuck)
+    watchdog.watch(healthy)
+    guard = asyncio.create_task(watchdog.run())
+    stuck.push("state")
+    healthy.push("state")
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(owners[0], 10)
+    assert stuck.dropped and not healthy.dropped
+    guard.cancel()
+    owners[1].cancel()

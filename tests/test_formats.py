@@ -53,7 +53,6 @@ def listen(hub: Hub, live: LiveDebate, audience: str) -> list[dict[str, Any]]:
 
     subscriber = Subscriber(keep)
     hub.pubsub._channels.setdefault(channel(live.debate.id, audience), set()).add(subscriber)
-    asyncio.get_running_loop().create_task(subscriber.run())
     return frames
 
 

@@ -90,7 +90,7 @@ async def test_actions_reach_every_audience_and_tallies_only_screens_and_moderat
         sub = Subscriber(send)
         cm = hub.pubsub.subscribe(channel(live.debate.id, audience), sub)
         await cm.__aenter__()
-        subscriptions.append((cm, asyncio.create_task(sub.run())))
+        subscriptions.append((cm, sub))
     await hub.control(live, Action.OPEN)
     for i in range(20):
         await hub.vote(live, f"p_{i}", live.debate.statements[0].id, Choice.AGREE, "v")
@@ -109,8 +109,8 @@ async def test_actions_reach_every_audience_and_tallies_only_screens_and_moderat
     assert screen[-1]["total"] == 20 and screen[-1]["counts"] is None  # hidden until revealed
     # coalesced: far fewer frames than votes
     assert len(moderator) < 20
-    for cm, task in subscriptions:
-        task.cancel()
+    for cm, sub in subscriptions:
+        sub.stop()
         await cm.__aexit__(None, None, None)
 
 

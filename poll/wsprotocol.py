@@ -1,0 +1,104 @@
+"""uvicorn's websocket protocol (`websockets-sansio`), made lighter for thousands of idle phones.
+
+Per connection, uvicorn 0.54 keeps three things bigger than they need to be (about 3.5 KB of the
+20 KB a phone costs the server, docs/performance.md):
+
+- the handshake response, headers and all, read only while the handshake is answered;
+- an `asyncio.Queue` for messages from the client: three 760-byte deques, where one list does;
+- an `asyncio.Event` that says whether the socket can take more: one more deque.
+
+`LeanWebSocketProtocol` replaces those and changes nothing else; the live-server tests run
+every socket through it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+
+class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
+    """`WebSocketsSansIOProtocol` with a lighter inbox and writable flag, and which lets go of the
+    handshake response once the handshake has been answered."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue = _Inbox()  # type: ignore[assignment]
+        self.writable = _Flag()  # type: ignore[assignment]
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if self.handshake_complete and self.response is not None:
+            # uvicorn reads it only in handle_connect and when accepting.
+            self.response = None  # type: ignore[assignment]
+
+
+class _Inbox:
+    """What uvicorn needs of its queue (`put_nowait`, `get`, `empty`) for one reader at a time,
+    which is how an ASGI app reads a websocket."""
+
+    __slots__ = ("_items", "_waiter")
+
+    def __init__(self) -> None:
+        self._items: list[Any] = []
+        self._waiter: asyncio.Future[None] | None = None
+
+    def put_nowait(self, item: Any) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    async def get(self) -> Any:
+        """The oldest message, once there is one."""
+        while not self._items:
+            if self._waiter is not None:
+                raise RuntimeError("another task is already reading this websocket")
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._items.pop(0)
+
+
+class _Flag:
+    """What uvicorn needs of its `writable` event (`set`, `clear`, `wait`); the list of waiters
+    exists only while someone waits (a socket whose client reads too slowly)."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = True  # uvicorn sets it at once
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def set(self) -> None:
+        self._set = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    def is_set(self) -> bool:
+        return self._set
+
+    async def wait(self) -> None:
+        """Return once the flag is set (at once if it is)."""
+        if self._set:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        if self._waiters is None:
+            self._waiters = []
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)
