@@ -67,7 +67,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
-    from .wsprotocol import LeanWebSocketProtocol
+    from .wsprotocol import websocket_protocol
 
     settings = Settings.from_env(host=args.host, port=args.port, db_path=args.db,
                                  public_url=args.public_url, demo=args.demo or None,
@@ -96,7 +96,7 @@ def serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     config = uvicorn.Config(
         create_app(settings),
-        ws=LeanWebSocketProtocol,  # uvicorn's "websockets-sansio", lighter per connection
+        ws=websocket_protocol(),  # uvicorn's "websockets-sansio", lighter per connection
         # Compression would cost several times the memory per connection (DESIGN invariant 6).
         ws_per_message_deflate=False,
         ws_max_size=settings.max_frame_bytes,
