@@ -278,3 +278,22 @@ async def test_phone_forms_without_javascript_pick_a_group_and_propose(site, con
     screen_phone = await connect(server, debate, participant=participant)
     assert (await screen_phone.recv_type("welcome"))["group"] == beta
     await asyncio.sleep(0)
+
+
+async def test_hostile_group_names_stay_text_everywhere(site, moderator, connect):
+    hostile = '<img src=x onerror=alert(1)>'
+    debate = site.new("Hostile groups", ["One"], "en")
+    server = site.start()
+    mod = await moderator(server, debate)
+    response = await mod.post(f"/d/{debate.id}/settings", {"groups": f"{hostile}\n=1+1"},
+                              json_reply=True)
+    assert response.status_code == 200
+    assert [g["name"] for g in response.json()["debate"]["groups"]] == [hostile, "=1+1"]
+    for path in (f"/d/{debate.id}/moderate", f"/j/{debate.join_code}",
+                 f"/d/{debate.id}/report"):
+        page = await mod.get(path)
+        assert page.status_code == 200
+        assert "<img src=x" not in page.text, path
+    phone = await connect(server, debate, participant=new_participant())
+    state = await phone.recv_type("state")
+    assert state["debate"]["groups"][0]["name"] == hostile  # JSON text, shown with textContent
