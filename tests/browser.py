@@ -1,4 +1,4 @@
-"""Helpers for the real-browser tests (tests/test_browser.py): Debian's Chromium, Playwright.
+"""Helpers for the real-browser tests (tests/test_browser*.py): Debian's Chromium, Playwright.
 
 - `chromium_path()`: /usr/bin/chromium, installed with apt-get when it is missing (in CI a missing
   browser is a failure with a clear message; it is never a skip). Playwright's own browser download
@@ -11,6 +11,8 @@
 - `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
   reported together at the end of a test.
 - `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, else to the test's tmp_path.
+- the `chromium` and `screenshots` fixtures (test files import them), and locators for what the
+  pages show (`status`, `bar`, `tap`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from playwright.async_api import (
     Page,
     Request,
     WebSocketRoute,
+    async_playwright,
     expect,
 )
 
@@ -335,3 +338,42 @@ class Screenshots:
         )
         self.saved.append(path)
         return path
+
+
+# -- fixtures (imported by the test files) ----------------------------------------------------
+
+
+@pytest.fixture
+async def chromium():
+    """One Debian Chromium for the test, closed with every page it opened."""
+    path = chromium_path()
+    async with async_playwright() as playwright:
+        raw = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+        browser = Browser(raw)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+            await raw.close()
+
+
+@pytest.fixture
+def screenshots(tmp_path: Path) -> Screenshots:
+    return Screenshots(tmp_path)
+
+
+# -- what the pages show ----------------------------------------------------------------------
+
+
+def status(page: Page) -> Locator:
+    """The phone's one-line status: waiting, choose, sending, counted, closed."""
+    return page.locator("[data-status]")
+
+
+def bar(page: Page, choice: str, part: str, scope: str = "") -> Locator:
+    """A result bar's percentage (`pct`) or count (`count`) for one choice."""
+    return page.locator(f"{scope} [data-choice={choice}] [data-{part}]".strip())
+
+
+async def tap(page: Page, name: str) -> None:
+    await page.get_by_role("button", name=name, exact=True).tap()

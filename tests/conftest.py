@@ -50,6 +50,9 @@ from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parents[1]
 START_DEADLINE = 30.0  # seconds for `poll serve` to answer /healthz
+# The real-browser fixtures (`chromium`, `screenshots`) live beside their helpers in browser.py.
+pytest_plugins = ["browser"]
+
 WAIT = 20.0  # seconds any client waits for something it expects
 STOP_DEADLINE = 20.0  # seconds a server gets to exit after SIGTERM before it is killed
 CHOICES = ("agree", "neutral", "disagree")

@@ -16,9 +16,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from browser import (
-    LAUNCH_ARGS,
     PROJECTOR,
     SMALL_PHONE,
     Accessibility,
@@ -26,13 +24,15 @@ from browser import (
     Browser,
     MainFrameNavigations,
     Screenshots,
-    chromium_path,
+    bar,
     decode_qr,
     marker,
     set_marker,
+    status,
+    tap,
 )
 from conftest import Server, read_csv
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Page, expect
 
 STATEMENTS = [
     "Every teacher should be able to teach hybrid.",
@@ -43,44 +43,12 @@ ORGANISER_PASSWORD = "correct horse battery"
 RECOVER_MS = 45_000  # a reconnect waits for its backoff (up to 15 s) on top of a server start
 
 
-@pytest.fixture
-async def chromium():
-    path = chromium_path()
-    async with async_playwright() as playwright:
-        raw = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
-        browser = Browser(raw)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-            await raw.close()
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Screenshots:
-    return Screenshots(tmp_path)
-
-
 # --------------------------------------------------------------------------------------------------
 # what the pages show
 
 
-def status(page: Page):
-    """The phone's one-line status: waiting, choose, sending, counted, closed."""
-    return page.locator("[data-status]")
-
-
 def statement(page: Page):
     return page.locator("[data-statement-text]")
-
-
-def bar(page: Page, choice: str, part: str, scope: str = ""):
-    """A result bar's percentage (`pct`) or count (`count`) for agree, neutral or disagree."""
-    return page.locator(f"{scope} [data-choice={choice}] [data-{part}]".strip())
-
-
-async def tap(page: Page, name: str) -> None:
-    await page.get_by_role("button", name=name, exact=True).tap()
 
 
 async def expect_no_percentages(projector: Page) -> None:

@@ -9,11 +9,17 @@ auto-waiting `expect(...)` with generous timeouts, never fixed sleeps; nothing m
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
-from browser import LAUNCH_ARGS, SMALL_PHONE, Accessibility, Browser, Screenshots, chromium_path
-from playwright.async_api import Page, async_playwright, expect
+from browser import (
+    SMALL_PHONE,
+    Accessibility,
+    Browser,
+    Screenshots,
+    bar,
+    status,
+    tap,
+)
+from playwright.async_api import Page, expect
 
 THANKS = "Thank you! The moderator will look at your statement."
 APPROVED = "Lunch on campus should be free."
@@ -21,36 +27,6 @@ STATEMENTS = [
     "Internships should be paid.",
     "Every teacher should be able to teach hybrid.",
 ]
-
-
-@pytest.fixture
-async def chromium():
-    path = chromium_path()
-    async with async_playwright() as playwright:
-        raw = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
-        browser = Browser(raw)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-            await raw.close()
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Screenshots:
-    return Screenshots(tmp_path)
-
-
-def status(page: Page):
-    return page.locator("[data-status]")
-
-
-def bar(page: Page, choice: str, part: str, scope: str = ""):
-    return page.locator(f"{scope} [data-choice={choice}] [data-{part}]".strip())
-
-
-async def tap(page: Page, name: str) -> None:
-    await page.get_by_role("button", name=name, exact=True).tap()
 
 
 async def click(page: Page, name: str) -> None:
