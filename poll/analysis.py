@@ -10,9 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .model import Choice, Debate, Group, Statement, Swing, Tally, agree_share, swing
-
-TallyKey = tuple[int, int]  # (statement id, round)
+from .model import (
+    Choice,
+    Debate,
+    Group,
+    Statement,
+    Swing,
+    Tally,
+    TallyKey,
+    agree_share,
+    swing,
+)
 
 
 @dataclass(frozen=True, slots=True)

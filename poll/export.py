@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import analysis
-from .model import Choice, Debate, Proposal, Statement, Tally
-from .store import Store, TallyKey, VoteRow
+from .model import Choice, Debate, Proposal, Statement, Tally, TallyKey
+from .store import Store, VoteRow
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "results.csv"),

@@ -37,10 +37,11 @@ from .model import (
     ProposalStatus,
     Statement,
     Tally,
+    TallyKey,
     Visibility,
     Vote,
 )
-from .store import Store, StoreError, TallyKey, normalise_code
+from .store import Store, StoreError, normalise_code
 
 log = logging.getLogger("poll.hub")
 

@@ -217,6 +217,9 @@ class Vote:
     round: int = 1
 
 
+TallyKey = tuple[int, int]  # (statement id, round): tallies are kept per round
+
+
 @dataclass(slots=True)
 class Tally:
     """The counted result of one statement in one round: each participant's latest choice."""
@@ -244,7 +247,15 @@ class Tally:
 
     def percentages(self) -> dict[Choice, int]:
         """Whole percentages that add up to exactly 100 (largest remainder), or all 0."""
-        return whole_percentages(self.counts)
+        total = self.total
+        if total == 0:
+            return dict.fromkeys(self.counts, 0)
+        exact = {c: n * 100 / total for c, n in self.counts.items()}
+        whole = {c: int(v) for c, v in exact.items()}
+        short = 100 - sum(whole.values())
+        for c in sorted(self.counts, key=lambda c: exact[c] - whole[c], reverse=True)[:short]:
+            whole[c] += 1
+        return whole
 
     def mean(self) -> float | None:
         """The mean on the 1-5 scale (five-point debates only), one decimal; None when empty."""
@@ -270,19 +281,6 @@ class Tally:
         if self.scale is Scale.FIVE:
             out["mean"] = self.mean()
         return out
-
-
-def whole_percentages(counts: dict[Choice, int]) -> dict[Choice, int]:
-    """Whole percentages of `counts` that add up to exactly 100 (largest remainder), or all 0."""
-    total = sum(counts.values())
-    if total == 0:
-        return dict.fromkeys(counts, 0)
-    exact = {c: n * 100 / total for c, n in counts.items()}
-    whole = {c: int(v) for c, v in exact.items()}
-    short = 100 - sum(whole.values())
-    for c in sorted(counts, key=lambda c: exact[c] - whole[c], reverse=True)[:short]:
-        whole[c] += 1
-    return whole
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from . import analysis
-from .analysis import GroupResult, Highlights, TallyKey
+from .analysis import GroupResult, Highlights
 from .charts import ChartText
-from .model import Choice, Debate, Statement, Swing, Tally
+from .model import Choice, Debate, Statement, Swing, Tally, TallyKey
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,11 +33,10 @@ from .model import (
     Scale,
     Statement,
     Tally,
+    TallyKey,
     Visibility,
     Vote,
 )
-
-TallyKey = tuple[int, int]  # (statement id, round)
 
 # Forward migrations, one per schema version: MIGRATIONS[n] takes a database from version n to n+1.
 # Never edit a released entry; append a new one (invariant 7).
