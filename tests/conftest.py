@@ -48,6 +48,11 @@ from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
 
+from poll.broadcast import MemoryPubSub
+from poll.config import Settings
+from poll.hub import Hub
+from poll.store import SQLiteStore
+
 ROOT = Path(__file__).resolve().parents[1]
 START_DEADLINE = 30.0  # seconds for `poll serve` to answer /healthz
 # The real-browser fixtures (`chromium`, `screenshots`) live beside their helpers in browser.py.
@@ -627,6 +632,16 @@ def poll_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 def make_site() -> Callable[..., Site]:
     """Sites made here are the caller's to close (module fixtures close them at teardown)."""
     return Site
+
+
+@pytest.fixture
+async def hub(tmp_path: Path):
+    """A started Hub on a real SQLite file, ticking fast (no server: the rules themselves)."""
+    async with SQLiteStore(tmp_path / "poll.db") as store:
+        h = Hub(store, MemoryPubSub(), Settings(tally_interval=0.01))
+        await h.start()
+        yield h
+        await h.stop()
 
 
 @pytest.fixture

@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from poll import analysis
 from poll.broadcast import MemoryPubSub, Subscriber
-from poll.config import Settings
 from poll.hub import Hub, LiveDebate, Refusal, channel
 from poll.model import Action, Choice, DebateSettings, Phase, Scale, Tally, Visibility, swing
-from poll.store import SQLiteStore
-
-
-@pytest.fixture
-async def hub(tmp_path: Path):
-    async with SQLiteStore(tmp_path / "poll.db") as store:
-        h = Hub(store, MemoryPubSub(), Settings(tally_interval=0.01))
-        await h.start()
-        yield h
-        await h.stop()
 
 
 async def make(hub: Hub, n: int = 3, *, groups: tuple[str, ...] = (),

@@ -17,15 +17,6 @@ from poll.model import Action, Choice, Phase
 from poll.store import SQLiteStore
 
 
-@pytest.fixture
-async def hub(tmp_path: Path):
-    async with SQLiteStore(tmp_path / "poll.db") as store:
-        h = Hub(store, MemoryPubSub(), Settings(tally_interval=0.01))
-        await h.start()
-        yield h
-        await h.stop()
-
-
 async def make(hub: Hub, n: int = 3) -> LiveDebate:
     debate, _ = await hub.store.create_debate("T", "en", [f"S{i}" for i in range(1, n + 1)])
     live = await hub.get(debate.id)
