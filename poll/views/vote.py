@@ -89,15 +89,26 @@ async def vote_page(request: Request) -> Response:
                       proposed=request.query_params.get("proposed") == "1")
 
 
+def _back(request: Request, live: LiveDebate, participant: str,
+          body: dict[str, object] | None = None, *, query: str = "") -> Response:
+    """303 back to the vote page (or `body` as JSON, for a script that asks for JSON), keeping
+    the participant cookie."""
+    response: Response
+    if body is not None and wants_json(request):
+        response = JSONResponse(body)
+    else:
+        response = RedirectResponse(f"/j/{live.debate.join_code}{query}", status_code=303)
+    remember_participant(response, participant, secure=request.url.scheme == "https")
+    return response
+
+
 async def admit(request: Request) -> Response:
     """The room code typed on the phone: right, and the phone may vote from now on."""
     live = await _debate_from_code(request)
     data = await form(request)
     participant = participant_of(request) or new_participant()
     if await hub(request).admit(live, participant, field(data, "room_code")[:16]):
-        response: Response = RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
-        remember_participant(response, participant, secure=request.url.scheme == "https")
-        return response
+        return _back(request, live, participant)
     return _vote_page(request, live, participant, status=403,
                       message=N_("That is not the code on the screen. Try again."))
 
@@ -124,23 +135,9 @@ async def vote_submit(request: Request) -> Response:
             raise PageError.refused(refusal, live.debate.lang, N_("Vote not counted")) from None
         return _vote_page(request, live, participant, message=refusal.message,
                           status=refusal.status)
-    if wants_json(request):
-        response: Response = JSONResponse(
-            {"type": "ack", "id": vote_id, "statement": statement_id, "choice": choice.value,
-             "round": counted})
-    else:
-        response = RedirectResponse(f"/j/{live.debate.join_code}", status_code=303)
-    remember_participant(response, participant, secure=request.url.scheme == "https")
-    return response
-
-
-def _back(request: Request, live: LiveDebate, participant: str,
-          body: dict[str, object]) -> Response:
-    """303 back to the vote page (JSON `body` for scripts), keeping the participant cookie."""
-    response: Response = (JSONResponse(body) if wants_json(request) else
-                          RedirectResponse(f"/j/{live.debate.join_code}", status_code=303))
-    remember_participant(response, participant, secure=request.url.scheme == "https")
-    return response
+    return _back(request, live, participant, {
+        "type": "ack", "id": vote_id, "statement": statement_id, "choice": choice.value,
+        "round": counted})
 
 
 async def choose_group(request: Request) -> Response:
@@ -181,8 +178,4 @@ async def propose(request: Request) -> Response:
     except StoreError:
         raise PageError(503, N_("Not saved"), N_("This could not be saved. Please try again."),
                         lang=live.debate.lang, code="not_saved") from None
-    if wants_json(request):
-        return _back(request, live, participant, {"type": "proposed"})
-    response = RedirectResponse(f"/j/{live.debate.join_code}?proposed=1", status_code=303)
-    remember_participant(response, participant, secure=request.url.scheme == "https")
-    return response
+    return _back(request, live, participant, {"type": "proposed"}, query="?proposed=1")
