@@ -133,13 +133,13 @@ class Hub:
                        asyncio.create_task(self._tune_memory(), name="poll-gc-policy")]
 
     async def stop(self) -> None:
-        for live in self._debates.values():
-            if live.timer is not None:
-                live.timer.cancel()
-                self._tasks.append(live.timer)  # type: ignore[arg-type]
-        for task in self._tasks:
+        """Let pending peak figures be saved, then stop the ticker, watchdog, policy and every
+        countdown (a countdown's end is in the database: it resumes at the next start)."""
+        await asyncio.gather(*self._background, return_exceptions=True)
+        tasks = [*self._tasks, *(live.timer for live in self._debates.values() if live.timer)]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks = []
 
     # -- loading -------------------------------------------------------------------------------
