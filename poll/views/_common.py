@@ -58,6 +58,11 @@ def field(data: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def flag_field(data: FormData, name: str) -> bool:
+    """A checkbox or 1/0 field: true for "1", "on" (a ticked box) or "true"."""
+    return field(data, name) in ("1", "on", "true")
+
+
 def statement_text(data: FormData, name: str = "text") -> str:
     """A statement from a form, or a 400 saying what is wrong with it."""
     text = clean(field(data, name))

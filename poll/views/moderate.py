@@ -29,7 +29,16 @@ from ..text import (
     statements_problem,
     title_problem,
 )
-from ._common import PageError, debate_from_path, field, form, hub, int_field, statement_text
+from ._common import (
+    PageError,
+    debate_from_path,
+    field,
+    flag_field,
+    form,
+    hub,
+    int_field,
+    statement_text,
+)
 from .admin import admin_gate
 from .screen import join_url
 
@@ -131,7 +140,7 @@ async def control(request: Request) -> Response:
         seconds = int(raw[:6])
     try:
         await hub(request).control(live, action, statement_id, seconds=seconds,
-                                   reveal=field(data, "reveal") in ("1", "on", "true"))
+                                   reveal=flag_field(data, "reveal"))
     except Refusal as refusal:
         raise PageError.refused(refusal, live.debate.lang) from None
     return _done(request, live)
@@ -189,7 +198,7 @@ def _debate_settings(data: FormData, lang: str,
     current = current or DebateSettings()
     proposals = current.proposals
     if "proposals" in data:
-        proposals = field(data, "proposals") in ("1", "on", "true")
+        proposals = flag_field(data, "proposals")
     return DebateSettings(_choice(data, "scale", Scale, current.scale, lang),
                           _choice(data, "visibility", Visibility, current.visibility, lang),
                           proposals)
@@ -297,7 +306,7 @@ async def new_submit(request: Request) -> Response:
               "statements": field(data, "statements"), "groups": field(data, "groups"),
               "scale": field(data, "scale") or Scale.THREE.value,
               "visibility": field(data, "visibility") or Visibility.REVEAL.value,
-              "proposals": field(data, "proposals") in ("1", "on", "true")}
+              "proposals": flag_field(data, "proposals")}
     statements = parse_statements(values["statements"])
     groups = parse_groups(values["groups"])
     errors = [e for e in (title_problem(values["title"]), statements_problem(statements),
