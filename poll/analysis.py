@@ -10,17 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .model import (
-    Choice,
-    Debate,
-    Group,
-    Statement,
-    Swing,
-    Tally,
-    TallyKey,
-    agree_share,
-    swing,
-)
+from .model import Choice, Debate, Group, Statement
+from .tally import Numbers, Swing, Tally, TallyKey, agree_share, swing
+
+
+class GroupNumbers(Numbers):
+    """One audience group's numbers for a statement, as sent and exported (id and name None:
+    the participants who picked no group)."""
+
+    id: int | None
+    name: str | None
+    agree: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +34,15 @@ class GroupResult:
     def agree(self) -> int:
         return agree_share(self.tally)
 
-    def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"id": None if self.group is None else self.group.id,
-                                  "name": None if self.group is None else self.group.name,
-                                  "agree": self.agree}
-        out.update(self.tally.as_dict())
+    def numbers(self) -> GroupNumbers:
+        """The JSON shape used on the wire and in exports."""
+        numbers = self.tally.numbers()
+        out = GroupNumbers(id=None if self.group is None else self.group.id,
+                           name=None if self.group is None else self.group.name,
+                           agree=self.agree, counts=numbers["counts"],
+                           percent=numbers["percent"], total=numbers["total"])
+        if "mean" in numbers:
+            out["mean"] = numbers["mean"]
         return out
 
 

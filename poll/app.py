@@ -1,62 +1,42 @@
-"""create_app(settings) -> Starlette. The lifespan owns the store and the hub."""
+"""create_app(settings) -> the ASGI app. Its lifespan opens the store, starts the hub and the
+connection watchdog, and hands all of it to views and sockets as one typed `AppState`."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 
-from .broadcast import MemoryPubSub
+from .broadcast import Watchdog, open_pubsub
 from .config import Settings
-from .hub import Hub
 from .i18n import N_
+from .limits import Limits
+from .live import Hub
 from .network import public_base_url
-from .pages import error
 from .routes import routes
-from .security import Hardening, Limits, csrf_protection
-from .sockets import phone_socket
-from .store import SQLiteStore
-from .views._common import PageError
+from .state import STATE_KEY, AppState
+from .store import open_store
+from .urls import Addresses
+from .web.hardening import Hardening
+from .web.pages import error
+from .web.sessions import SignedCookies
+from .web.views._common import PageError
+from .ws.endpoint import phone_socket
+from .ws.gc_policy import keep_collections_short
 
 log = logging.getLogger("poll")
 
-
-class _SignedCookies:
-    """Sessions (Starlette's SessionMiddleware) and CSRF protection (asgi-csrf, as Datasette uses),
-    both keyed by a secret the lifespan reads from the store.
-
-    The middleware stack is built before the lifespan runs, so the real middleware is made on the
-    first request, once the secret is known.
-    """
-
-    def __init__(self, app: ASGIApp, secret: dict[str, str]) -> None:
-        self.app = app
-        self.secret = secret
-        self.inner: ASGIApp | None = None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Phone sockets need neither a session nor CSRF: going around both saves every one of
-        # thousands of connections a few frames and closures (docs/performance.md).
-        if scope["type"] == "lifespan" or (
-                scope["type"] == "websocket" and scope["path"].endswith("/phone")):
-            await self.app(scope, receive, send)
-            return
-        if self.inner is None:
-            sessions = SessionMiddleware(
-                self.app, secret_key=self.secret["value"], session_cookie="poll_session",
-                same_site="lax", https_only=False, max_age=30 * 24 * 3600)
-            self.inner = csrf_protection(sessions, self.secret["value"])
-        await self.inner(scope, receive, send)
+# The route phone sockets take (its path regex, from the route table).
+_SOCKET = next(r for r in routes if isinstance(r, WebSocketRoute) and r.name == "socket")
 
 
 class PollApp(Starlette):
@@ -69,41 +49,41 @@ class PollApp(Starlette):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        debate_id = _phone_socket_debate(scope)
-        if debate_id is not None:
-            await phone_socket(scope, receive, send, debate_id)
-        else:
-            await super().__call__(scope, receive, send)
-
-
-def _phone_socket_debate(scope: Scope) -> str | None:
-    """The debate id when `scope` is a phone's websocket (the route `/ws/{debate_id}/{role}` of
-    poll.routes, for role "phone"), else None."""
-    if scope["type"] != "websocket":
-        return None
-    match = _PHONE_SOCKET.fullmatch(scope["path"])
-    return None if match is None else match[1]
-
-
-_PHONE_SOCKET = re.compile(r"/ws/([^/]+)/phone")
+        if scope["type"] == "websocket":
+            match = _SOCKET.path_regex.match(scope["path"])
+            if match is not None and match["role"] == "phone":
+                await phone_socket(scope, receive, send, match["debate_id"])
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`; its lifespan opens the store and starts the hub."""
-    secret = {"value": ""}
+    secret = {"value": ""}  # signs sessions and CSRF tokens; read from the store at start
     base_url, _ = public_base_url(settings)
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        store = await SQLiteStore(settings.db_path, max_batch=settings.max_batch).open()
-        secret["value"] = settings.session_secret or await store.secret("session_secret")
-        hub = Hub(store, MemoryPubSub(), settings)
-        await hub.start()
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, AppState]]:
+        store = await open_store(settings.database, max_batch=settings.max_batch)
         try:
-            yield {"hub": hub, "settings": settings, "base_url": base_url,
-                   "limits": Limits(settings.max_connections, settings.max_connections_per_ip)}
+            secret["value"] = settings.session_secret or await store.secret("session_secret")
+            hub = Hub(store, open_pubsub(settings.pubsub), settings)
+            watchdog = Watchdog(settings.send_timeout)
+            await hub.start()
+            tasks = [asyncio.create_task(watchdog.run(), name="poll-send-watchdog"),
+                     asyncio.create_task(keep_collections_short(lambda: len(watchdog)),
+                                         name="poll-gc-policy")]
+            try:
+                yield {STATE_KEY: AppState(
+                    settings=settings, store=store, hub=hub,
+                    limits=Limits(settings.max_connections, settings.max_connections_per_ip),
+                    urls=Addresses(base_url, routes), watchdog=watchdog)}
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await hub.stop()
         finally:
-            await hub.stop()
             await store.close()
 
     async def page_error(request: Request, exc: Exception) -> Response:
@@ -130,7 +110,7 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         middleware=[
             Middleware(Hardening),
-            Middleware(_SignedCookies, secret=secret),
+            Middleware(SignedCookies, secret=secret),
         ],
         exception_handlers={PageError: page_error, HTTPException: http_error,
                             500: server_error},

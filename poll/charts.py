@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from .model import Choice, Tally
+from .model import Choice
+from .tally import Tally
 
 # The app's choice colours (static/css/app.css: --agree, --neutral, --disagree) and a darker shade
 # for the "strongly" answers, so five points stay apart in colour as well as in order.

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import export as exporting
+from . import exports
 from .config import Settings
 from .demo_debate import ensure_demo, ensure_example
 from .model import LANGUAGES, Debate, DebateSettings, Scale, Visibility
 from .network import public_base_url
-from .store import SQLiteStore, StoreError, backup
+from .store import Store, StoreError, sqlite_path, store_at
 from .text import (
     clean,
     groups_problem,
@@ -27,24 +27,26 @@ from .text import (
     statements_problem,
     title_problem,
 )
+from .urls import Addresses, DebateLinks
 
 
 class CommandError(Exception):
     """A mistake in the command's input, reported on stderr without a traceback."""
 
 
-def links(base: str, debate: Debate, key: str | None = None) -> dict[str, str]:
-    out = {
-        "screen_url": f"{base}/d/{debate.id}/screen",
-        "join_url": f"{base}/j/{debate.join_code}",
-        "results_url": f"{base}/d/{debate.id}/results",
-    }
-    if key is not None:
-        out["moderator_url"] = f"{base}/d/{debate.id}/moderate?key={key}"
-    return out
+def addresses(base: str) -> Addresses:
+    """The app's addresses on `base`, from its route table (imported only when needed)."""
+    from .routes import routes
+
+    return Addresses(base, routes)
 
 
-def _print_debate(debate: Debate, urls: dict[str, str]) -> None:
+def links(base: str, debate: Debate, key: str | None = None) -> DebateLinks:
+    """The links of a debate on `base`; the moderator's only with its `key`."""
+    return addresses(base).links(debate.id, debate.join_code, key)
+
+
+def _print_debate(debate: Debate, urls: DebateLinks) -> None:
     print(f"  {debate.title}")
     print(f"  id {debate.id} · join code {debate.join_code} · {len(debate.statements)} statements")
     if "moderator_url" in urls:
@@ -56,7 +58,7 @@ def _print_debate(debate: Debate, urls: dict[str, str]) -> None:
 # -- serve -------------------------------------------------------------------------------------
 
 async def _prepare_serve(settings: Settings) -> tuple[Debate, str, Debate] | None:
-    async with SQLiteStore(settings.db_path) as store:
+    async with store_at(settings.database) as store:
         if settings.demo:
             debate, key = await ensure_demo(store)
             return debate, key, await ensure_example(store)
@@ -67,9 +69,9 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
-    from .wsprotocol import websocket_protocol
+    from .ws.protocol import websocket_protocol
 
-    settings = Settings.from_env(host=args.host, port=args.port, db_path=args.db,
+    settings = Settings.from_env(host=args.host, port=args.port, database=args.db,
                                  public_url=args.public_url, demo=args.demo or None,
                                  admin_password=args.admin_password,
                                  max_connections=args.max_connections,
@@ -81,13 +83,14 @@ def serve(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
                            " (is another server running there? try --port)") from exc
     demo = asyncio.run(_prepare_serve(settings))
-    print(f"debate-poll on {base}  (database {settings.db_path})")
+    urls = addresses(base)
+    print(f"debate-poll on {base}  (database {settings.database})")
     if demo is not None:
         print("Demo debate:")
         _print_debate(demo[0], links(base, demo[0], demo[1]))
         print("  finished example with simulated votes (groups, second rounds): "
-              f"{base}/d/{demo[2].id}/report")
-    print(f"  new debate: {base}/new   archive: {base}/archive")
+              f"{urls.report(demo[2].id)}")
+    print(f"  new debate: {urls.absolute('new')}   archive: {urls.absolute('archive')}")
     if warning:
         print(f"WARNING: {warning}", file=sys.stderr)
     elif not settings.admin_password:
@@ -97,7 +100,7 @@ def serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         create_app(settings),
         ws=websocket_protocol(),  # uvicorn's "websockets-sansio", lighter per connection
-        # Compression would cost several times the memory per connection (DESIGN invariant 6).
+        # Per-message compression would cost several times the memory per connection.
         ws_per_message_deflate=False,
         ws_max_size=settings.max_frame_bytes,
         log_level="warning",
@@ -138,9 +141,9 @@ async def _new(args: argparse.Namespace) -> int:
     problem = title_problem(title) or statements_problem(statements) or groups_problem(groups)
     if problem:
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
-    settings = Settings.from_env(db_path=args.db, public_url=args.public_url, port=args.port)
+    settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
     base, _ = public_base_url(settings)
-    async with SQLiteStore(settings.db_path) as store:
+    async with store_at(settings.database) as store:
         debate, key = await store.create_debate(
             title, args.lang, statements, groups=groups,
             settings=DebateSettings(Scale(args.scale), Visibility(args.visibility),
@@ -150,9 +153,9 @@ async def _new(args: argparse.Namespace) -> int:
 
 
 async def _duplicate(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(db_path=args.db, public_url=args.public_url, port=args.port)
+    settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
     base, _ = public_base_url(settings)
-    async with SQLiteStore(settings.db_path) as store:
+    async with store_at(settings.database) as store:
         original = await _find(store, args.debate)
         debate, key = await store.duplicate_debate(original.id)
     _report_new(args, base, debate, key)
@@ -176,7 +179,7 @@ def _report_new(args: argparse.Namespace, base: str, debate: Debate, key: str) -
         _print_debate(debate, urls)
 
 
-async def _find(store: SQLiteStore, ref: str) -> Debate:
+async def _find(store: Store, ref: str) -> Debate:
     debate = await store.debate(ref) or await store.debate_by_code(ref)
     if debate is None:
         raise CommandError(f"no debate with id or join code {ref!r} (see `poll list`)")
@@ -184,16 +187,17 @@ async def _find(store: SQLiteStore, ref: str) -> Debate:
 
 
 async def _export(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(db_path=args.db)
-    binary = args.format in exporting.BINARY
+    settings = Settings.from_env(database=args.db)
+    binary = exports.FORMATS[args.format].binary
     # refuse before reading anything: a workbook or ZIP sprayed over a terminal helps no one
     if binary and not args.output and sys.stdout.isatty():
         raise CommandError(f"--format {args.format} writes a binary file: add --out FILE "
                            "(or redirect stdout to a file)")
     base, _ = public_base_url(settings)
-    async with SQLiteStore(settings.db_path) as store:
+    async with store_at(settings.database) as store:
         debate = await _find(store, args.debate)
-        body = await exporting.export(store, debate, args.format, base_url=base)
+        body = await exports.export(store, debate, args.format,
+                                    join_url=addresses(base).join(debate.join_code))
     data = body if isinstance(body, bytes) else body.encode("utf-8")
     if args.output:
         Path(args.output).write_bytes(data)
@@ -205,8 +209,8 @@ async def _export(args: argparse.Namespace) -> int:
 
 
 async def _list(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(db_path=args.db)
-    async with SQLiteStore(settings.db_path) as store:
+    settings = Settings.from_env(database=args.db)
+    async with store_at(settings.database) as store:
         summaries = await store.summaries()
     rows = [{"id": s.debate.id, "join_code": s.debate.join_code, "title": s.debate.title,
              "lang": s.debate.lang, "created_at": s.debate.created_at,
@@ -224,9 +228,15 @@ async def _list(args: argparse.Namespace) -> int:
 
 
 async def _backup(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(db_path=args.db)
-    votes = await backup(settings.db_path, args.file)
-    print(f"backed up {settings.db_path} to {args.file} ({votes} votes; integrity ok)")
+    from .store.sqlite.backup import backup
+
+    settings = Settings.from_env(database=args.db)
+    path = sqlite_path(settings.database)
+    if path is None:
+        raise CommandError(f"{settings.database}: `poll backup` copies SQLite files; back up "
+                           "other databases with their own tools")
+    votes = await backup(path, args.file)
+    print(f"backed up {path} to {args.file} ({votes} votes; integrity ok)")
     return 0
 
 
@@ -236,7 +246,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="poll", description="Live debate polls: projector, phones, "
                                 "moderator, archive.")
     sub = p.add_subparsers(dest="command", required=True)
-    db_help = "SQLite database file (default: poll.db, or $POLL_DB_PATH)"
+    db_help = "the database: an SQLite file or sqlite:///FILE (default: poll.db, or $POLL_DB)"
 
     s = sub.add_parser("serve", help="run the server")
     s.add_argument("--host", help="address to listen on (default 0.0.0.0: all interfaces)")
@@ -286,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write a debate's results or votes")
     e.add_argument("debate", help="debate id or join code")
-    e.add_argument("--format", choices=list(exporting.FORMATS), default="csv")
+    e.add_argument("--format", choices=list(exports.FORMATS), default="csv")
     e.add_argument("-o", "--output", "--out", metavar="FILE",
                    help="write here instead of stdout (needed for xlsx and polis on a terminal)")
     e.add_argument("--db", help=db_help)

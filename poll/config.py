@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 ENV_PREFIX = "POLL_"
 
@@ -16,7 +17,11 @@ ENV_PREFIX = "POLL_"
 class Settings:
     host: str = "0.0.0.0"
     port: int = 8000
-    db_path: Path = Path("poll.db")
+    # Where the debates are kept: an SQLite file (`poll.db`, `sqlite:///poll.db`); see
+    # poll.store.open_store.
+    database: str = "poll.db"
+    # How frames reach the pages: `memory://` (this process).
+    pubsub: str = "memory://"
     # The address phones use (QR code, join link). None: derived by poll.network.public_base_url().
     public_url: str | None = None
     demo: bool = False
@@ -48,11 +53,12 @@ class Settings:
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
         """Defaults, then POLL_* environment variables, then explicit (non-None) overrides."""
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for name, kind in (
             ("host", str),
             ("port", int),
-            ("db_path", Path),
+            ("db", str),
+            ("pubsub", str),
             ("public_url", str),
             ("session_secret", str),
             ("admin_password", str),
@@ -64,7 +70,10 @@ class Settings:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw:
                 values[name] = kind(raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        if "db_path" in values:
-            values["db_path"] = Path(values["db_path"])  # type: ignore[arg-type]
-        return replace(cls(), **values)  # type: ignore[arg-type]
+        # POLL_DB_PATH: the name of POLL_DB before databases could be URLs
+        database = values.pop("db", None) or env.get(ENV_PREFIX + "DB_PATH")
+        if database:
+            values["database"] = database
+        values.update({k: str(v) if isinstance(v, Path) else v
+                       for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values)

@@ -14,9 +14,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Choice, Debate, LiveState, Phase, Vote
+from .model import Choice, Debate, Phase, Stage, Vote
 from .paths import DEMO
-from .store import SQLiteStore
+from .store import Store
 from .text import clean
 
 DEMO_NAME = "htno-2023"
@@ -41,7 +41,7 @@ def load_spec(path: Path = DEMO / f"{DEMO_NAME}.toml") -> DemoSpec:
                     [s.get("notes", "").strip() for s in data["statements"]])
 
 
-async def ensure_demo(store: SQLiteStore) -> tuple[Debate, str]:
+async def ensure_demo(store: Store) -> tuple[Debate, str]:
     """The demo debate (created once) with a fresh moderator key to print."""
     spec = load_spec()
     debate = await store.demo_debate(DEMO_NAME)
@@ -70,7 +70,7 @@ _GROUP_SIZES = (34, 30, 14, 8)  # and 4 people who pick no group: 90 in all
 _PROPOSAL = "Stages in de techniek moeten altijd betaald worden."
 
 
-async def ensure_example(store: SQLiteStore) -> Debate:
+async def ensure_example(store: Store) -> Debate:
     """The finished example debate with simulated votes (created once, always the same)."""
     existing = await store.demo_debate(EXAMPLE_NAME)
     if existing is not None:
@@ -106,7 +106,7 @@ async def ensure_example(store: SQLiteStore) -> Debate:
             continue
         second = {p: (Choice.AGREE if c is not Choice.AGREE and rng.random() < moved else c)
                   for p, c in first.items() if rng.random() < 0.92}
-        await store.save_live(debate.id, LiveState(statement.id, Phase.CLOSED, True, round=2))
+        await store.save_stage(debate.id, Stage(statement.id, Phase.CLOSED, True, round=2))
         await cast(statement.id, 2, second)
 
     proposal = await store.add_proposal(debate.id, people[40][0], _PROPOSAL)
@@ -114,7 +114,7 @@ async def ensure_example(store: SQLiteStore) -> Debate:
     assert added is not None
     await cast(added.id, 1, {p: rng.choices(choices, (.55, .2, .25))[0]
                              for p, _ in people if rng.random() < 0.8})
-    await store.save_live(debate.id, LiveState(added.id, Phase.CLOSED, True))
+    await store.save_stage(debate.id, Stage(added.id, Phase.CLOSED, True))
     await store.save_peak(debate.id, len(people))
     found = await store.demo_debate(EXAMPLE_NAME)
     assert found is not None

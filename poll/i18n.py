@@ -7,6 +7,7 @@ files are compiled in memory when first needed, so a checkout runs without a bui
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache
 from io import BytesIO
 
@@ -34,7 +35,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
-def gettext_for(lang: str):
+def gettext_for(lang: str) -> Callable[[str], str]:
     """A `gettext` function for one language."""
     return translations(lang).gettext
 
@@ -54,10 +55,6 @@ def preferred_language(accept_language: str | None, default: str = DEFAULT_LANGU
             weighted.append((weight, tag.replace("-", "_")))
     preferred = [tag for _, tag in sorted(weighted, key=lambda w: -w[0])]
     return negotiate_locale(preferred, list(LANGUAGES), sep="_") or default
-
-
-def language_name(lang: str) -> str:
-    return {"nl": "Nederlands", "en": "English"}.get(lang, lang)
 
 
 def N_(message: str) -> str:

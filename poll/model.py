@@ -1,12 +1,11 @@
-"""The debate's own vocabulary: Debate, Statement, Phase, Choice, Vote, Tally.
+"""The debate's own vocabulary: Debate, Statement, Stage, Phase, Choice, Scale, Vote.
 
 Plain dataclasses and enums with no I/O, so the store, the hub, the views and the exports share
-one meaning of every word.
+one meaning of every word. Counting votes is `poll.tally`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -70,12 +69,20 @@ class Visibility(StrEnum):
 
     REVEAL = "reveal"  # only once the moderator reveals them (the default)
     CLOSED = "closed"  # once voting closes (or the moderator reveals earlier)
-    VOTED = "voted"  # a phone after it has voted; the projector live
-    LIVE = "live"  # always, live
+    VOTED = "voted"  # a phone after it has voted; the projector as votes come in
+    LIVE = "live"  # always, as votes come in
+
+
+class Audience(StrEnum):
+    """Who is looking at a debate: each gets its own frames (the numbers they may see)."""
+
+    PHONE = "phone"  # an attendee's phone: votes, never learns the room code
+    SCREEN = "screen"  # the projector: the room code, results when the debate shows them
+    MODERATOR = "moderator"  # everything, always
 
 
 class Action(StrEnum):
-    """What a moderator can do to a debate's live state."""
+    """What a moderator can do to a debate's stage."""
 
     NEXT = "next"
     PREV = "prev"
@@ -98,7 +105,6 @@ MAX_GROUP_NAME = 40
 MAX_NOTES = 5000
 MAX_PROPOSAL = 300
 MAX_TIMER = 3600
-DRAW_POINTS = 5  # a swing smaller than this many percentage points is a draw
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,8 +146,9 @@ class Proposal:
 
 
 @dataclass(frozen=True, slots=True)
-class LiveState:
-    """The part of a debate that the moderator changes during the event."""
+class Stage:
+    """Where the debate stands now: the statement on stage and what may be done with it. The
+    moderator changes it during the event; it is saved, so a restart resumes exactly here."""
 
     statement_id: int | None
     phase: Phase = Phase.WAITING
@@ -169,7 +176,7 @@ class Debate:
     join_code: str
     created_at: str  # ISO 8601, UTC
     statements: list[Statement] = field(default_factory=list)
-    live: LiveState = field(default_factory=lambda: LiveState(None))
+    stage: Stage = field(default_factory=lambda: Stage(None))
     # When set, a phone must type this code (shown only on the projector) before it may vote,
     # so a forwarded join link alone is not enough.
     room_code: str | None = None
@@ -191,9 +198,10 @@ class Debate:
 
     @property
     def current(self) -> Statement | None:
-        if self.live.statement_id is None:
+        """The statement on stage, or None before the first one."""
+        if self.stage.statement_id is None:
             return None
-        return self.statement(self.live.statement_id)
+        return self.statement(self.stage.statement_id)
 
     def neighbour(self, step: int) -> Statement | None:
         """The statement `step` places away from the current one, or None past either end."""
@@ -215,117 +223,3 @@ class Vote:
     client_id: str  # made by the phone; a repeated (participant, client_id) is stored once
     cast_at: str = ""
     round: int = 1
-
-
-TallyKey = tuple[int, int]  # (statement id, round): tallies are kept per round
-
-
-@dataclass(slots=True)
-class Tally:
-    """The counted result of one statement in one round: each participant's latest choice."""
-
-    scale: Scale = Scale.THREE
-    choices: dict[str, Choice] = field(default_factory=dict)
-    counts: dict[Choice, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not self.counts:
-            self.counts = dict.fromkeys(self.scale.choices, 0)
-
-    def apply(self, participant: str, choice: Choice) -> None:
-        """Count `choice` as this participant's answer, replacing any earlier one."""
-        previous = self.choices.get(participant)
-        if previous is not None:
-            self.counts[previous] -= 1
-        self.choices[participant] = choice
-        # .get: a choice outside the scale (the scale changed after votes) still counts
-        self.counts[choice] = self.counts.get(choice, 0) + 1
-
-    @property
-    def total(self) -> int:
-        return len(self.choices)
-
-    def percentages(self) -> dict[Choice, int]:
-        """Whole percentages that add up to exactly 100 (largest remainder), or all 0."""
-        total = self.total
-        if total == 0:
-            return dict.fromkeys(self.counts, 0)
-        exact = {c: n * 100 / total for c, n in self.counts.items()}
-        whole = {c: int(v) for c, v in exact.items()}
-        short = 100 - sum(whole.values())
-        for c in sorted(self.counts, key=lambda c: exact[c] - whole[c], reverse=True)[:short]:
-            whole[c] += 1
-        return whole
-
-    def mean(self) -> float | None:
-        """The mean on the 1-5 scale (five-point debates only), one decimal; None when empty."""
-        if self.scale is not Scale.FIVE or not self.total:
-            return None
-        return round(sum(c.score * n for c, n in self.counts.items()) / self.total, 1)
-
-    def subset(self, participants: Iterable[str]) -> Tally:
-        """The same statement counted over only these participants."""
-        sub = Tally(self.scale)
-        for p in participants:
-            if (choice := self.choices.get(p)) is not None:
-                sub.apply(p, choice)
-        return sub
-
-    def as_dict(self) -> dict[str, object]:
-        """The JSON shape used on the wire and in exports."""
-        out: dict[str, object] = {
-            "counts": {c.value: n for c, n in self.counts.items()},
-            "percent": {c.value: n for c, n in self.percentages().items()},
-            "total": self.total,
-        }
-        if self.scale is Scale.FIVE:
-            out["mean"] = self.mean()
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Swing:
-    """How minds changed between two rounds, counted over the participants who voted in both
-    (the Soho Forum rule: a first vote cannot be gamed by people who skip the second)."""
-
-    voters: int
-    before: dict[Choice, int]  # whole percentages in round 1 among those voters
-    after: dict[Choice, int]  # ... and in round 2
-    shift: dict[Choice, int]  # after - before, in percentage points
-    leader: Choice | None  # the choice that gained most; None for a draw
-    points: int  # its gain
-
-    @property
-    def draw(self) -> bool:
-        return self.leader is None
-
-    def as_dict(self) -> dict[str, object]:
-        return {"voters": self.voters,
-                "before": {c.value: n for c, n in self.before.items()},
-                "after": {c.value: n for c, n in self.after.items()},
-                "shift": {c.value: n for c, n in self.shift.items()},
-                "leader": None if self.leader is None else self.leader.value,
-                "points": self.points, "draw": self.draw}
-
-
-def swing(first: Tally, second: Tally) -> Swing | None:
-    """The shift from round 1 to round 2 among participants who voted in both; None when nobody
-    did. A gain under DRAW_POINTS is a draw."""
-    both = first.choices.keys() & second.choices.keys()
-    if not both:
-        return None
-    before = first.subset(both).percentages()
-    after = second.subset(both).percentages()
-    keys = list(dict.fromkeys([*before, *after]))
-    shift = {c: after.get(c, 0) - before.get(c, 0) for c in keys}
-    leader = max(keys, key=lambda c: (shift[c], c in (Choice.AGREE, Choice.STRONGLY_AGREE)))
-    points = shift[leader]
-    return Swing(len(both), before, after, shift, leader if points >= DRAW_POINTS else None,
-                 points)
-
-
-def agree_share(tally: Tally) -> int:
-    """Whole percentage of participants who agree (strongly or not)."""
-    if not tally.total:
-        return 0
-    return round(sum(n for c, n in tally.counts.items() if c.agrees) * 100 / tally.total)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from . import analysis
 from .analysis import GroupResult, Highlights
 from .charts import ChartText
-from .model import Choice, Debate, Statement, Swing, Tally, TallyKey
+from .model import Choice, Debate, Statement
+from .tally import Swing, Tally, TallyKey
 
 
 @dataclass(frozen=True, slots=True)

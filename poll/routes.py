@@ -1,13 +1,16 @@
-"""The whole route table, readable top to bottom (docs/protocol.md describes each route)."""
+"""The whole route table, readable top to bottom (docs/protocol.md describes each route).
+
+Every address the app hands out is built from these names (poll.urls), never written by hand.
+"""
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
-from .pages import RevalidatedStatic
 from .paths import STATIC
-from .sockets import debate_socket
-from .views import admin, api, archive, moderate, screen, vote
+from .web.pages import RevalidatedStatic
+from .web.views import admin, api, archive, downloads, moderate, new, screen, vote
+from .ws.endpoint import debate_socket
 
 routes: list[BaseRoute] = [
     # attendees
@@ -22,8 +25,8 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/screen", screen.screen, name="screen"),
     Route("/d/{debate_id}/qr.svg", screen.qr, name="qr"),
     # moderator
-    Route("/new", moderate.new_form, name="new"),
-    Route("/new", moderate.new_submit, methods=["POST"], name="new_submit"),
+    Route("/new", new.new_form, name="new"),
+    Route("/new", new.new_submit, methods=["POST"], name="new_submit"),
     Route("/d/{debate_id}/moderate", moderate.moderate, name="moderate"),
     Route("/d/{debate_id}/control", moderate.control, methods=["POST"], name="control"),
     Route("/d/{debate_id}/room-code", moderate.room_code, methods=["POST"], name="room_code"),
@@ -34,12 +37,13 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/settings", moderate.settings, methods=["POST"], name="settings"),
     Route("/d/{debate_id}/proposals/{proposal_id:int}", moderate.decide_proposal,
           methods=["POST"], name="decide_proposal"),
-    Route("/d/{debate_id}/duplicate", moderate.duplicate, methods=["POST"], name="duplicate"),
-    Route("/d/{debate_id}/export.csv", moderate.export_csv, name="export_csv"),
-    Route("/d/{debate_id}/votes.csv", moderate.export_votes_csv, name="votes_csv"),
-    Route("/d/{debate_id}/export.json", moderate.export_json, name="export_json"),
-    Route("/d/{debate_id}/export.xlsx", moderate.export_xlsx, name="export_xlsx"),
-    Route("/d/{debate_id}/polis.zip", moderate.export_polis, name="export_polis"),
+    Route("/d/{debate_id}/duplicate", new.duplicate, methods=["POST"], name="duplicate"),
+    # downloads: the route of format F is called export_F (poll.urls.Addresses.export)
+    Route("/d/{debate_id}/export.csv", downloads.export_csv, name="export_csv"),
+    Route("/d/{debate_id}/votes.csv", downloads.export_votes_csv, name="export_votes_csv"),
+    Route("/d/{debate_id}/export.json", downloads.export_json, name="export_json"),
+    Route("/d/{debate_id}/export.xlsx", downloads.export_xlsx, name="export_xlsx"),
+    Route("/d/{debate_id}/polis.zip", downloads.export_polis, name="export_polis"),
     # organisers (only when an organiser password is set)
     Route("/admin", admin.admin_login, methods=["GET", "POST"], name="admin"),
     # afterwards

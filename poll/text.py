@@ -1,4 +1,5 @@
-"""Rules for text people type: titles and statements, from forms and from files alike."""
+"""Rules for text people type: titles, statements, notes, group names and join codes, from forms,
+frames and files alike."""
 
 from __future__ import annotations
 
@@ -15,6 +16,11 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return " ".join(text.split())
+
+
+def normalise_code(code: str) -> str:
+    """A join code or room code as typed by a person: case and spaces do not matter."""
+    return code.strip().upper().replace(" ", "")
 
 
 def parse_statements(raw: str) -> list[str]:

@@ -50,8 +50,8 @@ from websockets.exceptions import ConnectionClosed
 
 from poll.broadcast import MemoryPubSub
 from poll.config import Settings
-from poll.hub import Hub
-from poll.store import SQLiteStore
+from poll.live import Hub
+from poll.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 START_DEADLINE = 30.0  # seconds for `poll serve` to answer /healthz

@@ -11,12 +11,14 @@ import pytest
 
 from poll import analysis
 from poll.broadcast import MemoryPubSub, Subscriber
-from poll.hub import Hub, LiveDebate, Refusal, channel
-from poll.model import Action, Choice, DebateSettings, Phase, Scale, Tally, Visibility, swing
+from poll.live import Hub, Refusal, Room, frames
+from poll.model import Action, Audience, Choice, DebateSettings, Phase, Scale, Visibility
+from poll.tally import Tally, swing
+from poll.web.statuses import status_of
 
 
 async def make(hub: Hub, n: int = 3, *, groups: tuple[str, ...] = (),
-               settings: DebateSettings | None = None) -> LiveDebate:
+               settings: DebateSettings | None = None) -> Room:
     debate, _ = await hub.store.create_debate("T", "en", [f"S{i}" for i in range(1, n + 1)],
                                               groups=groups, settings=settings)
     live = await hub.get(debate.id)
@@ -24,24 +26,25 @@ async def make(hub: Hub, n: int = 3, *, groups: tuple[str, ...] = (),
     return live
 
 
-async def votes(hub: Hub, live: LiveDebate, choices: dict[str, Choice], tag: str = "") -> None:
-    sid = live.debate.live.statement_id
+async def votes(hub: Hub, live: Room, choices: dict[str, Choice], tag: str = "") -> None:
+    sid = live.debate.stage.statement_id
     assert sid is not None
     for participant, choice in choices.items():
         await hub.vote(live, participant, sid, choice,
-                       f"v-{live.debate.id}-{sid}-{tag}-{live.debate.live.round}")
+                       f"v-{live.debate.id}-{sid}-{tag}-{live.debate.stage.round}")
 
 
-def listen(hub: Hub, live: LiveDebate, audience: str) -> list[dict[str, Any]]:
+def listen(hub: Hub, live: Room, audience: str) -> list[dict[str, Any]]:
     """Every frame published to one audience of this debate, decoded, as it arrives."""
-    frames: list[dict[str, Any]] = []
+    heard: list[dict[str, Any]] = []
 
     async def keep(text: str) -> None:
-        frames.append(json.loads(text))
+        heard.append(json.loads(text))
 
     subscriber = Subscriber(keep)
-    hub.pubsub._channels.setdefault(channel(live.debate.id, audience), set()).add(subscriber)
-    return frames
+    channel = frames.channel(live.debate.id, Audience(audience))
+    hub.pubsub._channels.setdefault(channel, set()).add(subscriber)
+    return heard
 
 
 A, N, D = Choice.AGREE, Choice.NEUTRAL, Choice.DISAGREE
@@ -60,12 +63,12 @@ async def test_a_second_round_counts_apart_and_the_swing_counts_only_voters_of_b
     await hub.control(live, Action.CLOSE)
     state = await hub.control(live, Action.ROUND2)
     assert (state.round, state.phase, state.revealed) == (2, Phase.OPEN, False)
-    assert hub.welcome(live, "p1")["votes"] == {}, "in round 2 nobody has voted yet"
+    assert frames.welcome(live, "p1")["votes"] == {}, "in round 2 nobody has voted yet"
     await votes(hub, live, {"p1": A, "p2": A, "p3": A, "p4": D, "late": D})
     assert live.tally(sid, 1).counts == {A: 2, N: 0, D: 3}
     assert live.tally(sid, 2).counts == {A: 3, N: 0, D: 2}
 
-    results = hub.results(live, "screen")
+    results = frames.results(live, Audience.SCREEN)
     assert results["round"] == 2 and results["before"]["total"] == 5
     change = results["swing"]
     # p1..p4 voted in both: agree 50% -> 75%, disagree 50% -> 25%
@@ -86,7 +89,7 @@ async def test_a_second_round_counts_apart_and_the_swing_counts_only_voters_of_b
     again = Hub(hub.store, MemoryPubSub(), hub.settings)
     reloaded = await again.get(live.debate.id)
     assert reloaded is not None
-    assert reloaded.debate.live.round == 2 and reloaded.debate.statements[0].rounds == 2
+    assert reloaded.debate.stage.round == 2 and reloaded.debate.statements[0].rounds == 2
     assert reloaded.tally(sid, 1).counts == live.tally(sid, 1).counts
     assert reloaded.tally(sid, 2).counts == live.tally(sid, 2).counts
 
@@ -111,11 +114,11 @@ async def test_a_five_point_debate_takes_five_choices_and_reports_a_mean(hub: Hu
     live = await make(hub, settings=DebateSettings(scale=Scale.FIVE))
     await hub.control(live, Action.OPEN)
     await votes(hub, live, {"p1": Choice.STRONGLY_AGREE, "p2": A, "p3": Choice.STRONGLY_DISAGREE})
-    result = hub.results(live, "moderator")
+    result = frames.results(live, Audience.MODERATOR)
     assert list(result["counts"]) == ["strongly_agree", "agree", "neutral", "disagree",
                                       "strongly_disagree"]
     assert result["mean"] == round((5 + 4 + 1) / 3, 1)
-    assert hub.state(live)["debate"]["choices"] == list(result["counts"])
+    assert frames.state(live, Audience.PHONE)["debate"]["choices"] == list(result["counts"])
     with pytest.raises(Refusal, match="cannot change"):
         await hub.configure(live, DebateSettings(scale=Scale.THREE))
 
@@ -127,9 +130,9 @@ async def test_a_choice_outside_the_scale_is_refused_and_nothing_stored(hub: Hub
     for choice in (N, Choice.STRONGLY_AGREE):
         with pytest.raises(Refusal) as refused:
             await hub.vote(live, "p1", sid, choice, "v1")
-        assert refused.value.code == "bad_choice" and refused.value.status == 400
+        assert refused.value.code == "bad_choice" and status_of(refused.value.reason) == 400
     assert await hub.store.votes(live.debate.id) == []
-    assert list(hub.results(live, "moderator")["counts"]) == ["agree", "disagree"]
+    assert list(frames.results(live, Audience.MODERATOR)["counts"]) == ["agree", "disagree"]
 
 
 # -- visibility -------------------------------------------------------------------------------
@@ -147,12 +150,12 @@ async def test_visibility_decides_who_sees_numbers_when(hub: Hub, visibility, op
     await votes(hub, live, {"p1": A})
 
     def shown() -> tuple[bool, bool]:
-        return (hub.state(live, "screen")["results"] is not None,
-                hub.state(live, "phone")["results"] is not None)
+        return (frames.state(live, Audience.SCREEN)["results"] is not None,
+                frames.state(live, Audience.PHONE)["results"] is not None)
 
     assert shown() == open_
-    assert hub.state(live, "moderator")["results"]["counts"]["agree"] == 1
-    assert (hub.tally(live, "screen")["counts"] is not None) == open_[0]
+    assert frames.state(live, Audience.MODERATOR)["results"]["counts"]["agree"] == 1
+    assert (frames.tally(live, Audience.SCREEN)["counts"] is not None) == open_[0]
     await hub.control(live, Action.CLOSE)
     assert shown() == closed
     await hub.control(live, Action.REVEAL)
@@ -162,14 +165,14 @@ async def test_visibility_decides_who_sees_numbers_when(hub: Hub, visibility, op
 async def test_phones_get_live_tallies_only_when_they_may_see_them(hub: Hub):
     hidden = await make(hub)
     shown = await make(hub, settings=DebateSettings(visibility=Visibility.LIVE))
-    frames = {live.debate.id: listen(hub, live, "phone") for live in (hidden, shown)}
+    heard = {live.debate.id: listen(hub, live, "phone") for live in (hidden, shown)}
     for live in (hidden, shown):
         await hub.control(live, Action.OPEN)
         await votes(hub, live, {"p1": A, "p2": D})
     wanted = {"agree": 1, "neutral": 0, "disagree": 1}
 
-    def tallies(live: LiveDebate) -> list[dict[str, Any]]:
-        return [f for f in frames[live.debate.id] if f["type"] == "tally"]
+    def tallies(live: Room) -> list[dict[str, Any]]:
+        return [f for f in heard[live.debate.id] if f["type"] == "tally"]
 
     # phones get at most one tally a second, so the last one may come a second later
     for _ in range(300):
@@ -193,27 +196,27 @@ async def test_groups_split_results_for_moderators_and_the_projector_only_when_s
     await hub.join_group(live, "h2", work.id)  # changed their mind: the latest pick counts
     with pytest.raises(Refusal) as unknown:
         await hub.join_group(live, "x", 999)
-    assert unknown.value.status == 404
+    assert status_of(unknown.value.reason) == 404
     await hub.control(live, Action.OPEN)
     await votes(hub, live, {"w1": A, "w2": A, "w3": A, "h1": D, "h2": D, "loner": N})
 
-    split = hub.results(live, "moderator")["groups"]
+    split = frames.results(live, Audience.MODERATOR)["groups"]
     assert [(g["name"], g["total"], g["agree"]) for g in split] == [
         ("Werkveld", 4, 75), ("Hogeschool", 1, 0), (None, 1, 0)]
     await hub.control(live, Action.REVEAL)
-    assert "groups" not in hub.results(live, "screen")
+    assert "groups" not in frames.results(live, Audience.SCREEN)
     await hub.control(live, Action.SHOW_GROUPS)
-    assert [g["name"] for g in hub.results(live, "screen")["groups"]][:2] == [
+    assert [g["name"] for g in frames.results(live, Audience.SCREEN)["groups"]][:2] == [
         "Werkveld", "Hogeschool"]
-    assert "groups" not in (hub.state(live, "phone")["results"] or {})
-    assert hub.welcome(live, "h2")["group"] == work.id
+    assert "groups" not in (frames.state(live, Audience.PHONE)["results"] or {})
+    assert frames.welcome(live, "h2")["group"] == work.id
 
     gap = analysis.widest_gap(live.debate, live.tallies, live.members)
     assert gap is not None and gap.points == 75
-    assert hub.state(live, "moderator")["groups_differ"] == {
+    assert frames.state(live, Audience.MODERATOR)["groups_differ"] == {
         "statement": live.debate.statements[0].id, "points": 75}
-    assert hub.tally(live, "moderator")["groups_differ"]["points"] == 75
-    assert "groups_differ" not in hub.tally(live, "screen")
+    assert frames.tally(live, Audience.MODERATOR)["groups_differ"]["points"] == 75
+    assert "groups_differ" not in frames.tally(live, Audience.SCREEN)
 
     # renaming keeps members; removing a group leaves its members without one
     await hub.set_groups(live, ["Industry"])
@@ -233,7 +236,7 @@ async def test_showing_groups_needs_groups(hub: Hub):
 
 async def test_proposals_wait_for_the_moderator_and_flooding_is_refused(hub: Hub):
     live = await make(hub, n=1)
-    frames = listen(hub, live, "moderator")
+    heard = listen(hub, live, "moderator")
     with pytest.raises(Refusal) as closed:
         await hub.propose(live, "p1", "More labs")
     assert closed.value.code == "proposals_closed"
@@ -250,7 +253,7 @@ async def test_proposals_wait_for_the_moderator_and_flooding_is_refused(hub: Hub
         await hub.propose(live, "p2", "two")
     assert same.value.code == "duplicate_proposal"
     await asyncio.sleep(0.05)
-    queue = [f for f in frames if f["type"] == "proposals"][-1]["pending"]
+    queue = [f for f in heard if f["type"] == "proposals"][-1]["pending"]
     assert [p["text"] for p in queue] == [hostile, "Two", "Three"]
 
     statement = await hub.decide(live, first.id, approve=True, text="Labs for everyone")
@@ -259,7 +262,7 @@ async def test_proposals_wait_for_the_moderator_and_flooding_is_refused(hub: Hub
     assert await hub.decide(live, queue[1]["id"], approve=False) is None
     with pytest.raises(Refusal) as twice:
         await hub.decide(live, first.id, approve=True)
-    assert twice.value.status == 404
+    assert status_of(twice.value.reason) == 404
     assert [p.text for p in live.pending] == ["Three"]
     stored = await hub.store.proposals(live.debate.id)
     assert [p.status.value for p in stored] == ["approved", "rejected", "pending"]
@@ -276,15 +279,15 @@ async def test_the_timer_closes_voting_at_zero_and_reveals_when_asked(hub: Hub):
         await hub.control(live, Action.TIMER, seconds=2)
     state = await hub.control(live, Action.TIMER, seconds=5, reveal=True)
     assert state.phase is Phase.OPEN and state.timer_ends is not None
-    left = hub.state(live)["timer"]["seconds_left"]
+    left = frames.state(live, Audience.PHONE)["timer"]["seconds_left"]
     assert 0 < left <= 5
     await votes(hub, live, {"p1": A})
     for _ in range(300):  # no deadline asserted: only that it happens
-        if live.debate.live.phase is Phase.CLOSED and live.debate.live.revealed:
+        if live.debate.stage.phase is Phase.CLOSED and live.debate.stage.revealed:
             break
         await asyncio.sleep(0.1)
-    assert (live.debate.live.phase, live.debate.live.revealed) == (Phase.CLOSED, True)
-    assert hub.state(live)["timer"] is None
+    assert (live.debate.stage.phase, live.debate.stage.revealed) == (Phase.CLOSED, True)
+    assert frames.state(live, Audience.PHONE)["timer"] is None
 
 
 async def test_stopping_or_moving_on_cancels_the_timer(hub: Hub):
@@ -296,7 +299,7 @@ async def test_stopping_or_moving_on_cancels_the_timer(hub: Hub):
     state = await hub.control(live, Action.NEXT)
     assert state.timer_ends is None
     await asyncio.sleep(5.5)
-    assert live.debate.live.phase is Phase.WAITING, "the old countdown must not close the next one"
+    assert live.debate.stage.phase is Phase.WAITING, "the old countdown must not close the next one"
 
 
 # -- notes and duplicating --------------------------------------------------------------------
@@ -323,9 +326,9 @@ async def test_the_most_phones_connected_at_once_is_kept_for_the_report(hub: Hub
     for p in ("a", "b", "c"):
         hub.phone_joined(live, p)
     hub.phone_joined(live, "a")  # a second tab of the same phone is one participant
-    await hub.flush()
+    await hub.ticker.flush()
     hub.phone_left(live, "c")
-    await hub.flush()
+    await hub.ticker.flush()
     for _ in range(100):
         stored = await hub.store.debate(live.debate.id)
         if stored is not None and stored.peak_connected == 3:

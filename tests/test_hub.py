@@ -12,12 +12,13 @@ import pytest
 
 from poll.broadcast import MemoryPubSub, Subscriber
 from poll.config import Settings
-from poll.hub import Hub, LiveDebate, Refusal, channel
-from poll.model import Action, Choice, Phase
-from poll.store import SQLiteStore
+from poll.live import Hub, Refusal, Room, frames
+from poll.model import Action, Audience, Choice, Phase
+from poll.store.sqlite import SQLiteStore
+from poll.web.statuses import status_of
 
 
-async def make(hub: Hub, n: int = 3) -> LiveDebate:
+async def make(hub: Hub, n: int = 3) -> Room:
     debate, _ = await hub.store.create_debate("T", "en", [f"S{i}" for i in range(1, n + 1)])
     live = await hub.get(debate.id)
     assert live is not None
@@ -37,7 +38,7 @@ async def test_votes_count_only_while_open_on_the_current_statement(hub: Hub) ->
     assert other.value.code == "not_current"
     with pytest.raises(Refusal) as unknown:
         await hub.vote(live, "p_1", 987654, Choice.AGREE, "v3")
-    assert unknown.value.status == 404
+    assert status_of(unknown.value.reason) == 404
     await hub.control(live, Action.CLOSE)
     with pytest.raises(Refusal):
         await hub.vote(live, "p_2", first.id, Choice.AGREE, "v4")
@@ -48,7 +49,7 @@ async def test_votes_count_only_while_open_on_the_current_statement(hub: Hub) ->
 async def test_moving_on_resets_the_phase_and_hides_results(hub: Hub) -> None:
     live = await make(hub)
     await hub.control(live, Action.TOGGLE)
-    assert live.debate.live.phase is Phase.OPEN
+    assert live.debate.stage.phase is Phase.OPEN
     await hub.vote(live, "p_1", live.debate.statements[0].id, Choice.AGREE, "v1")
     await hub.control(live, Action.REVEAL)
     state = await hub.control(live, Action.NEXT)
@@ -79,7 +80,7 @@ async def test_actions_reach_every_audience_and_tallies_only_screens_and_moderat
             inbox.append(json.loads(frame))
 
         sub = Subscriber(send)
-        cm = hub.pubsub.subscribe(channel(live.debate.id, audience), sub)
+        cm = hub.pubsub.subscribe(frames.channel(live.debate.id, Audience(audience)), sub)
         await cm.__aenter__()
         subscriptions.append((cm, sub))
     await hub.control(live, Action.OPEN)
@@ -132,7 +133,7 @@ async def test_tallies_equal_a_recount_after_random_operations(tmp_path: Path) -
             # a fresh hub on the same file rebuilds the same tallies and live state
             again = await Hub(store, MemoryPubSub(), Settings()).get(live.debate.id)
             assert again is not None
-            assert again.debate.live == live.debate.live
+            assert again.debate.stage == live.debate.stage
             assert {k: t.counts for k, t in again.tallies.items()} == {
                 k: t.counts for k, t in live.tallies.items() if t.total}
 

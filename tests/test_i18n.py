@@ -14,8 +14,8 @@ from conftest import http_client
 from websockets.asyncio.client import connect as ws_connect
 
 from poll.i18n import gettext_for, preferred_language
-from poll.pages import environment
 from poll.paths import LOCALE
+from poll.web.pages import environment
 
 # Written out here rather than asked of Babel, so a page that skips Babel fails.
 DUTCH_MONTHS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from poll.memory import FreezePolicy
+from poll.ws.gc_policy import FreezePolicy
 
 
 def test_freezes_in_steps_and_unfreezes_when_the_room_empties() -> None:

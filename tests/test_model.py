@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from poll.model import Choice, Debate, LiveState, Scale, Statement, Tally
+from poll.model import Choice, Debate, Scale, Stage, Statement
+from poll.tally import Tally
 
 
 def test_a_changed_vote_replaces_the_earlier_choice() -> None:
@@ -27,7 +28,7 @@ def test_percentages_of_thirds_add_up_to_100() -> None:
 
 def test_no_votes_is_zero_percent_everywhere() -> None:
     assert set(Tally().percentages().values()) == {0}
-    assert Tally().as_dict()["total"] == 0
+    assert Tally().numbers()["total"] == 0
 
 
 @given(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(list(Choice))), min_size=1))
@@ -43,9 +44,9 @@ def test_percentages_always_add_up_to_100_and_stay_close(votes: list[tuple[int, 
 
 def test_neighbours_stop_at_either_end() -> None:
     statements = [Statement(i, "d", i, f"s{i}") for i in (1, 2, 3)]
-    debate = Debate("d", "t", "en", "ABCDEF", "now", statements, LiveState(1))
+    debate = Debate("d", "t", "en", "ABCDEF", "now", statements, Stage(1))
     assert debate.neighbour(-1) is None
     assert debate.neighbour(1) == statements[1]
-    debate.live = LiveState(3)
+    debate.stage = Stage(3)
     assert debate.neighbour(1) is None
     assert debate.current == statements[2]

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from poll.model import Choice, LiveState, Phase, Vote
-from poll.store import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, StoreError
+from poll.model import Choice, Phase, Stage, Vote
+from poll.store import StoreError
+from poll.store.sqlite import SQLiteStore
+from poll.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -24,7 +26,7 @@ async def test_a_created_debate_reads_back_with_its_statements(store: SQLiteStor
     assert again is not None
     assert [s.text for s in again.statements] == ["One", "Two"]
     assert [s.position for s in again.statements] == [1, 2]
-    assert again.live == LiveState(again.statements[0].id, Phase.WAITING, False)
+    assert again.stage == Stage(again.statements[0].id, Phase.WAITING, False)
     assert await store.debate_by_code(debate.join_code.lower()) == again
     assert await store.check_key(debate.id, key)
     assert not await store.check_key(debate.id, key + "x")
@@ -68,14 +70,14 @@ async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
     async with SQLiteStore(path) as store:
         debate, _ = await store.create_debate("T", "en", ["One", "Two"])
         second = debate.statements[1]
-        await store.save_live(debate.id, LiveState(second.id, Phase.OPEN, True))
+        await store.save_stage(debate.id, Stage(second.id, Phase.OPEN, True))
         await store.edit_statement(debate.id, second.id, "Two, edited")
         added = await store.add_statement(debate.id, "Three")
         await store.record_vote(Vote(debate.id, second.id, "p_1", Choice.NEUTRAL, "v"))
     async with SQLiteStore(path) as store:
         again = await store.debate(debate.id)
         assert again is not None
-        assert again.live == LiveState(second.id, Phase.OPEN, True)
+        assert again.stage == Stage(second.id, Phase.OPEN, True)
         assert [s.text for s in again.statements] == ["One", "Two, edited", "Three"]
         assert again.statements[2].id == added.id
         assert (await store.tallies(debate.id))[(second.id, 1)].choices == {"p_1": Choice.NEUTRAL}
@@ -139,5 +141,5 @@ async def test_an_archive_of_the_first_release_opens_and_keeps_everything(tmp_pa
         assert await store.schema_version() == SCHEMA_VERSION
         debate = await store.debate("old00001")
         assert debate is not None and debate.room_code is None
-        assert debate.live == LiveState(1, Phase.CLOSED, True)
+        assert debate.stage == Stage(1, Phase.CLOSED, True)
         assert (await store.tallies("old00001"))[(1, 1)].choices == {"p_old": Choice.AGREE}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from poll import wsprotocol
+from poll.ws import protocol as wsprotocol
 
 
 def test_the_lean_protocol_only_with_a_tested_uvicorn(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,59 @@
+"""Exports after the debate: results per statement and round (CSV), every vote (CSV), everything
+(JSON), a workbook (XLSX) and a Pol.is-compatible CSV set (ZIP). docs/exports.md describes every
+column.
+
+Built from committed data in the store (`snapshot`), so the server and `poll export` give the same
+files. Each format is one module; this one only picks.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..model import Debate
+from ..store import Store
+from .document import debate_json
+from .snapshot import snapshot
+from .tables import results_csv, votes_csv
+
+
+class Format(NamedTuple):
+    media_type: str
+    filename: str  # after the debate's id: "abc123-results.csv"
+    binary: bool = False  # bytes, not text: to a file, not a terminal
+
+
+FORMATS = {
+    "csv": Format("text/csv; charset=utf-8", "results.csv"),
+    "votes-csv": Format("text/csv; charset=utf-8", "votes.csv"),
+    "json": Format("application/json", "debate.json"),
+    "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   "results.xlsx", binary=True),
+    "polis": Format("application/zip", "polis.zip", binary=True),
+}
+
+
+async def export(store: Store, debate: Debate, fmt: str, *, join_url: str = "") -> str | bytes:
+    """The debate in one of FORMATS: text for the CSV and JSON formats, bytes for the binary
+    ones. `join_url` (the debate's join link) goes into the Pol.is summary."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    data = await snapshot(store, debate)
+    if fmt == "csv":
+        return results_csv(data)
+    if fmt == "votes-csv":
+        return votes_csv(data)
+    if fmt == "json":
+        return debate_json(data)
+    if fmt == "xlsx":
+        from .xlsx import workbook  # XlsxWriter is loaded only when asked for
+
+        return workbook(data)
+    from .polis import polis_zip
+
+    return polis_zip(data, join_url)
+
+
+def filename(debate: Debate, fmt: str) -> str:
+    """The download's file name: the debate's id, then the format's."""
+    return f"{debate.id}-{FORMATS[fmt].filename}"

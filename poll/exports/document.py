@@ -1,0 +1,74 @@
+"""The JSON export: the whole debate as one document (docs/exports.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .. import analysis
+from ..model import Statement
+from .snapshot import Snapshot
+
+
+def _highlights(data: Snapshot) -> dict[str, Any]:
+    h = analysis.highlights(data.debate, data.tallies, data.members)
+    return {
+        "most_agreed": None if h.most_agreed is None else {
+            "statement_id": h.most_agreed[0].id, "agree": h.most_agreed[1]},
+        "most_divided": None if h.most_divided is None else {
+            "statement_id": h.most_divided[0].id, "division": h.most_divided[1]},
+        "most_changed": None if h.most_changed is None else {
+            "statement_id": h.most_changed[0].id, "swing": h.most_changed[1].numbers()},
+        "groups_differ": None if h.groups_differ is None else {
+            "statement_id": h.groups_differ.statement.id, "points": h.groups_differ.points,
+            "high": h.groups_differ.high.numbers(), "low": h.groups_differ.low.numbers()},
+    }
+
+
+def _statement_json(data: Snapshot, s: Statement) -> dict[str, Any]:
+    debate = data.debate
+    latest = data.tally(s, s.rounds)
+    swing = analysis.swing_of(data.tallies, s)
+    return {
+        "id": s.id, "position": s.position, "text": s.text, "notes": s.notes,
+        "proposed": s.proposed, "rounds": s.rounds,
+        "results": latest.numbers(),  # the latest round, as counted
+        "results_by_round": [{"round": n, **data.tally(s, n).numbers()}
+                             for n in range(1, s.rounds + 1)],
+        "groups": [g.numbers() for g in analysis.split(latest, debate.groups, data.members)]
+        if debate.groups else [],
+        "swing": None if swing is None else swing.numbers(),
+    }
+
+
+def debate_json(data: Snapshot) -> str:
+    """The whole debate as one JSON document: debate, settings, groups, attendance, statements
+    with results per round, group split, swing and notes, highlights, votes, proposals."""
+    debate = data.debate
+    document: dict[str, Any] = {
+        "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
+                   "join_code": debate.join_code, "created_at": debate.created_at,
+                   "copied_from": debate.copied_from},
+        "settings": {"scale": debate.settings.scale.value,
+                     "choices": [c.value for c in debate.choices],
+                     "visibility": debate.settings.visibility.value,
+                     "proposals": debate.settings.proposals},
+        "groups": [{"id": g.id, "name": g.name} for g in debate.groups],
+        "attendance": {"participants": data.participants(),
+                       "peak_connected": debate.peak_connected,
+                       "votes_counted": data.votes_counted(), "votes_cast": len(data.votes)},
+        "statements": [_statement_json(data, s) for s in debate.statements],
+        "highlights": _highlights(data),
+        "votes": [
+            {"statement_id": v.statement_id, "round": v.round, "participant": v.participant,
+             "group": v.group, "choice": v.choice, "cast_at": v.cast_at, "vote_id": v.vote_id}
+            for v in data.votes
+        ],
+        "proposals": [
+            {"id": p.id, "text": p.text, "status": p.status.value, "created_at": p.created_at,
+             "statement_id": p.statement_id, "participant": p.participant}
+            for p in data.proposals
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2)
+

@@ -1,0 +1,92 @@
+"""Rate limits and caps on open sockets, per participant and per address.
+
+Sized for a room: hundreds of phones behind one venue NAT address must not be blocked, so the
+per-address limits are far above what a room does and only stop one host flooding the server;
+the per-device limits stop a script from hammering the writer from one phone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+from starlette.requests import HTTPConnection
+
+
+class _Windows:
+    """Fixed-window counters that reset all at once when the window turns: no timers, no threads.
+
+    Written here rather than taken from the `limits` package: its in-memory storage walks every key
+    from a new timer thread every few milliseconds, 17 % of the server's time in a 10,000-phone vote
+    burst (docs/performance.md). Memory is bounded by the keys seen in one window.
+    """
+
+    __slots__ = ("_counts", "_window", "limit", "seconds")
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self._window = -1
+        self._counts: dict[str, int] = {}
+
+    def hit(self, key: str) -> bool:
+        """Count one event for `key`; False when it is over the limit in this window."""
+        window = int(time.monotonic() // self.seconds)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        return count <= self.limit
+
+
+class Limits:
+    """The app's rate limits and socket caps (one instance, owned by the application state)."""
+
+    def __init__(self, max_connections: int, max_connections_per_ip: int) -> None:
+        self.votes_per_device = _Windows(20, 10)
+        self.votes_per_address = _Windows(5000, 10)
+        self.posts_per_address = _Windows(600, 10)
+        self.connects_per_address = _Windows(2000, 10)
+        # a person types a statement in well over 20 s; this stops scripts, not people
+        self.proposals_per_device = _Windows(3, 60)
+        self.proposals_per_address = _Windows(300, 60)
+        self.max_connections = max_connections
+        self.max_connections_per_ip = max_connections_per_ip
+        self.open_sockets: Counter[str] = Counter()
+        self.total_sockets = 0
+
+    def vote(self, participant: str, address: str) -> bool:
+        """Whether this vote is within the limits (and count it)."""
+        return self.votes_per_device.hit(participant) and self.votes_per_address.hit(address)
+
+    def propose(self, participant: str, address: str) -> bool:
+        """Whether this proposed statement is within the limits (and count it)."""
+        return (self.proposals_per_device.hit(participant)
+                and self.proposals_per_address.hit(address))
+
+    def post(self, address: str) -> bool:
+        """Whether this form POST is within the limits (and count it)."""
+        return self.posts_per_address.hit(address)
+
+    def open_socket(self, address: str) -> bool:
+        """Claim a socket slot for `address`; False when a cap or the connect rate says no."""
+        if self.total_sockets >= self.max_connections:
+            return False
+        if self.open_sockets[address] >= self.max_connections_per_ip:
+            return False
+        if not self.connects_per_address.hit(address):
+            return False
+        self.open_sockets[address] += 1
+        self.total_sockets += 1
+        return True
+
+    def close_socket(self, address: str) -> None:
+        self.open_sockets[address] -= 1
+        if self.open_sockets[address] <= 0:
+            del self.open_sockets[address]
+        self.total_sockets -= 1
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The address a request or socket came from (the key of the per-address limits)."""
+    return conn.client.host if conn.client else "unknown"

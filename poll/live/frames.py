@@ -1,0 +1,302 @@
+"""Every frame the server sends a client, typed, and built here only (docs/protocol.md).
+
+The same shapes travel over websockets and, for scripts that ask for JSON, over HTTP (an `ack`
+after a form vote, the moderator's `state` after an action). A broadcast frame is encoded once
+per audience (`encode`), never once per client: with thousands of phones the encoding would cost
+more than the sending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Literal, NotRequired, TypedDict
+
+from .. import analysis
+from ..analysis import GroupNumbers
+from ..model import Audience, Choice
+from ..tally import Numbers, SwingNumbers
+from .refusals import Reason
+from .room import Room
+from .rules import results_visible
+
+
+class GroupInfo(TypedDict):
+    id: int
+    name: str
+
+
+class DebateInfo(TypedDict):
+    id: str
+    title: str
+    lang: str
+    join_code: str
+    scale: str
+    choices: list[str]
+    visibility: str
+    proposals: bool
+    groups: list[GroupInfo]
+
+
+class StatementInfo(TypedDict):
+    id: int
+    position: int
+    text: str
+    rounds: int
+    proposed: bool
+
+
+class TimerInfo(TypedDict):
+    seconds_left: float  # counted from when the frame was built: a phone's clock does not matter
+    reveal: bool
+
+
+class GapInfo(TypedDict):
+    statement: int
+    points: int
+
+
+class Results(Numbers):
+    """A statement's numbers for one audience: its round, and by audience and round the split
+    by group, the first round's numbers and the swing."""
+
+    round: int
+    groups: NotRequired[list[GroupNumbers]]
+    before: NotRequired[Numbers]
+    swing: NotRequired[SwingNumbers | None]
+
+
+class StateFrame(TypedDict):
+    type: Literal["state"]
+    debate: DebateInfo
+    statement: StatementInfo | None
+    count: int
+    phase: str
+    revealed: bool
+    round: int
+    show_groups: bool
+    timer: TimerInfo | None
+    results: Results | None
+    room_check: bool  # phones must type the room code before they vote
+    room_code: NotRequired[str | None]  # screens and moderators only
+    statement_notes: NotRequired[str | None]  # moderators only
+    groups_differ: NotRequired[GapInfo | None]  # moderators only
+
+
+class TallyFrame(TypedDict):
+    """The current statement's numbers; `counts` and `percent` are None (and the extras left out)
+    for an audience that may not see them yet, which still learns how many voted."""
+
+    type: Literal["tally"]
+    statement: int | None
+    counts: dict[str, int] | None
+    percent: dict[str, int] | None
+    total: int
+    round: int
+    mean: NotRequired[float | None]
+    groups: NotRequired[list[GroupNumbers]]
+    before: NotRequired[Numbers]
+    swing: NotRequired[SwingNumbers | None]
+    connected: NotRequired[int]  # screens and moderators
+    groups_differ: NotRequired[GapInfo | None]  # moderators of debates with groups
+
+
+class WelcomeFrame(TypedDict):
+    type: Literal["welcome"]
+    participant: str
+    votes: dict[str, str]  # statement id -> the phone's counted choice in its current round
+    admitted: bool
+    group: int | None
+
+
+class PendingProposal(TypedDict):
+    id: int
+    text: str
+    created_at: str
+    group: str | None  # the proposer's audience group, by name
+
+
+class ProposalsFrame(TypedDict):
+    type: Literal["proposals"]
+    pending: list[PendingProposal]
+
+
+class AckFrame(TypedDict):
+    type: Literal["ack"]
+    id: str
+    statement: int
+    choice: str
+    round: int
+
+
+class ErrorFrame(TypedDict):
+    type: Literal["error"]
+    id: str | None  # the vote or proposal it answers, when there is one
+    code: str
+    message: str
+
+
+class GroupFrame(TypedDict):
+    type: Literal["group"]
+    group: int | None
+
+
+class ProposedFrame(TypedDict):
+    type: Literal["proposed"]
+    id: NotRequired[str]
+
+
+Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
+         | GroupFrame | ProposedFrame)
+
+PONG = '{"type":"pong"}'  # the answer to a ping, encoded once
+
+
+def encode(frame: Frame) -> str:
+    """A frame as sent: compact JSON, UTF-8 text kept as is."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def channel(debate_id: str, audience: Audience) -> str:
+    """The pub/sub channel of one audience of one debate."""
+    return f"{debate_id}:{audience.value}"
+
+
+# -- the debate as it stands -------------------------------------------------------------------
+
+def state(room: Room, audience: Audience) -> StateFrame:
+    """The `state` frame: the debate, the statement on stage, the phase, and the results when
+    this audience may see them. Only screens and moderators are told the room code itself;
+    phones learn whether one is required."""
+    debate = room.debate
+    current = debate.current
+    stage = debate.stage
+    frame: StateFrame = {
+        "type": "state",
+        "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
+                   "join_code": debate.join_code, "scale": debate.settings.scale.value,
+                   "choices": [c.value for c in debate.choices],
+                   "visibility": debate.settings.visibility.value,
+                   "proposals": debate.settings.proposals,
+                   "groups": [{"id": g.id, "name": g.name} for g in debate.groups]},
+        "statement": None if current is None else {
+            "id": current.id, "position": current.position, "text": current.text,
+            "rounds": current.rounds, "proposed": current.proposed},
+        "count": len(debate.statements),
+        "phase": stage.phase.value,
+        "revealed": stage.revealed,
+        "round": stage.round,
+        "show_groups": stage.show_groups,
+        "timer": None if stage.timer_ends is None else {
+            "seconds_left": round(max(0.0, stage.timer_ends - time.time()), 1),
+            "reveal": stage.timer_reveal},
+        "results": results(room, audience)
+        if current is not None and results_visible(debate, audience) else None,
+        "room_check": debate.room_code is not None,
+    }
+    if audience is not Audience.PHONE:
+        frame["room_code"] = debate.room_code
+    if audience is Audience.MODERATOR:
+        frame["statement_notes"] = None if current is None else current.notes
+        frame["groups_differ"] = _gap(room, fresh=True)
+    return frame
+
+
+def results(room: Room, audience: Audience) -> Results:
+    """The current statement's numbers for this audience: the current round's counts, the split
+    by group (moderators always, screens when the moderator shows it), and in a second round the
+    first round's numbers and the swing."""
+    debate = room.debate
+    stage = debate.stage
+    statement_id = stage.statement_id
+    tally = room.tally(statement_id).numbers()
+    out: Results = {"counts": tally["counts"], "percent": tally["percent"],
+                    "total": tally["total"], "round": stage.round}
+    if "mean" in tally:
+        out["mean"] = tally["mean"]
+    if debate.groups and (audience is Audience.MODERATOR
+                          or (audience is Audience.SCREEN and stage.show_groups)):
+        out["groups"] = [r.numbers() for r in
+                         analysis.split(room.tally(statement_id), debate.groups, room.members)]
+    if stage.round > 1 and statement_id is not None and debate.current is not None:
+        out["before"] = room.tally(statement_id, 1).numbers()
+        change = analysis.swing_of(room.tallies, debate.current)
+        out["swing"] = None if change is None else change.numbers()
+    return out
+
+
+def tally(room: Room, audience: Audience) -> TallyFrame:
+    """The `tally` frame; numbers only for an audience that may see them now (phones only ever
+    get it when the debate shows results live, after voting, or once closed)."""
+    debate = room.debate
+    statement_id = debate.stage.statement_id
+    frame: TallyFrame
+    if statement_id is not None and results_visible(debate, audience):
+        shown = results(room, audience)
+        frame = {"type": "tally", "statement": statement_id, "counts": shown["counts"],
+                 "percent": shown["percent"], "total": shown["total"], "round": shown["round"]}
+        if "mean" in shown:
+            frame["mean"] = shown["mean"]
+        if "groups" in shown:
+            frame["groups"] = shown["groups"]
+        if "before" in shown:
+            frame["before"] = shown["before"]
+        if "swing" in shown:
+            frame["swing"] = shown["swing"]
+    else:
+        frame = {"type": "tally", "statement": statement_id, "counts": None, "percent": None,
+                 "total": room.tally(statement_id).total, "round": debate.stage.round}
+    if audience is not Audience.PHONE:
+        frame["connected"] = room.connected
+    if audience is Audience.MODERATOR and debate.groups:
+        frame["groups_differ"] = _gap(room)
+    return frame
+
+
+def _gap(room: Room, *, fresh: bool = False) -> GapInfo | None:
+    gap = room.widest_gap(asyncio.get_running_loop().time(), fresh=fresh)
+    return None if gap is None else {"statement": gap.statement, "points": gap.points}
+
+
+def welcome(room: Room, participant: str) -> WelcomeFrame:
+    """The `welcome` frame a phone gets first: who it is, what it voted, whether it may vote."""
+    return {"type": "welcome", "participant": participant,
+            "votes": {str(sid): choice.value for sid, choice in room.votes_of(participant).items()},
+            "admitted": room.may_vote(participant),
+            "group": room.members.get(participant)}
+
+
+def proposals(room: Room) -> ProposalsFrame:
+    """The `proposals` frame for moderators: every proposal still waiting, oldest first."""
+    debate = room.debate
+    return {"type": "proposals", "pending": [
+        {"id": p.id, "text": p.text, "created_at": p.created_at,
+         "group": g.name if (g := debate.group(room.members.get(p.participant))) else None}
+        for p in room.pending]}
+
+
+# -- answers to one client ---------------------------------------------------------------------
+
+def ack(vote_id: str, statement_id: int, choice: Choice, round_: int) -> AckFrame:
+    """A vote is counted (sent only after it was committed)."""
+    return {"type": "ack", "id": vote_id, "statement": statement_id, "choice": choice.value,
+            "round": round_}
+
+
+def error(reason: Reason, message: str, answers: str | None = None) -> ErrorFrame:
+    """A refusal, `message` already in the reader's language; `answers` the vote or proposal id."""
+    return {"type": "error", "id": answers, "code": reason.value, "message": message}
+
+
+def group(group_id: int | None) -> GroupFrame:
+    """The phone's audience group is stored."""
+    return {"type": "group", "group": group_id}
+
+
+def proposed(proposal_id: str | None = None) -> ProposedFrame:
+    """A proposal is waiting for the moderator."""
+    frame: ProposedFrame = {"type": "proposed"}
+    if proposal_id is not None:
+        frame["id"] = proposal_id
+    return frame

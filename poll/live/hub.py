@@ -1,0 +1,272 @@
+"""The hub: every change to a running debate goes through here, and every page hears of it.
+
+A vote, a moderator's action, a proposal or a group pick is checked by the debate's rules
+(`rules`), stored (`poll.store`), applied to the room in memory (`room`), and published as frames
+(`frames`) to the debate's channels. Tallies are built from committed votes only, so they can
+always be rebuilt from the archive; they go out through the `ticker`, not once per vote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+
+from ..broadcast import PubSub
+from ..config import Settings
+from ..i18n import N_
+from ..model import (
+    Action,
+    Audience,
+    Choice,
+    DebateSettings,
+    Phase,
+    Proposal,
+    Stage,
+    Statement,
+    Vote,
+)
+from ..store import Store, StoreError
+from ..text import normalise_code
+from . import countdown, frames, rules
+from .refusals import Reason, Refusal
+from .room import Room
+from .rooms import Rooms
+from .ticker import Ticker
+
+
+class Hub:
+    """Owns every loaded debate's room; views and sockets change debates only through it."""
+
+    def __init__(self, store: Store, pubsub: PubSub, settings: Settings) -> None:
+        self.store = store
+        self.pubsub = pubsub
+        self.settings = settings
+        self.rooms = Rooms(store, on_load=self._resume)
+        self.ticker = Ticker(self.rooms, pubsub, store, settings.tally_interval)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start the ticker; resume countdowns that were running when the server stopped (so
+        voting closes even if no page reconnects)."""
+        for debate_id in await self.store.counting_down():
+            await self.rooms.get(debate_id)
+        self._task = asyncio.create_task(self.ticker.run(), name="poll-hub-ticker")
+
+    async def stop(self) -> None:
+        """Let pending peak figures be saved, then stop the ticker and every countdown (a
+        countdown's end is in the database: it resumes at the next start)."""
+        await self.ticker.finish()
+        tasks = [t for t in (self._task, *(room.timer for room in self.rooms)) if t is not None]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = None
+
+    async def get(self, debate_id: str) -> Room | None:
+        """The room of the debate with this id (loaded on first use), or None."""
+        return await self.rooms.get(debate_id)
+
+    async def by_code(self, code: str) -> Room | None:
+        """The room of the debate this join code belongs to, or None."""
+        return await self.rooms.by_code(code)
+
+    # -- the room --------------------------------------------------------------------------------
+
+    async def vote(self, room: Room, participant: str, statement_id: int, choice: Choice,
+                   client_id: str, round_: int | None = None) -> int:
+        """Store and count a vote in the current round; returns that round, only after the vote
+        is committed. A Refusal when the rules say no (rules.check_vote). A repeated
+        (participant, client_id) is acknowledged again but counted once."""
+        counted_in = rules.check_vote(room, participant, statement_id, choice, round_)
+        vote = Vote(room.id, statement_id, participant, choice, client_id, round=counted_in)
+        if await self.store.record_vote(vote):
+            room.count(statement_id, counted_in, participant, choice)
+            self.ticker.changed(room)
+        return counted_in
+
+    async def admit(self, room: Room, participant: str, code: str) -> bool:
+        """Let this phone vote when `code` is the room code (any case, spaces ignored)."""
+        expected = room.debate.room_code
+        if expected is None or participant in room.admitted:
+            return True
+        if not hmac.compare_digest(normalise_code(code), expected):
+            return False
+        await self.store.admit(room.id, participant)
+        room.admitted.add(participant)
+        return True
+
+    async def require_room_code(self, room: Room, required: bool) -> str | None:
+        """Turn the room code check on (with a new code) or off; every page hears of it."""
+        async with room.lock:
+            code = "".join(secrets.choice("0123456789") for _ in range(4)) if required else None
+            await self.store.set_room_code(room.id, code)
+            room.debate.room_code = code
+            await self._publish_state(room)
+            return code
+
+    async def join_group(self, room: Room, participant: str, group_id: int | None) -> None:
+        """Record the group this participant belongs to (None: no group); changeable later."""
+        if group_id is not None and room.debate.group(group_id) is None:
+            raise Refusal(Reason.UNKNOWN_GROUP, N_("This group is not part of the debate."))
+        await self.store.join_group(room.id, participant, group_id)
+        if group_id is None:
+            room.members.pop(participant, None)
+        else:
+            room.members[participant] = group_id
+        self.ticker.changed(room)
+
+    def phone_joined(self, room: Room, participant: str) -> None:
+        room.phones[participant] += 1
+        self.ticker.changed(room)
+
+    def phone_left(self, room: Room, participant: str) -> None:
+        room.phones[participant] -= 1
+        if room.phones[participant] <= 0:
+            del room.phones[participant]
+        self.ticker.changed(room)
+
+    # -- statements from the audience ------------------------------------------------------------
+
+    async def propose(self, room: Room, participant: str, text: str) -> Proposal:
+        """Queue an attendee's statement for the moderator (when the debate allows proposals)."""
+        rules.check_proposal(room, participant, text)
+        proposal = await self.store.add_proposal(room.id, participant, text)
+        room.pending.append(proposal)
+        await self._publish_proposals(room)
+        return proposal
+
+    async def decide(self, room: Room, proposal_id: int, approve: bool,
+                     text: str | None = None) -> Statement | None:
+        """Approve (optionally as edited `text`) or reject a waiting proposal; an approved one
+        becomes the debate's last statement."""
+        async with room.lock:
+            if not any(p.id == proposal_id for p in room.pending):
+                raise Refusal(Reason.UNKNOWN_PROPOSAL,
+                              N_("This proposal is not waiting for a decision."))
+            try:
+                _, statement = await self.store.decide_proposal(room.id, proposal_id, approve,
+                                                                text)
+            except StoreError:  # decided meanwhile by another way in
+                raise Refusal(Reason.UNKNOWN_PROPOSAL,
+                              N_("This proposal is not waiting for a decision.")) from None
+            room.pending = [p for p in room.pending if p.id != proposal_id]
+            if statement is not None:
+                await self._append(room, statement)
+            await self._publish_proposals(room)
+            return statement
+
+    # -- the moderator -----------------------------------------------------------------------------
+
+    async def control(self, room: Room, action: Action, statement_id: int | None = None, *,
+                      seconds: int | None = None, reveal: bool = False) -> Stage:
+        """Apply a moderator action (rules.next_stage), persist it, and tell every page; returns
+        the new stage. `seconds` and `reveal` belong to TIMER: count down, then close (and
+        reveal)."""
+        async with room.lock:
+            return await self._control(room, action, statement_id, seconds, reveal)
+
+    async def _control(self, room: Room, action: Action, statement_id: int | None,
+                       seconds: int | None, reveal: bool) -> Stage:
+        debate = room.debate
+        current = debate.stage
+        new = rules.next_stage(room, action, statement_id, seconds=seconds, reveal=reveal,
+                               now=time.time())
+        if new == current:
+            return current
+        # Set in memory before the commit: a vote checked after this point sees the new phase,
+        # and any vote accepted before it is queued ahead of this write (one FIFO writer).
+        debate.stage = new
+        try:
+            await self.store.save_stage(debate.id, new)
+        except BaseException:
+            debate.stage = current
+            raise
+        if new.round > 1 and (statement := debate.current) is not None \
+                and statement.rounds < new.round:
+            self._replace_statement(room, replace(statement, rounds=new.round))
+        countdown.schedule(room, self._time_up)
+        await self._publish_state(room)
+        return new
+
+    def _resume(self, room: Room) -> None:
+        # A countdown running before a restart goes on (or ends now).
+        countdown.schedule(room, self._time_up)
+
+    async def _time_up(self, room: Room, ends: float) -> None:
+        async with room.lock:
+            stage = room.debate.stage
+            if stage.timer_ends != ends:
+                return  # stopped or replaced meanwhile
+            await self._control(room, Action.CLOSE, None, None, False)
+            if stage.timer_reveal:
+                await self._control(room, Action.REVEAL, None, None, False)
+
+    async def configure(self, room: Room, settings: DebateSettings) -> None:
+        """Change the scale, the results' visibility and whether proposals are taken. The scale
+        cannot change once anyone has voted. Turning proposals off keeps those already made in
+        the queue for the moderator to decide."""
+        async with room.lock:
+            rules.check_settings(room, settings)
+            await self.store.set_settings(room.id, settings)
+            room.debate.settings = settings
+            await self._publish_state(room)
+
+    async def set_groups(self, room: Room, names: Sequence[str]) -> None:
+        """Make the debate's audience groups `names` (in order; renaming keeps members)."""
+        async with room.lock:
+            groups = await self.store.set_groups(room.id, names)
+            room.debate.groups = groups
+            known = {g.id for g in groups}
+            room.members = {p: g for p, g in room.members.items() if g in known}
+            if not groups and room.debate.stage.show_groups:
+                room.debate.stage = replace(room.debate.stage, show_groups=False)
+                await self.store.save_stage(room.id, room.debate.stage)
+            await self._publish_state(room)
+
+    async def add_statement(self, room: Room, text: str) -> Statement:
+        """Append a statement; the first one of an empty debate goes on stage."""
+        async with room.lock:
+            statement = await self.store.add_statement(room.id, text)
+            await self._append(room, statement)
+            return statement
+
+    async def edit_statement(self, room: Room, statement_id: int, text: str,
+                             notes: str | None = None) -> Statement:
+        """Replace a statement's text (and notes, unless None); pages showing it update at once."""
+        async with room.lock:
+            if room.debate.statement(statement_id) is None:
+                raise Refusal(Reason.UNKNOWN_STATEMENT,
+                              N_("This statement is not part of the debate."))
+            statement = await self.store.edit_statement(room.id, statement_id, text, notes)
+            self._replace_statement(room, statement)
+            await self._publish_state(room)
+            return statement
+
+    async def _append(self, room: Room, statement: Statement) -> None:
+        room.debate.statements.append(statement)
+        if room.debate.stage.statement_id is None:
+            room.debate.stage = Stage(statement.id, Phase.WAITING)
+            await self.store.save_stage(room.id, room.debate.stage)
+        await self._publish_state(room)
+
+    @staticmethod
+    def _replace_statement(room: Room, statement: Statement) -> None:
+        room.debate.statements = [
+            statement if s.id == statement.id else s for s in room.debate.statements]
+
+    # -- telling the pages -----------------------------------------------------------------------
+
+    async def _publish_state(self, room: Room) -> None:
+        # One encoding per audience, not per client: thousands of phones share one string.
+        for audience in Audience:
+            await self.pubsub.publish(frames.channel(room.id, audience),
+                                      frames.encode(frames.state(room, audience)))
+        self.ticker.changed(room)
+
+    async def _publish_proposals(self, room: Room) -> None:
+        await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
+                                  frames.encode(frames.proposals(room)))

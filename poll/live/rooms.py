@@ -1,0 +1,75 @@
+"""Which debates are loaded: each is read from the store and its tallies rebuilt on first use.
+
+Loading lazily (instead of every debate at start) lets the archive grow without slowing start-up,
+and a debate that `poll new` writes while the server runs is found on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+
+from ..model import ProposalStatus
+from ..store import Store
+from ..text import normalise_code
+from .room import Room
+
+
+class Rooms:
+    """The loaded debates, by id and by join code."""
+
+    def __init__(self, store: Store, on_load: Callable[[Room], None]) -> None:
+        self.store = store
+        self._on_load = on_load  # e.g. resume a countdown that was running before a restart
+        self._rooms: dict[str, Room] = {}
+        self._codes: dict[str, str] = {}
+        self._loading: dict[str, asyncio.Task[Room | None]] = {}
+
+    def loaded(self, debate_id: str) -> Room | None:
+        """The room when this debate is loaded already (no I/O), else None."""
+        return self._rooms.get(debate_id)
+
+    def __iter__(self) -> Iterator[Room]:
+        return iter(tuple(self._rooms.values()))
+
+    async def get(self, debate_id: str) -> Room | None:
+        """The room of the debate with this id, loaded on first use; None for no such debate."""
+        room = self._rooms.get(debate_id)
+        if room is not None:
+            return room
+        task = self._loading.get(debate_id)
+        if task is None:
+            # One load per debate however many pages ask at once.
+            task = asyncio.create_task(self._load(debate_id))
+            self._loading[debate_id] = task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done():
+                self._loading.pop(debate_id, None)
+
+    async def by_code(self, code: str) -> Room | None:
+        """The room of the debate this join code (as typed) belongs to, or None."""
+        code = normalise_code(code)
+        debate_id = self._codes.get(code)
+        if debate_id is None:
+            debate = await self.store.debate_by_code(code)
+            if debate is None:
+                return None
+            debate_id = debate.id
+        return await self.get(debate_id)
+
+    async def _load(self, debate_id: str) -> Room | None:
+        store = self.store
+        debate = await store.debate(debate_id)
+        if debate is None:
+            return None  # not remembered: `poll new` may create it later
+        room = Room(debate, await store.tallies(debate_id),
+                    admitted=await store.admitted(debate_id),
+                    members=await store.members(debate_id),
+                    pending=await store.proposals(debate_id, ProposalStatus.PENDING),
+                    peak_saved=debate.peak_connected)
+        self._rooms[debate_id] = room
+        self._codes[debate.join_code] = debate_id
+        self._on_load(room)
+        return room

@@ -1,0 +1,97 @@
+"""The ticker: tallies go out at a steady pace, not once per vote.
+
+Votes mark their debate changed; every `interval` seconds the ticker encodes ONE tally frame per
+audience for each changed debate and offers it to every subscriber's latest-only slot, so the
+cost follows the update rate, not the vote rate. Phones get tallies at most once per
+PHONE_INTERVAL, and only while they may see the numbers: at 10,000 phones a tally every 100 ms
+would cost more than the votes themselves. The ticker also saves the most phones connected at
+once, as it grows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..broadcast import PubSub
+from ..model import Audience
+from ..store import Store, StoreError
+from . import frames
+from .room import Room
+from .rooms import Rooms
+from .rules import results_visible
+
+log = logging.getLogger("poll.live.ticker")
+
+PHONE_INTERVAL = 1.0  # seconds between tallies to phones
+
+
+class Ticker:
+    """Changed debates, and the task that broadcasts their tallies."""
+
+    def __init__(self, rooms: Rooms, pubsub: PubSub, store: Store, interval: float) -> None:
+        self.rooms = rooms
+        self.pubsub = pubsub
+        self.store = store
+        self.interval = interval
+        self._changed: set[str] = set()
+        self._phones_due: set[str] = set()  # changed, waiting for the phones' slower pace
+        self._saving: set[asyncio.Task[None]] = set()
+
+    def changed(self, room: Room) -> None:
+        """This debate's numbers (or who is connected) changed: send its tallies next tick."""
+        self._changed.add(room.id)
+
+    async def run(self) -> None:
+        """Flush every `interval` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.flush()
+            except Exception:  # a bug here must not stop every future update
+                log.exception("tally broadcast failed")
+
+    async def finish(self) -> None:
+        """Let the peak figures being saved reach the store."""
+        await asyncio.gather(*self._saving, return_exceptions=True)
+
+    async def flush(self) -> None:
+        """Send one tally frame per audience for every debate that changed since the last flush
+        (to phones at most every PHONE_INTERVAL, and only when they may see results)."""
+        changed, self._changed = self._changed, set()
+        clock = asyncio.get_running_loop().time()
+        for debate_id in changed:
+            room = self.rooms.loaded(debate_id)
+            if room is None:
+                continue
+            for audience in (Audience.SCREEN, Audience.MODERATOR):
+                await self.pubsub.publish(frames.channel(debate_id, audience),
+                                          frames.encode(frames.tally(room, audience)),
+                                          latest_only=True)
+            if results_visible(room.debate, Audience.PHONE):
+                self._phones_due.add(debate_id)
+            if room.connected > room.peak_saved:
+                room.peak_saved = room.connected
+                self._save_peak(room)
+        for debate_id in list(self._phones_due):
+            room = self.rooms.loaded(debate_id)
+            if room is None or clock - room.phone_tally_at >= PHONE_INTERVAL:
+                self._phones_due.discard(debate_id)
+                if room is not None:
+                    room.phone_tally_at = clock
+                    await self.pubsub.publish(
+                        frames.channel(debate_id, Audience.PHONE),
+                        frames.encode(frames.tally(room, Audience.PHONE)),
+                        latest_only=True)
+
+    def _save_peak(self, room: Room) -> None:
+        # Fire and forget: a lost peak figure is not worth delaying the tally broadcast.
+        task = asyncio.create_task(self._store_peak(room.id, room.peak_saved))
+        self._saving.add(task)
+        task.add_done_callback(self._saving.discard)
+
+    async def _store_peak(self, debate_id: str, connected: int) -> None:
+        try:
+            await self.store.save_peak(debate_id, connected)
+        except StoreError:
+            log.warning("could not save the peak number of connected phones")

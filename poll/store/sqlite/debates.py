@@ -1,0 +1,252 @@
+"""Debates in SQLite: creating and copying them, reading them whole, their stage, settings,
+moderator key and statements."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Sequence
+
+import aiosqlite
+
+from ...model import Debate, DebateSettings, Group, Phase, Scale, Stage, Statement, Visibility
+from ...text import normalise_code
+from .. import DebateSummary, StoreError
+from .audience import insert_groups
+from .base import SQLiteBase
+from .writer import now
+
+# Join codes avoid characters that are easy to misread on a projector (0/O, 1/I/L).
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_LENGTH = 6
+ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def hash_key(key: str) -> str:
+    """What is stored of a moderator key: the key is 32 random bytes, so a plain SHA-256 is
+    enough; no slow KDF needed."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class DebateQueries(SQLiteBase):
+    """The `debates` and `statements` tables."""
+
+    async def create_debate(
+        self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None,
+        settings: DebateSettings | None = None, groups: Sequence[str] = (),
+        notes: Sequence[str] = (), copied_from: str | None = None,
+    ) -> tuple[Debate, str]:
+        """Create a debate with its statements (and their notes, by position), settings and
+        audience groups; returns it and its moderator key (shown once)."""
+        key = secrets.token_urlsafe(24)
+        created = now()
+        settings = settings or DebateSettings()
+
+        async def insert(db: aiosqlite.Connection) -> Debate:
+            for _ in range(20):
+                debate_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
+                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+                taken = await db.execute_fetchall(
+                    "SELECT 1 FROM debates WHERE id = ? OR join_code = ?", (debate_id, code)
+                )
+                if not taken:
+                    break
+            else:
+                raise StoreError("could not find a free join code")
+            await db.execute(
+                "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo,"
+                " scale, visibility, proposals, copied_from)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (debate_id, title, lang, code, hash_key(key), created, demo,
+                 settings.scale.value, settings.visibility.value, int(settings.proposals),
+                 copied_from),
+            )
+            items = []
+            for position, text in enumerate(statements, start=1):
+                note = notes[position - 1] if position <= len(notes) else ""
+                cursor = await db.execute(
+                    "INSERT INTO statements (debate_id, position, text, notes) VALUES (?, ?, ?, ?)",
+                    (debate_id, position, text, note),
+                )
+                assert cursor.lastrowid is not None
+                items.append(Statement(cursor.lastrowid, debate_id, position, text, note))
+            first = items[0].id if items else None
+            await db.execute(
+                "UPDATE debates SET current_statement = ? WHERE id = ?", (first, debate_id)
+            )
+            made = await insert_groups(db, debate_id, groups)
+            return Debate(debate_id, title, lang, code, created, items, Stage(first),
+                          settings=settings, groups=made, copied_from=copied_from)
+
+        debate = await self._write(insert)
+        return debate, key
+
+    async def duplicate_debate(self, debate_id: str) -> tuple[Debate, str]:
+        """A new debate with this one's statements, notes, settings and groups, and no votes."""
+        original = await self.debate(debate_id)
+        if original is None:
+            raise StoreError("no such debate")
+        return await self.create_debate(
+            original.title, original.lang, [s.text for s in original.statements],
+            settings=original.settings, groups=[g.name for g in original.groups],
+            notes=[s.notes for s in original.statements], copied_from=original.id)
+
+    async def new_key(self, debate_id: str) -> str:
+        """Replace the debate's moderator key with a new one and return it."""
+        key = secrets.token_urlsafe(24)
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET key_hash = ? WHERE id = ?", (hash_key(key), debate_id)
+            )
+
+        await self._write(update)
+        return key
+
+    async def check_key(self, debate_id: str, key: str) -> bool:
+        """Whether `key` is this debate's moderator key (compared in constant time)."""
+        rows = await self._read("SELECT key_hash FROM debates WHERE id = ?", (debate_id,))
+        return bool(rows) and hmac.compare_digest(rows[0][0], hash_key(key))
+
+    async def save_stage(self, debate_id: str, stage: Stage) -> None:
+        """Persist the stage, so a restart resumes exactly here."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET current_statement = ?, phase = ?, revealed = ?, round = ?,"
+                " show_groups = ?, timer_ends = ?, timer_reveal = ? WHERE id = ?",
+                (stage.statement_id, stage.phase.value, int(stage.revealed), stage.round,
+                 int(stage.show_groups), stage.timer_ends, int(stage.timer_reveal), debate_id),
+            )
+            if stage.round > 1:
+                await db.execute(
+                    "UPDATE statements SET rounds = max(rounds, ?) WHERE id = ? AND debate_id = ?",
+                    (stage.round, stage.statement_id, debate_id))
+
+        await self._write(update)
+
+    async def set_settings(self, debate_id: str, settings: DebateSettings) -> None:
+        """Change how the debate votes (scale) and shows results, and whether the audience may
+        propose statements."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET scale = ?, visibility = ?, proposals = ? WHERE id = ?",
+                (settings.scale.value, settings.visibility.value, int(settings.proposals),
+                 debate_id))
+
+        await self._write(update)
+
+    async def save_peak(self, debate_id: str, connected: int) -> None:
+        """Remember the most phones connected at once, when `connected` beats it."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "UPDATE debates SET peak_connected = max(peak_connected, ?) WHERE id = ?",
+                (connected, debate_id))
+
+        await self._write(update)
+
+    async def counting_down(self) -> list[str]:
+        """The ids of debates whose countdown was running when the server last stopped."""
+        rows = await self._read("SELECT id FROM debates WHERE timer_ends IS NOT NULL")
+        return [r[0] for r in rows]
+
+    async def _debate_where(self, clause: str, value: str) -> Debate | None:
+        rows = await self._read(
+            "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed,"
+            " room_code, scale, visibility, proposals, round, show_groups, timer_ends,"
+            f" timer_reveal, peak_connected, copied_from FROM debates WHERE {clause}",
+            (value,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        statements = [
+            Statement(s["id"], r["id"], s["position"], s["text"], s["notes"], s["rounds"],
+                      bool(s["proposed"]))
+            for s in await self._read(
+                "SELECT id, position, text, notes, rounds, proposed FROM statements"
+                " WHERE debate_id = ? ORDER BY position",
+                (r["id"],),
+            )
+        ]
+        groups = [Group(g[0], g[1]) for g in await self._read(
+            "SELECT id, name FROM audience_groups WHERE debate_id = ? ORDER BY position",
+            (r["id"],))]
+        stage = Stage(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
+                      r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]))
+        settings = DebateSettings(Scale(r["scale"]), Visibility(r["visibility"]),
+                                  bool(r["proposals"]))
+        return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
+                      statements, stage, r["room_code"], settings, groups, r["copied_from"],
+                      r["peak_connected"])
+
+    async def debate(self, debate_id: str) -> Debate | None:
+        """The debate with this id (statements and stage included), or None."""
+        return await self._debate_where("id = ?", debate_id)
+
+    async def debate_by_code(self, code: str) -> Debate | None:
+        """The debate with this join code (any case), or None."""
+        return await self._debate_where("join_code = ?", normalise_code(code))
+
+    async def demo_debate(self, name: str) -> Debate | None:
+        """The demo debate created under `name`, or None."""
+        return await self._debate_where("demo = ?", name)
+
+    async def summaries(self) -> list[DebateSummary]:
+        """Every debate, newest first, with its size."""
+        rows = await self._read(
+            "SELECT d.id,"
+            " (SELECT count(*) FROM statements s WHERE s.debate_id = d.id) AS statements,"
+            " (SELECT count(DISTINCT participant) FROM votes v WHERE v.debate_id = d.id) AS people,"
+            " (SELECT count(*) FROM votes v WHERE v.debate_id = d.id) AS votes"
+            " FROM debates d ORDER BY d.created_at DESC, d.id"
+        )
+        out = []
+        for r in rows:
+            debate = await self.debate(r["id"])
+            if debate is not None:
+                out.append(DebateSummary(debate, r["statements"], r["people"], r["votes"]))
+        return out
+
+    async def add_statement(self, debate_id: str, text: str) -> Statement:
+        """Append a statement to the debate."""
+
+        async def insert(db: aiosqlite.Connection) -> Statement:
+            ((last,),) = await db.execute_fetchall(
+                "SELECT coalesce(max(position), 0) FROM statements WHERE debate_id = ?",
+                (debate_id,),
+            )
+            cursor = await db.execute(
+                "INSERT INTO statements (debate_id, position, text) VALUES (?, ?, ?)",
+                (debate_id, last + 1, text),
+            )
+            assert cursor.lastrowid is not None
+            return Statement(cursor.lastrowid, debate_id, last + 1, text)
+
+        return await self._write(insert)
+
+    async def edit_statement(self, debate_id: str, statement_id: int, text: str,
+                             notes: str | None = None) -> Statement:
+        """Replace a statement's text (and its notes, unless None); its votes stay."""
+
+        async def update(db: aiosqlite.Connection) -> Statement:
+            await db.execute(
+                "UPDATE statements SET text = ?, notes = coalesce(?, notes)"
+                " WHERE id = ? AND debate_id = ?",
+                (text, notes, statement_id, debate_id),
+            )
+            rows = list(await db.execute_fetchall(
+                "SELECT position, notes, rounds, proposed FROM statements"
+                " WHERE id = ? AND debate_id = ?",
+                (statement_id, debate_id),
+            ))
+            if not rows:
+                raise StoreError("no such statement")
+            position, stored_notes, rounds, proposed = rows[0]
+            return Statement(statement_id, debate_id, position, text, stored_notes, rounds,
+                             bool(proposed))
+
+        return await self._write(update)

@@ -1,0 +1,154 @@
+"""The SQLite schema as forward migrations, and the check each start makes before using a file.
+
+`PRAGMA user_version` holds the schema version. Each start applies the missing migrations in
+order, each in its own transaction; a file from a newer release is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+
+from .. import StoreError
+
+# Forward migrations, one per schema version: MIGRATIONS[n] takes a database from version n to n+1.
+# Never edit a released entry; append a new one: an archive written by any release must open in
+# every later one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE debates (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        join_code TEXT NOT NULL UNIQUE,
+        key_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        current_statement INTEGER,
+        phase TEXT NOT NULL DEFAULT 'waiting',
+        revealed INTEGER NOT NULL DEFAULT 0,
+        demo TEXT UNIQUE
+    );
+    CREATE TABLE statements (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        UNIQUE (debate_id, position)
+    );
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        participant TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN ('agree', 'neutral', 'disagree')),
+        cast_at TEXT NOT NULL,
+        UNIQUE (participant, client_id)
+    );
+    CREATE INDEX votes_by_debate ON votes (debate_id, id);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 2: the optional room code check
+    """
+    ALTER TABLE debates ADD COLUMN room_code TEXT;
+    CREATE TABLE admitted (
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        admitted_at TEXT NOT NULL,
+        PRIMARY KEY (debate_id, participant)
+    );
+    """,
+    # 3: debate formats (issue 6): scales, visibility, rounds, groups, proposals, timer, notes.
+    # The votes table is rebuilt because SQLite cannot change a CHECK constraint in place.
+    """
+    ALTER TABLE debates ADD COLUMN scale TEXT NOT NULL DEFAULT 'three';
+    ALTER TABLE debates ADD COLUMN visibility TEXT NOT NULL DEFAULT 'reveal';
+    ALTER TABLE debates ADD COLUMN proposals INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE debates ADD COLUMN show_groups INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN timer_ends REAL;
+    ALTER TABLE debates ADD COLUMN timer_reveal INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN peak_connected INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN copied_from TEXT;
+    ALTER TABLE statements ADD COLUMN notes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE statements ADD COLUMN rounds INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE statements ADD COLUMN proposed INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE audience_groups (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        position INTEGER NOT NULL,
+        name TEXT NOT NULL
+    );
+    CREATE INDEX audience_groups_by_debate ON audience_groups (debate_id, position);
+    CREATE TABLE members (
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        group_id INTEGER REFERENCES audience_groups(id),
+        chosen_at TEXT NOT NULL,
+        PRIMARY KEY (debate_id, participant)
+    );
+    CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        participant TEXT NOT NULL,
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'approved', 'rejected')),
+        created_at TEXT NOT NULL,
+        decided_at TEXT,
+        statement_id INTEGER REFERENCES statements(id)
+    );
+    CREATE INDEX proposals_by_debate ON proposals (debate_id, status, id);
+    CREATE TABLE votes_v3 (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        participant TEXT NOT NULL,
+        client_id TEXT NOT NULL,
+        choice TEXT NOT NULL CHECK (choice IN
+            ('strongly_agree', 'agree', 'neutral', 'disagree', 'strongly_disagree')),
+        cast_at TEXT NOT NULL,
+        round INTEGER NOT NULL DEFAULT 1 CHECK (round IN (1, 2)),
+        UNIQUE (participant, client_id)
+    );
+    INSERT INTO votes_v3 (id, debate_id, statement_id, participant, client_id, choice, cast_at)
+        SELECT id, debate_id, statement_id, participant, client_id, choice, cast_at FROM votes;
+    DROP TABLE votes;
+    ALTER TABLE votes_v3 RENAME TO votes;
+    CREATE INDEX votes_by_debate ON votes (debate_id, id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+async def check_integrity(db: aiosqlite.Connection, path: Path) -> None:
+    """Refuse a damaged file with a message that says what to do."""
+    # quick_check: the structural checks of integrity_check, fast enough for every start.
+    problems = [row[0] for row in await db.execute_fetchall("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        raise StoreError(
+            f"{path} is damaged ({'; '.join(problems[:3])}). Restore a backup made with "
+            "`poll backup`, or move the file away to start afresh."
+        )
+
+
+async def migrate(db: aiosqlite.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION, one transaction per version."""
+    ((version,),) = await db.execute_fetchall("PRAGMA user_version")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} has schema version {version}; this release knows up to "
+            f"{SCHEMA_VERSION}. Upgrade debate-poll to open it."
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql in MIGRATIONS[target - 1].split(";"):
+                if sql.strip():
+                    await db.execute(sql)
+            await db.execute(f"PRAGMA user_version = {target}")
+            await db.execute("COMMIT")
+        except BaseException:
+            await db.execute("ROLLBACK")
+            raise

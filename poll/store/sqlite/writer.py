@@ -1,0 +1,179 @@
+"""The single writer: every write to the SQLite file goes through one task on one connection.
+
+SQLite allows one writer at a time, so writes queue here instead of contending for the lock.
+Whatever is queued when the writer wakes is committed in ONE transaction (group commit: one
+fsync for a whole burst of votes), and each write's future resolves only after COMMIT, so a vote
+is acknowledged only once it is safe on disk. Votes in a batch are inserted with three statements
+however many there are; other writes (functions) run in the same transaction, each under a
+savepoint, so one refused write does not undo the votes beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import aiosqlite
+
+from ...model import Vote
+from .. import StoreError
+
+T = TypeVar("T")
+WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
+
+
+def now() -> str:
+    """The current time as ISO 8601 in UTC, to the millisecond (how every time is stored)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class _Write:
+    """One queued write: a vote (batched with the votes beside it) or a function."""
+
+    __slots__ = ("fn", "future", "vote")
+
+    def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None) -> None:
+        self.vote = vote
+        self.fn = fn
+        self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+
+@dataclass(slots=True)
+class _Failed:
+    error: Exception
+
+
+class Writer:
+    """The writer task and its queue, on the connection it was given (and owns from then on)."""
+
+    def __init__(self, db: aiosqlite.Connection, *, max_batch: int = 500) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] = asyncio.create_task(self._loop(),
+                                                             name="poll-store-writer")
+
+    async def write(self, fn: WriteFn[T]) -> T:
+        """Run `fn` inside the next transaction; its result once committed. An exception `fn`
+        raises is raised here (its savepoint is rolled back; the rest of the batch commits)."""
+        result: T = await self._submit(_Write(None, fn))
+        return result
+
+    async def record_vote(self, vote: Vote) -> bool:
+        """Insert a vote; after COMMIT, True when stored, False when it repeats a stored
+        (participant, client id)."""
+        return bool(await self._submit(_Write(vote, None)))
+
+    async def stop(self) -> None:
+        """Commit everything queued, then end the task."""
+        if not self._task.done():
+            await self._queue.put(None)
+        await self._task
+
+    async def _submit(self, item: _Write) -> Any:
+        if self._task.done():
+            raise StoreError("the store is closed")
+        self._queue.put_nowait(item)
+        return await item.future
+
+    async def _loop(self) -> None:
+        stopping = False
+        while not stopping:
+            item = await self._queue.get()
+            if item is None:
+                break
+            batch = [item]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                more = self._queue.get_nowait()
+                if more is None:
+                    stopping = True
+                    break
+                batch.append(more)
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[_Write]) -> None:
+        db = self.db
+        results: list[Any] = []
+        try:
+            await db.execute("BEGIN IMMEDIATE")
+            for run in _runs(batch):
+                if run[0].vote is not None:
+                    results.extend(await _insert_votes(db, run))
+                else:
+                    for item in run:
+                        results.append(await _guarded(db, item))
+            await db.execute("COMMIT")
+        except Exception as exc:  # the whole transaction failed (disk full, I/O error)
+            if db.in_transaction:
+                await db.execute("ROLLBACK")
+            for item in batch:
+                if not item.future.done():
+                    item.future.set_exception(StoreError(f"could not save: {exc}"))
+            return
+        for item, result in zip(batch, results, strict=True):
+            if item.future.done():
+                continue
+            if isinstance(result, _Failed):
+                item.future.set_exception(result.error)
+            else:
+                item.future.set_result(result)
+
+
+def _runs(batch: list[_Write]) -> list[list[_Write]]:
+    """Split a batch into consecutive runs of votes and of functions, keeping the order (a vote
+    queued before a close is written before it)."""
+    runs: list[list[_Write]] = []
+    for item in batch:
+        if runs and (runs[-1][0].vote is None) == (item.vote is None):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+async def _guarded(db: aiosqlite.Connection, item: _Write) -> Any:
+    # A savepoint per function, so one refused write does not undo the rest of the batch.
+    assert item.fn is not None
+    await db.execute("SAVEPOINT op")
+    try:
+        result = await item.fn(db)
+    except Exception as exc:
+        await db.execute("ROLLBACK TO op")
+        await db.execute("RELEASE op")
+        return _Failed(exc)
+    await db.execute("RELEASE op")
+    return result
+
+
+async def _insert_votes(db: aiosqlite.Connection, run: list[_Write]) -> list[bool]:
+    # Three statements per run, however many votes: rows above `before` are the new ones.
+    ((before,),) = await db.execute_fetchall("SELECT coalesce(max(id), 0) FROM votes")
+    stamp = now()
+    rows = []
+    for item in run:
+        v = item.vote
+        assert v is not None
+        rows.append((v.debate_id, v.statement_id, v.participant, v.client_id, v.choice.value,
+                     v.cast_at or stamp, v.round))
+    await db.executemany(
+        "INSERT INTO votes (debate_id, statement_id, participant, client_id, choice, cast_at,"
+        " round) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (participant, client_id) DO NOTHING",
+        rows,
+    )
+    fresh = {
+        (p, c)
+        for p, c in await db.execute_fetchall(
+            "SELECT participant, client_id FROM votes WHERE id > ?", (before,)
+        )
+    }
+    stored = []
+    for item in run:
+        v = item.vote
+        assert v is not None
+        key = (v.participant, v.client_id)
+        stored.append(key in fresh)
+        fresh.discard(key)  # a repeat within the same batch is a repeat too
+    return stored

@@ -1,0 +1,116 @@
+"""Rendering pages: one Jinja2 environment per language, autoescaping on, gettext installed.
+
+A per-language environment (rather than swapping translations per request) keeps rendering free of
+shared mutable state while many requests are in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import cache, partial
+from typing import Any
+
+from babel.dates import format_datetime
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from ..i18n import gettext_for, preferred_language, translations
+from ..model import LANGUAGES
+from ..paths import STATIC, TEMPLATES
+from ..state import app_state
+
+
+@cache
+def static_url(path: str) -> str:
+    """The URL of a file under static/, with a content hash so browsers never use a stale copy."""
+    file = STATIC / path
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
+    return f"/static/{path}?v={digest}"
+
+
+@cache
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "svg", "xml")),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(static_url=static_url, lang=lang, languages=LANGUAGES)
+    env.filters.update(datetime=partial(local_datetime, lang=lang),
+                       number=partial(number, lang=lang))
+    return env
+
+
+def local_datetime(value: str, lang: str) -> str:
+    """An ISO 8601 time (as stored, UTC) in this machine's time zone, written the way `lang`
+    writes dates: "18 jan 2023, 14:05:09" in Dutch, "Jan 18, 2023, 2:05:09 PM" in English."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return format_datetime(moment.astimezone(), "medium", locale=lang)
+
+
+def number(value: int, lang: str) -> str:
+    """A count with the locale's grouping: 1.234 in Dutch, 1,234 in English."""
+    return format_decimal(value, locale=lang)
+
+
+def page_language(request: Request) -> str:
+    """The visitor's language for pages that belong to no debate."""
+    return preferred_language(request.headers.get("accept-language"))
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], *, lang: str | None = None,
+    status: int = 200, headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render a template in `lang` (default: the visitor's language). Templates build links
+    with `path(route_name, **params)` (poll.urls)."""
+    lang = lang or page_language(request)
+    csrf_token = request.scope.get("csrftoken")  # set by asgi-csrf (poll.web.csrf)
+    html = environment(lang).get_template(template).render(
+        request=request, lang=lang, csrf_token=csrf_token() if csrf_token else "",
+        path=app_state(request.scope).urls.path, **context)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def wants_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error(
+    request: Request, status: int, title: str, message: str, *, lang: str | None = None,
+    code: str | None = None,
+) -> Response:
+    """A readable error: a page for browsers, JSON for scripts. Title and message are translated."""
+    lang = lang or page_language(request)
+    _ = gettext_for(lang)
+    if wants_json(request):
+        return JSONResponse(
+            {"error": code or title.lower().replace(" ", "_"), "message": _(message)},
+            status_code=status,
+        )
+    return render(
+        request, "error.html", {"status": status, "title": _(title), "message": _(message)},
+        lang=lang, status=status,
+    )
+
+
+class RevalidatedStatic(StaticFiles):
+    """Static files that browsers revalidate (ETag) before use: module imports between scripts
+    carry no version in their URL, so a cached copy must never outlive an upgrade."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("Cache-Control", "no-cache")
+        return response

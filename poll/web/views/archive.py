@@ -1,0 +1,60 @@
+"""After the debate: the archive of debates and each debate's printable report."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from babel.numbers import format_decimal
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ... import charts
+from ... import report as reporting
+from ...i18n import translations
+from ...tally import DRAW_POINTS
+from ..pages import number, render
+from ..sessions import is_moderator
+from ._common import debate_from_path, state
+from .admin import admin_gate
+
+
+async def archive(request: Request) -> Response:
+    """Every debate, newest first, each linking to its report (behind the organiser password
+    when one is set)."""
+    if (gate := admin_gate(request)) is not None:
+        return gate
+    app = state(request)
+    summaries = await app.store.summaries()
+    return render(request, "archive.html", {"debates": [
+        {"debate": s.debate, "statements": s.statements, "participants": s.participants,
+         "votes": s.votes, "results_url": app.urls.path("report", debate_id=s.debate.id)}
+        for s in summaries
+    ]})
+
+
+async def report(request: Request) -> Response:
+    """The report: attendance, settings, per statement its charts (SVG drawn here), group split,
+    swing and notes, then the highlights; printable to PDF from the browser. Its debate's
+    moderator may always read it; others when the archive is open to them."""
+    room = await debate_from_path(request)
+    if not is_moderator(request, room.id) and (gate := admin_gate(request)) is not None:
+        return gate
+    debate = room.debate
+    catalog = translations(debate.lang)
+    text = reporting.chart_text(catalog.gettext, catalog.ngettext,
+                                partial(number, lang=debate.lang))
+    return render(request, "report.html", {
+        "report": reporting.build(debate, room.tallies, room.members, room.connected),
+        "text": text,
+        "labels": {c.value: text.label(c) for c in text.labels},
+        "result_chart": charts.result_chart,
+        "group_chart": charts.group_chart,
+        "is_moderator": is_moderator(request, debate.id),
+        "draw_points": DRAW_POINTS,
+        # a mean as the language writes it: 3.8 in English, 3,8 in Dutch
+        "decimal": partial(format_decimal, format="0.0", locale=debate.lang),
+    }, lang=debate.lang)
+
+
+# The archive linked here in the first release: the same report under its old address.
+results = report

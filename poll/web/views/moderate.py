@@ -1,0 +1,227 @@
+"""The moderator's side: signing in with the key, and running the debate (actions, statements,
+settings, the room code, proposals).
+
+Every control is a plain form POST (303 back to the page); a script sending
+`Accept: application/json` gets the moderator's `state` frame as JSON instead.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TypeVar
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from ... import analysis
+from ...i18n import N_
+from ...live import Refusal, Room, frames
+from ...model import Action, Audience, DebateSettings, Scale, Visibility
+from ...text import clean, clean_notes, groups_problem, notes_problem, parse_groups
+from ..pages import render, wants_json
+from ..sessions import grant_moderator, is_moderator, take_new_key
+from ._common import (
+    PageError,
+    debate_from_path,
+    field,
+    flag_field,
+    form,
+    int_field,
+    moderated,
+    state,
+    statement_text,
+)
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _links(request: Request, room: Room) -> dict[str, str]:
+    """The addresses the moderator page shows and links to."""
+    urls = state(request).urls
+    debate_id = room.id
+    return {
+        "join_url": urls.join(room.debate.join_code),
+        "screen_url": urls.screen(debate_id),
+        "results_url": urls.report(debate_id),  # to copy and share
+        "report_url": urls.path("report", debate_id=debate_id),
+        "export_csv": urls.export(debate_id, "csv"),
+        "votes_csv": urls.export(debate_id, "votes-csv"),
+        "export_json": urls.export(debate_id, "json"),
+        "export_xlsx": urls.export(debate_id, "xlsx"),
+        "export_polis": urls.export(debate_id, "polis"),
+    }
+
+
+async def moderate(request: Request) -> Response:
+    """The moderator page; `?key=` signs in and redirects to the same page without the key."""
+    room = await debate_from_path(request)
+    debate = room.debate
+    app = state(request)
+    key = request.query_params.get("key")
+    if key is not None:
+        if await app.store.check_key(debate.id, key[:200]):
+            grant_moderator(request, debate.id)
+            return RedirectResponse(app.urls.path("moderate", debate_id=debate.id),
+                                    status_code=303)
+        return render(request, "login.html", {
+            "debate": debate, "error": N_("This moderator key is not right.")},
+            lang=debate.lang, status=401)
+    if not is_moderator(request, debate.id):
+        return render(request, "login.html", {"debate": debate, "error": None},
+                      lang=debate.lang, status=401)
+    new_key = take_new_key(request)
+    return render(request, "moderate.html", {
+        "debate": debate,
+        "count": len(debate.statements),
+        "stage": debate.stage,
+        # each statement with its latest round's result and, after a second round, the swing
+        "rows": [(s, room.tally(s.id).numbers(), analysis.swing_of(room.tallies, s))
+                 for s in debate.statements],
+        "tally": frames.tally(room, Audience.MODERATOR),
+        "state": frames.state(room, Audience.MODERATOR),
+        "settings": debate.settings,
+        "scales": list(Scale),
+        "visibilities": list(Visibility),
+        "groups_text": "\n".join(g.name for g in debate.groups),
+        "pending": frames.proposals(room)["pending"],
+        "groups_differ": analysis.widest_gap(debate, room.tallies, room.members),
+        "links": _links(request, room),
+        "new_key_url": None if new_key is None else app.urls.moderate(debate.id, new_key),
+        "ws_path": app.urls.socket(debate.id, Audience.MODERATOR),
+        "room_code": debate.room_code,
+        "message": None,
+    }, lang=debate.lang)
+
+
+def _done(request: Request, room: Room) -> Response:
+    """Back to the moderator page, or the new state as JSON for a script."""
+    if wants_json(request):
+        return JSONResponse(frames.state(room, Audience.MODERATOR))
+    return RedirectResponse(state(request).urls.path("moderate", debate_id=room.id),
+                            status_code=303)
+
+
+async def control(request: Request) -> Response:
+    """next / prev / goto / open / close / toggle / reveal / hide / round2 / show_groups /
+    hide_groups / timer / timer_stop."""
+    room = await moderated(request)
+    data = await form(request)
+    try:
+        action = Action(field(data, "action"))
+    except ValueError:
+        raise PageError(400, N_("Bad request"), N_("Unknown action."),
+                        lang=room.debate.lang) from None
+    statement_id = int_field(data, "statement") if action is Action.GOTO else None
+    seconds = None
+    if action is Action.TIMER:
+        raw = field(data, "seconds")
+        if not raw.isdigit():
+            raise PageError(400, N_("Bad request"),
+                            N_("Choose a countdown between 5 seconds and an hour."),
+                            lang=room.debate.lang)
+        seconds = int(raw[:6])
+    try:
+        await state(request).hub.control(room, action, statement_id, seconds=seconds,
+                                         reveal=flag_field(data, "reveal"))
+    except Refusal as refusal:
+        raise PageError.refused(refusal, room.debate.lang) from None
+    return _done(request, room)
+
+
+async def add_statement(request: Request) -> Response:
+    """Append a statement (field `text`)."""
+    room = await moderated(request)
+    text = statement_text(await form(request))
+    await state(request).hub.add_statement(room, text)
+    return _done(request, room)
+
+
+async def edit_statement(request: Request) -> Response:
+    """Replace a statement's `text`, and its `notes` when the form has that field."""
+    room = await moderated(request)
+    data = await form(request)
+    text = statement_text(data)
+    notes = None
+    if "notes" in data:
+        notes = clean_notes(field(data, "notes"))
+        if (problem := notes_problem(notes)) is not None:
+            raise PageError(400, N_("Bad request"), problem, lang=room.debate.lang)
+    statement_id = request.path_params["statement_id"]
+    try:
+        await state(request).hub.edit_statement(room, statement_id, text, notes)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, room.debate.lang) from None
+    return _done(request, room)
+
+
+async def room_code(request: Request) -> Response:
+    """Require the room code from phones (`required=1`, with a fresh code) or stop (`0`)."""
+    room = await moderated(request)
+    required = field(await form(request), "required")
+    if required not in ("0", "1"):
+        raise PageError(400, N_("Bad request"), N_("Say whether the room code is required."),
+                        lang=room.debate.lang)
+    await state(request).hub.require_room_code(room, required == "1")
+    return _done(request, room)
+
+
+def _choice(data: FormData, name: str, enum: type[E], default: E, lang: str) -> E:
+    raw = field(data, name)
+    if not raw:
+        return default
+    try:
+        return enum(raw)
+    except ValueError:
+        raise PageError(400, N_("Bad request"), N_("Unknown setting."), lang=lang) from None
+
+
+def debate_settings(data: FormData, lang: str,
+                    current: DebateSettings | None = None) -> DebateSettings:
+    """Scale, visibility and proposals from a form (fields left out keep `current`)."""
+    current = current or DebateSettings()
+    proposals = current.proposals
+    if "proposals" in data:
+        proposals = flag_field(data, "proposals")
+    return DebateSettings(_choice(data, "scale", Scale, current.scale, lang),
+                          _choice(data, "visibility", Visibility, current.visibility, lang),
+                          proposals)
+
+
+async def settings(request: Request) -> Response:
+    """Change the scale, visibility, proposals (`proposals` 1/0) and the audience `groups` (one
+    per line); fields left out stay as they are."""
+    room = await moderated(request)
+    data = await form(request)
+    lang = room.debate.lang
+    new = debate_settings(data, lang, room.debate.settings)
+    hub = state(request).hub
+    try:
+        if new != room.debate.settings:
+            await hub.configure(room, new)
+        if "groups" in data:
+            names = parse_groups(field(data, "groups"))
+            if (problem := groups_problem(names)) is not None:
+                raise PageError(400, N_("Bad request"), problem, lang=lang)
+            if names != [g.name for g in room.debate.groups]:
+                await hub.set_groups(room, names)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, lang) from None
+    return _done(request, room)
+
+
+async def decide_proposal(request: Request) -> Response:
+    """`decision` approve (with optional edited `text`) or reject a statement from the audience."""
+    room = await moderated(request)
+    data = await form(request)
+    decision = field(data, "decision")
+    if decision not in ("approve", "reject"):
+        raise PageError(400, N_("Bad request"), N_("Approve or reject the proposal."),
+                        lang=room.debate.lang)
+    text = statement_text(data) if decision == "approve" and clean(field(data, "text")) else None
+    try:
+        await state(request).hub.decide(room, request.path_params["proposal_id"],
+                                        decision == "approve", text)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, room.debate.lang) from None
+    return _done(request, room)

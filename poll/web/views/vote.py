@@ -1,0 +1,195 @@
+"""The attendees' side: the front page with the join code, the vote page, and the plain-form
+versions of what the page's script does over its socket (vote, room code, group, proposal)."""
+
+from __future__ import annotations
+
+import secrets
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from ...i18n import N_, preferred_language
+from ...limits import client_address
+from ...live import Reason, Refusal, Room, frames, rules
+from ...model import Audience, Choice, Visibility
+from ...store import StoreError
+from ...text import clean, normalise_code, proposal_problem
+from ..pages import render, wants_json
+from ..sessions import new_participant, participant_of, remember_participant
+from ..statuses import status_of
+from ._common import PageError, field, form, int_field, state
+
+
+async def index(request: Request) -> Response:
+    """Front page: type the join code shown on the projector."""
+    return render(request, "index.html", {"code": "", "error": None})
+
+
+async def join(request: Request) -> Response:
+    """The front page's form: a known code leads to the same page as the QR code."""
+    code = normalise_code(request.query_params.get("code", ""))[:32]
+    app = state(request)
+    room = await app.hub.by_code(code) if code.isalnum() else None
+    if room is None:
+        return render(request, "index.html", {
+            "code": code,
+            "error": N_("No debate has this code. Check the code on the screen.") if code
+            else N_("Type the code shown on the screen."),
+        }, status=404 if code else 400)
+    return RedirectResponse(app.urls.path("vote", code=room.debate.join_code), status_code=303)
+
+
+async def _room_from_code(request: Request) -> Room:
+    room = await state(request).hub.by_code(request.path_params["code"][:32])
+    if room is None:
+        raise PageError(404, N_("Debate not found"),
+                        N_("No debate has this code. Check the code on the screen."),
+                        code="not_found")
+    return room
+
+
+def _new_vote_id() -> str:
+    # A fresh id per page load: resubmitting the same page (a double tap) is stored once.
+    return "f-" + secrets.token_urlsafe(9)
+
+
+def _vote_page(request: Request, room: Room, participant: str, *,
+               message: str | None = None, status: int = 200, proposed: bool = False) -> Response:
+    """The vote page; `message` is an error to show, `proposed` thanks for a proposal."""
+    debate = room.debate
+    current = debate.current
+    mine = room.votes_of(participant)
+    my_choice = mine[current.id].value if current and current.id in mine else None
+    visible = current is not None and rules.results_visible(debate, Audience.PHONE) and (
+        debate.settings.visibility is not Visibility.VOTED or debate.stage.revealed
+        or my_choice is not None)
+    urls = state(request).urls
+    context = {
+        "debate": debate,
+        "statement": current,
+        "count": len(debate.statements),
+        "stage": debate.stage,
+        "my_choice": my_choice,
+        "results": frames.results(room, Audience.PHONE) if visible else None,
+        "message": message,
+        "ws_path": urls.socket(debate.id, Audience.PHONE),
+        "choices": list(debate.choices),
+        "groups": debate.groups,
+        "my_group": room.members.get(participant),
+        "proposals_open": debate.settings.proposals,
+        "proposed": proposed,
+        "needs_code": not room.may_vote(participant),
+        "vote_id": _new_vote_id(),
+    }
+    # The buttons and messages in the phone's own language when it is one of ours (a Dutch debate
+    # can have English-speaking guests); otherwise the debate's. Statements stay as typed.
+    lang = preferred_language(request.headers.get("accept-language"), default=debate.lang)
+    response = render(request, "vote.html", context, lang=lang, status=status,
+                      headers={"Vary": "Accept-Language"})
+    remember_participant(response, participant, secure=request.url.scheme == "https")
+    return response
+
+
+async def vote_page(request: Request) -> Response:
+    """The phone's page (the QR code points here): the current statement and three buttons."""
+    room = await _room_from_code(request)
+    return _vote_page(request, room, participant_of(request) or new_participant(),
+                      proposed=request.query_params.get("proposed") == "1")
+
+
+def _back(request: Request, room: Room, participant: str, body: frames.Frame | None = None, *,
+          query: str = "") -> Response:
+    """303 back to the vote page (or `body` as JSON, for a script that asks for JSON), keeping
+    the participant cookie."""
+    response: Response
+    if body is not None and wants_json(request):
+        response = JSONResponse(body)
+    else:
+        page = state(request).urls.path("vote", code=room.debate.join_code)
+        response = RedirectResponse(page + query, status_code=303)
+    remember_participant(response, participant, secure=request.url.scheme == "https")
+    return response
+
+
+async def admit(request: Request) -> Response:
+    """The room code typed on the phone: right, and the phone may vote from now on."""
+    room = await _room_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    if await state(request).hub.admit(room, participant, field(data, "room_code")[:16]):
+        return _back(request, room, participant)
+    return _vote_page(request, room, participant, status=403,
+                      message=N_("That is not the code on the screen. Try again."))
+
+
+async def vote_submit(request: Request) -> Response:
+    """A vote as a plain form POST, for phones without JavaScript (and for scripts, as JSON)."""
+    room = await _room_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    vote_id = field(data, "vote_id")[:64] or _new_vote_id()
+    try:
+        choice = Choice(field(data, "choice"))
+    except ValueError:
+        raise PageError(400, N_("Bad request"),
+                        N_("This choice is not offered in this debate."),
+                        lang=room.debate.lang, code=Reason.BAD_CHOICE.value) from None
+    statement_id = int_field(data, "statement")
+    app = state(request)
+    try:
+        if not app.limits.vote(participant, client_address(request)):
+            raise Refusal(Reason.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
+        counted_in = await app.hub.vote(room, participant, statement_id, choice, vote_id)
+    except Refusal as refusal:
+        if wants_json(request):
+            raise PageError.refused(refusal, room.debate.lang, N_("Vote not counted")) from None
+        return _vote_page(request, room, participant, message=refusal.message,
+                          status=status_of(refusal.reason))
+    except StoreError:
+        raise PageError(503, N_("Not saved"),
+                        N_("Your vote could not be saved. Please try again."),
+                        lang=room.debate.lang, code=Reason.NOT_SAVED.value) from None
+    return _back(request, room, participant,
+                 frames.ack(vote_id, statement_id, choice, counted_in))
+
+
+async def choose_group(request: Request) -> Response:
+    """The phone says which audience group it belongs to (field `group`: an id, or empty)."""
+    room = await _room_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    raw = field(data, "group")
+    if raw and not raw.isdigit():
+        raise PageError(400, N_("Bad request"), N_("A group must be a group id or null."),
+                        lang=room.debate.lang, code=Reason.BAD_MESSAGE.value)
+    group_id = int(raw) if raw else None
+    try:
+        await state(request).hub.join_group(room, participant, group_id)
+    except Refusal as refusal:
+        raise PageError.refused(refusal, room.debate.lang) from None
+    return _back(request, room, participant, frames.group(group_id))
+
+
+async def propose(request: Request) -> Response:
+    """An attendee proposes a statement (field `text`); it waits for the moderator."""
+    room = await _room_from_code(request)
+    data = await form(request)
+    participant = participant_of(request) or new_participant()
+    text = field(data, "text")
+    app = state(request)
+    try:
+        problem = proposal_problem(text)
+        if problem is not None:
+            raise Refusal(Reason.BAD_PROPOSAL, problem)
+        if not app.limits.propose(participant, client_address(request)):
+            raise Refusal(Reason.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
+        await app.hub.propose(room, participant, clean(text))
+    except Refusal as refusal:
+        if wants_json(request):
+            raise PageError.refused(refusal, room.debate.lang) from None
+        return _vote_page(request, room, participant, message=refusal.message,
+                          status=status_of(refusal.reason))
+    except StoreError:
+        raise PageError(503, N_("Not saved"), N_("This could not be saved. Please try again."),
+                        lang=room.debate.lang, code=Reason.NOT_SAVED.value) from None
+    return _back(request, room, participant, frames.proposed(), query="?proposed=1")
