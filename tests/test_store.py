@@ -143,3 +143,16 @@ async def test_an_archive_of_the_first_release_opens_and_keeps_everything(tmp_pa
         assert debate is not None and debate.room_code is None
         assert debate.stage == Stage(1, Phase.CLOSED, True)
         assert (await store.tallies("old00001"))[(1, 1)].choices == {"p_old": Choice.AGREE}
+
+
+async def test_open_store_takes_a_path_or_an_sqlite_url_and_refuses_what_it_does_not_know(
+        tmp_path: Path) -> None:
+    from poll.store import open_store, store_at
+
+    async with store_at(tmp_path / "plain.db") as plain:
+        debate, _ = await plain.create_debate("By path", "en", ["One"])
+    async with store_at(f"sqlite:///{tmp_path / 'plain.db'}") as by_url:
+        found = await by_url.debate(debate.id)
+        assert found is not None and found.title == "By path"
+    with pytest.raises(StoreError, match="unknown kind of database"):
+        await open_store("postgresql://localhost/poll")
