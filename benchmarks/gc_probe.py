@@ -46,7 +46,7 @@ def _census(signum: int, frame: object) -> None:
     counts: Counter[str] = Counter()
     sizes: Counter[str] = Counter()
     # gc.get_objects() leaves out frozen objects, and the server freezes its connections
-    # (poll/memory.py): thaw them for the count, then freeze again.
+    # (poll/ws/gc_policy.py): thaw them for the count, then freeze again.
     frozen = gc.get_freeze_count()
     gc.unfreeze()
     everything = gc.get_objects()

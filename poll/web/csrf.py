@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
     """Double-submit CSRF tokens (asgi-csrf): every POST that carries cookies must repeat the
     signed `csrftoken` cookie in a form field or the `x-csrftoken` header. Pages get the token
-    from `request.scope["csrftoken"]()` (see poll.pages.render)."""
+    from `request.scope["csrftoken"]()` (see poll.web.pages.render)."""
     async def app_entered(scope: Scope, receive: Receive, send: Send) -> None:
         scope["poll.csrf_passed"][0] = True  # asgi-csrf copies the scope; the list is shared
         await app(scope, receive, send)
