@@ -47,7 +47,8 @@ def _serve(out: str, argv: list[str]) -> int:
     first: list[tracemalloc.Snapshot] = []
 
     def snapshot(signum: int, frame: object) -> None:
-        # The server freezes its connections (poll/ws/gc_policy.py); get_objects() skips frozen ones.
+        # The server freezes its connections (poll/ws/gc_policy.py); get_objects() skips frozen
+        # ones.
         frozen = gc.get_freeze_count()
         gc.unfreeze()
         counts: Counter[str] = Counter()

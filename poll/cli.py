@@ -19,14 +19,7 @@ from .demo_debate import ensure_demo, ensure_example
 from .model import LANGUAGES, Debate, DebateSettings, Scale, Visibility
 from .network import public_base_url
 from .store import Store, StoreError, sqlite_path, store_at
-from .text import (
-    clean,
-    groups_problem,
-    parse_groups,
-    parse_statements,
-    statements_problem,
-    title_problem,
-)
+from .text import clean, debate_problems, parse_groups, parse_statements
 from .urls import Addresses, DebateLinks
 
 
@@ -138,8 +131,8 @@ async def _new(args: argparse.Namespace) -> int:
     title = clean(args.title)
     statements = parse_statements(raw)
     groups = parse_groups(args.groups or "")
-    problem = title_problem(title) or statements_problem(statements) or groups_problem(groups)
-    if problem:
+    if problems := debate_problems(title, statements, groups):
+        problem = problems[0]
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
     settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
     base, _ = public_base_url(settings)

@@ -95,3 +95,10 @@ def groups_problem(names: list[str]) -> str | None:
     if any(len(n) > MAX_GROUP_NAME for n in names):
         return N_("A group name can be at most 40 characters.")
     return None
+
+
+def debate_problems(title: str, statements: list[str], groups: list[str]) -> list[str]:
+    """Why a new debate with this (cleaned) title, statements and groups cannot be made: every
+    problem, in the order a form shows them; empty when it can."""
+    return [p for p in (title_problem(title), statements_problem(statements),
+                        groups_problem(groups)) if p]

@@ -7,14 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...i18n import N_
 from ...model import LANGUAGES, DebateSettings, Scale, Visibility
-from ...text import (
-    clean,
-    groups_problem,
-    parse_groups,
-    parse_statements,
-    statements_problem,
-    title_problem,
-)
+from ...text import clean, debate_problems, parse_groups, parse_statements
 from ..pages import page_language, render, wants_json
 from ..sessions import grant_moderator, keep_new_key
 from ._common import field, flag_field, form, moderated, state
@@ -52,8 +45,7 @@ async def new_submit(request: Request) -> Response:
               "proposals": proposals}
     statements = parse_statements(field(data, "statements"))
     groups = parse_groups(field(data, "groups"))
-    errors = [e for e in (title_problem(title), statements_problem(statements),
-                          groups_problem(groups)) if e]
+    errors = debate_problems(title, statements, groups)
     if lang not in LANGUAGES:
         errors.append(N_("Choose Dutch or English."))
     if scale not in list(Scale) or visibility not in list(Visibility):
