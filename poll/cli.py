@@ -50,8 +50,13 @@ def _print_debate(debate: Debate, urls: DebateLinks) -> None:
 
 # -- serve -------------------------------------------------------------------------------------
 
-async def _prepare_serve(settings: Settings) -> tuple[Debate, str, Debate] | None:
+PUBLIC_URL = "public_url"  # the fact under which `poll serve` keeps the address it announces
+
+
+async def _prepare_serve(settings: Settings, base: str) -> tuple[Debate, str, Debate] | None:
     async with store_at(settings.database) as store:
+        # `poll new` and `poll duplicate` print links on this address, so they work
+        await store.remember(PUBLIC_URL, base)
         if settings.demo:
             debate, key = await ensure_demo(store)
             return debate, key, await ensure_example(store)
@@ -75,7 +80,7 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CommandError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
                            " (is another server running there? try --port)") from exc
-    demo = asyncio.run(_prepare_serve(settings))
+    demo = asyncio.run(_prepare_serve(settings, base))
     urls = addresses(base)
     print(f"debate-poll on {base}  (database {settings.database})")
     if demo is not None:
@@ -135,8 +140,8 @@ async def _new(args: argparse.Namespace) -> int:
         problem = problems[0]
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
     settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
-    base, _ = public_base_url(settings)
     async with store_at(settings.database) as store:
+        base = await _link_base(store, args, settings)
         debate, key = await store.create_debate(
             title, args.lang, statements, groups=groups,
             settings=DebateSettings(Scale(args.scale), Visibility(args.visibility),
@@ -147,12 +152,29 @@ async def _new(args: argparse.Namespace) -> int:
 
 async def _duplicate(args: argparse.Namespace) -> int:
     settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
-    base, _ = public_base_url(settings)
     async with store_at(settings.database) as store:
+        base = await _link_base(store, args, settings)
         original = await _find(store, args.debate)
         debate, key = await store.duplicate_debate(original.id)
     _report_new(args, base, debate, key)
     return 0
+
+
+async def _link_base(store: Store, args: argparse.Namespace, settings: Settings) -> str:
+    """The address the printed links start with: --public-url or --port when given, else the one
+    `poll serve` last announced for this database, else this machine on port 8000. Says on
+    stderr which server the links are for."""
+    if args.public_url is None and args.port is None:
+        announced = await store.fact(PUBLIC_URL)
+        if announced is not None:
+            print(f"links for the server that last ran on this database, {announced} "
+                  "(--port or --public-url for another)", file=sys.stderr)
+            return announced
+    base, _ = public_base_url(settings)
+    if args.public_url is None:
+        print(f"links assume `poll serve --port {settings.port}` on this machine, {base} "
+              "(--port or --public-url for another)", file=sys.stderr)
+    return base
 
 
 def _report_new(args: argparse.Namespace, base: str, debate: Debate, key: str) -> None:

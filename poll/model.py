@@ -105,6 +105,7 @@ MAX_GROUP_NAME = 40
 MAX_NOTES = 5000
 MAX_PROPOSAL = 300
 MAX_TIMER = 3600
+MAX_CLIENT_ID = 64  # characters in the id a phone gives a vote or proposal, on every way in
 
 
 @dataclass(frozen=True, slots=True)

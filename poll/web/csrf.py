@@ -29,6 +29,12 @@ def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
         passed = [False]
         try:
             await protected({**scope, "poll.csrf_passed": passed}, receive, send)
+        except TypeError:
+            # A token with non-ASCII characters: asgi-csrf's compare_digest cannot compare it,
+            # and it is no token of ours anyway, so this is a wrong token like any other.
+            if passed[0]:
+                raise
+            await _csrf_failed(scope, send, None)
         except (UnicodeDecodeError, AssertionError, IndexError, ValueError):
             # asgi-csrf reads form bodies itself and raises on malformed ones (invalid UTF-8):
             # that is the client's mistake, a 400. Errors from the app itself are not ours to hide.

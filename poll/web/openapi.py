@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import MAX_PROPOSAL, Action, Choice, Scale, Visibility
+from ..model import MAX_CLIENT_ID, MAX_PROPOSAL, Action, Choice, Scale, Visibility
 
 _ERROR = {
     "type": "object",
@@ -99,7 +99,7 @@ def openapi(base_url: str) -> dict[str, Any]:
                 "requestBody": _form({
                     "statement": {"type": "integer"},
                     "choice": {"enum": list(Choice)},
-                    "vote_id": {"type": "string", "maxLength": 64},
+                    "vote_id": {"type": "string", "maxLength": MAX_CLIENT_ID},
                 }, ["statement", "choice"]),
                 "responses": {"200": _json(_ACK, "stored (or a repeat of a stored vote id)"),
                               **_errors(400, 404, 409, 429)},

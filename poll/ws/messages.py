@@ -14,10 +14,8 @@ from typing import Any
 
 from ..i18n import N_
 from ..live import Reason, Refusal
-from ..model import Choice
+from ..model import MAX_CLIENT_ID, Choice
 from ..text import clean, proposal_problem
-
-MAX_ID = 64  # characters in a vote's or proposal's id (made by the phone)
 
 
 class Unreadable(Refusal):
@@ -66,7 +64,7 @@ def read(text: str) -> Message:
     """The message in one text frame, or Unreadable."""
     try:
         frame = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: brackets nested a thousand deep
         raise Unreadable(Reason.BAD_MESSAGE, N_("Messages must be JSON text.")) from None
     if not isinstance(frame, dict):
         raise Unreadable(Reason.BAD_MESSAGE, N_("Messages must be JSON objects."))
@@ -84,7 +82,7 @@ def read(text: str) -> Message:
 
 def _vote(frame: dict[str, Any]) -> VoteMessage:
     vote_id = frame.get("id")
-    if not isinstance(vote_id, str) or not 1 <= len(vote_id) <= MAX_ID:
+    if not isinstance(vote_id, str) or not 1 <= len(vote_id) <= MAX_CLIENT_ID:
         raise Unreadable(Reason.BAD_MESSAGE, N_("A vote needs an id of 1 to 64 characters."))
     statement = frame.get("statement")
     if type(statement) is not int:  # not a bool, not a float
@@ -109,7 +107,7 @@ def _group(frame: dict[str, Any]) -> GroupMessage:
 
 def _proposal(frame: dict[str, Any]) -> ProposeMessage:
     proposal_id = frame.get("id")
-    if not isinstance(proposal_id, str) or not 1 <= len(proposal_id) <= MAX_ID:
+    if not isinstance(proposal_id, str) or not 1 <= len(proposal_id) <= MAX_CLIENT_ID:
         raise Unreadable(Reason.BAD_MESSAGE, N_("A proposal needs an id of 1 to 64 characters."))
     text = frame.get("text")
     problem = proposal_problem(text)

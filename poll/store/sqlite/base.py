@@ -115,3 +115,18 @@ class SQLiteBase:
             return str(stored)
 
         return await self._write(insert)
+
+    async def fact(self, name: str) -> str | None:
+        """What the server remembered under `name` (see `remember`), or None."""
+        rows = await self._read("SELECT value FROM meta WHERE key = ?", (name,))
+        return str(rows[0][0]) if rows else None
+
+    async def remember(self, name: str, value: str) -> None:
+        """Keep `value` under `name` for later runs (and for `poll new`), replacing what was."""
+
+        async def upsert(db: aiosqlite.Connection) -> None:
+            await db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value", (name, value))
+
+        await self._write(upsert)

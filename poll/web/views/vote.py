@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ...i18n import N_, preferred_language
 from ...limits import client_address
 from ...live import Reason, Refusal, Room, frames, rules
-from ...model import Audience, Choice, Visibility
+from ...model import MAX_CLIENT_ID, Audience, Choice, Visibility
 from ...store import StoreError
 from ...text import clean, normalise_code, proposal_problem
 from ..pages import render, wants_json
@@ -127,7 +127,10 @@ async def vote_submit(request: Request) -> Response:
     room = await _room_from_code(request)
     data = await form(request)
     participant = participant_of(request) or new_participant()
-    vote_id = field(data, "vote_id")[:64] or _new_vote_id()
+    vote_id = field(data, "vote_id") or _new_vote_id()
+    if len(vote_id) > MAX_CLIENT_ID:  # the same limit as on the socket (poll.ws.messages)
+        raise PageError(400, N_("Bad request"), N_("A vote needs an id of 1 to 64 characters."),
+                        lang=room.debate.lang, code=Reason.BAD_MESSAGE.value)
     try:
         choice = Choice(field(data, "choice"))
     except ValueError:
