@@ -28,6 +28,7 @@ from .store import open_store
 from .urls import Addresses
 from .web.hardening import Hardening
 from .web.pages import error
+from .web.participants import ParticipantCookies
 from .web.sessions import SignedCookies
 from .web.views._common import PageError
 from .ws.endpoint import phone_socket
@@ -36,7 +37,7 @@ from .ws.gc_policy import keep_collections_short
 log = logging.getLogger("poll")
 
 # The route phone sockets take (its path regex, from the route table).
-_SOCKET = next(r for r in routes if isinstance(r, WebSocketRoute) and r.name == "socket")
+_PHONES = next(r for r in routes if isinstance(r, WebSocketRoute) and r.name == "phone_socket")
 
 
 class PollApp(Starlette):
@@ -50,17 +51,18 @@ class PollApp(Starlette):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            match = _SOCKET.path_regex.match(scope["path"])
-            if match is not None and match["role"] == "phone":
-                await phone_socket(scope, receive, send, match["debate_id"])
+            match = _PHONES.path_regex.match(scope["path"])
+            if match is not None:
+                await phone_socket(scope, receive, send, match["code"])
                 return
         await super().__call__(scope, receive, send)
 
 
 def create_app(settings: Settings) -> Starlette:
     """The ASGI app for `settings`; its lifespan opens the store and starts the hub."""
-    secret = {"value": ""}  # signs sessions and CSRF tokens; read from the store at start
+    secret = {"value": ""}  # signs sessions, CSRF tokens and participant ids; from the store
     base_url, _ = public_base_url(settings)
+    https = base_url.startswith("https://")  # then cookies are Secure and browsers get HSTS
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, AppState]]:
@@ -77,7 +79,8 @@ def create_app(settings: Settings) -> Starlette:
                 yield {STATE_KEY: AppState(
                     settings=settings, store=store, hub=hub,
                     limits=Limits(settings.max_connections, settings.max_connections_per_ip),
-                    urls=Addresses(base_url, routes), watchdog=watchdog)}
+                    urls=Addresses(base_url, routes), watchdog=watchdog,
+                    participants=ParticipantCookies(secret["value"], secure=https))}
             finally:
                 for task in tasks:
                     task.cancel()
@@ -109,8 +112,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         lifespan=lifespan,
         middleware=[
-            Middleware(Hardening),
-            Middleware(SignedCookies, secret=secret),
+            Middleware(Hardening, hsts=https),
+            Middleware(SignedCookies, secret=secret, https=https),
         ],
         exception_handlers={PageError: page_error, HTTPException: http_error,
                             500: server_error},

@@ -36,7 +36,7 @@ def addresses(base: str) -> Addresses:
 
 def links(base: str, debate: Debate, key: str | None = None) -> DebateLinks:
     """The links of a debate on `base`; the moderator's only with its `key`."""
-    return addresses(base).links(debate.id, debate.join_code, key)
+    return addresses(base).links(debate, key)
 
 
 def _print_debate(debate: Debate, urls: DebateLinks) -> None:
@@ -73,7 +73,8 @@ def serve(args: argparse.Namespace) -> int:
                                  public_url=args.public_url, demo=args.demo or None,
                                  admin_password=args.admin_password,
                                  max_connections=args.max_connections,
-                                 max_connections_per_ip=args.max_connections_per_ip)
+                                 max_connections_per_ip=args.max_connections_per_ip,
+                                 trusted_proxy=args.trusted_proxy)
     base, warning = public_base_url(settings)
     try:
         listener = listen(settings.host, settings.port, settings.send_buffer)
@@ -101,6 +102,10 @@ def serve(args: argparse.Namespace) -> int:
         # Per-message compression would cost several times the memory per connection.
         ws_per_message_deflate=False,
         ws_max_size=settings.max_frame_bytes,
+        # Client addresses and https from X-Forwarded-* only when they come from our own proxy;
+        # anyone else could claim any address (and slip past the per-address limits).
+        proxy_headers=settings.trusted_proxy is not None,
+        forwarded_allow_ips=settings.trusted_proxy or "",
         log_level="warning",
         server_header=False,
     )
@@ -276,6 +281,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--max-connections", type=int, help="open websockets at most (default 20000)")
     s.add_argument("--max-connections-per-ip", type=int,
                    help="open websockets from one address at most (default 5000)")
+    s.add_argument("--trusted-proxy", metavar="ADDR",
+                   help="the reverse proxy's address: believe its X-Forwarded-For and "
+                   "X-Forwarded-Proto (default: believe no one)")
     s.set_defaults(run=serve)
 
     n = sub.add_parser("new", help="create a debate from a file of statements")

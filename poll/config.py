@@ -25,6 +25,9 @@ class Settings:
     # The address phones use (QR code, join link). None: derived by poll.network.public_base_url().
     public_url: str | None = None
     demo: bool = False
+    # The reverse proxy in front (an address, or several comma-separated): only its
+    # X-Forwarded-For and X-Forwarded-Proto are believed. None: such headers are ignored.
+    trusted_proxy: str | None = None
     # When set, creating debates and the archive need this organiser password.
     admin_password: str | None = None
     # Signs moderator session cookies. None: a random secret kept in the database, so sessions
@@ -62,6 +65,7 @@ class Settings:
             ("public_url", str),
             ("session_secret", str),
             ("admin_password", str),
+            ("trusted_proxy", str),
             ("tally_interval", float),
             ("send_timeout", float),
             ("max_connections", int),

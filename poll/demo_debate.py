@@ -52,8 +52,10 @@ async def ensure_demo(store: Store) -> tuple[Debate, str]:
         return debate, key
     if not debate.groups:  # made by a release before audience groups existed
         debate.groups = await store.set_groups(debate.id, spec.groups)
-    # Only a hash of the key is stored, so a restart can show a link only by issuing a new key.
-    return debate, await store.new_key(debate.id)
+    # Only a hash of the key is stored, so a restart can show a link only by issuing a new key;
+    # the moderator's browser stays signed in.
+    key, _ = await store.new_key(debate.id, end_sessions=False)
+    return debate, key
 
 
 # Per statement: the chance of agree / neutral / disagree in round 1 for each group (Werkveld,

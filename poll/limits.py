@@ -31,12 +31,20 @@ class _Windows:
 
     def hit(self, key: str) -> bool:
         """Count one event for `key`; False when it is over the limit in this window."""
-        window = int(time.monotonic() // self.seconds)
-        if window != self._window:
-            self._window, self._counts = window, {}
+        self._turn()
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
         return count <= self.limit
+
+    def spent(self, key: str) -> bool:
+        """Whether `key` has used up this window's events (counting none)."""
+        self._turn()
+        return self._counts.get(key, 0) >= self.limit
+
+    def _turn(self) -> None:
+        window = int(time.monotonic() // self.seconds)
+        if window != self._window:
+            self._window, self._counts = window, {}
 
 
 class Limits:
@@ -50,6 +58,10 @@ class Limits:
         # a person types a statement in well over 20 s; this stops scripts, not people
         self.proposals_per_device = _Windows(3, 60)
         self.proposals_per_address = _Windows(300, 60)
+        # Wrong room codes: a phone mistypes a few; 10,000 four-digit codes take one address
+        # over five hours at 300 per ten minutes, and a venue's NAT rarely sees 300 mistakes.
+        self.wrong_codes_per_device = _Windows(5, 60)
+        self.wrong_codes_per_address = _Windows(300, 600)
         self.max_connections = max_connections
         self.max_connections_per_ip = max_connections_per_ip
         self.open_sockets: Counter[str] = Counter()
@@ -63,6 +75,16 @@ class Limits:
         """Whether this proposed statement is within the limits (and count it)."""
         return (self.proposals_per_device.hit(participant)
                 and self.proposals_per_address.hit(address))
+
+    def may_try_room_code(self, participant: str, address: str) -> bool:
+        """Whether this phone (and its address) may try another room code now."""
+        return not (self.wrong_codes_per_device.spent(participant)
+                    or self.wrong_codes_per_address.spent(address))
+
+    def wrong_room_code(self, participant: str, address: str) -> None:
+        """Count a wrong room code against the phone and its address."""
+        self.wrong_codes_per_device.hit(participant)
+        self.wrong_codes_per_address.hit(address)
 
     def post(self, address: str) -> bool:
         """Whether this form POST is within the limits (and count it)."""

@@ -117,6 +117,7 @@ class Statement:
     notes: str = ""  # the moderator's notes or verdict, printed in the report
     rounds: int = 1  # 2 once a second round was started
     proposed: bool = False  # came from the audience and was approved
+    revealed_round: int = 0  # the last round whose results the moderator revealed (0: none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +186,13 @@ class Debate:
     groups: list[Group] = field(default_factory=list)
     copied_from: str | None = None  # the debate this one was duplicated from
     peak_connected: int = 0  # most phones connected at once (as last saved)
+    # Moderator sessions carry this tag; a new moderator key gets a new one, which signs every
+    # earlier session out.
+    key_tag: str = ""
+    # The projector's own key: its link opens the projector (and nothing else).
+    screen_key: str = ""
+    # The moderator published the report: from then on everyone who may open it sees every result.
+    report_published: bool = False
 
     @property
     def choices(self) -> tuple[Choice, ...]:

@@ -21,6 +21,7 @@ from .tally import Swing, Tally, TallyKey
 class RoundResult:
     number: int
     tally: Tally
+    shown: bool = True  # False: the reader may not see this round's numbers (yet)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +32,7 @@ class StatementReport:
     rounds: list[RoundResult]  # round 1, and round 2 when there was one
     groups: list[GroupResult]  # the latest round split by audience group ([] without groups)
     swing: Swing | None  # between the two rounds, counted over who voted in both
+    notes_shown: bool = True  # the moderator's notes (the moderator, or a published report)
 
     @property
     def latest(self) -> Tally:
@@ -61,17 +63,29 @@ class Report:
         return self.debate.choices
 
 
+Shown = Callable[[Statement, int], bool]  # may the reader see this statement's round?
+
+
+def _everything(statement: Statement, round_: int) -> bool:
+    return True
+
+
 def build(debate: Debate, tallies: Mapping[TallyKey, Tally], members: Mapping[str, int],
-          connected_now: int = 0) -> Report:
-    """The report of `debate` as it stands (an empty debate gives an empty but whole report)."""
+          connected_now: int = 0, shown: Shown = _everything, notes: bool = True) -> Report:
+    """The report of `debate` as it stands (an empty debate gives an empty but whole report).
+    Rounds `shown` refuses carry no numbers, and count in no highlight, split or swing; the
+    moderator's notes only with `notes`. Attendance counts everyone."""
     scale = debate.settings.scale
+    visible = {key: t for key, t in tallies.items()
+               if (s := debate.statement(key[0])) is not None and shown(s, key[1])}
     sections = []
     for s in debate.statements:
-        rounds = [RoundResult(n, tallies.get((s.id, n)) or Tally(scale))
+        rounds = [RoundResult(n, visible.get((s.id, n)) or Tally(scale), shown(s, n))
                   for n in range(1, max(s.rounds, 1) + 1)]
         groups = (analysis.split(rounds[-1].tally, debate.groups, members)
-                  if debate.groups else [])
-        sections.append(StatementReport(s, rounds, groups, analysis.swing_of(tallies, s)))
+                  if debate.groups and rounds[-1].shown else [])
+        sections.append(StatementReport(s, rounds, groups, analysis.swing_of(visible, s),
+                                        notes_shown=notes))
     voters = {p for t in tallies.values() for p in t.choices}
     return Report(
         debate=debate,
@@ -80,7 +94,7 @@ def build(debate: Debate, tallies: Mapping[TallyKey, Tally], members: Mapping[st
         peak_connected=max(debate.peak_connected, connected_now),
         votes=sum(t.total for t in tallies.values()),
         statements=sections,
-        highlights=analysis.highlights(debate, tallies, members),
+        highlights=analysis.highlights(debate, visible, members),
     )
 
 

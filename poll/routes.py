@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from .paths import STATIC
 from .web.pages import RevalidatedStatic
 from .web.views import admin, api, archive, downloads, moderate, new, screen, vote
-from .ws.endpoint import debate_socket
+from .ws.endpoint import debate_socket, phone_socket_route
 
 routes: list[BaseRoute] = [
     # attendees
@@ -38,6 +38,9 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/proposals/{proposal_id:int}", moderate.decide_proposal,
           methods=["POST"], name="decide_proposal"),
     Route("/d/{debate_id}/duplicate", new.duplicate, methods=["POST"], name="duplicate"),
+    Route("/d/{debate_id}/keys", moderate.keys, methods=["POST"], name="keys"),
+    Route("/d/{debate_id}/publish", moderate.publish, methods=["POST"], name="publish"),
+    Route("/d/{debate_id}/sign-out", moderate.sign_out, methods=["POST"], name="sign_out"),
     # downloads: the route of format F is called export_F (poll.urls.Addresses.export)
     Route("/d/{debate_id}/export.csv", downloads.export_csv, name="export_csv"),
     Route("/d/{debate_id}/votes.csv", downloads.export_votes_csv, name="export_votes_csv"),
@@ -53,6 +56,9 @@ routes: list[BaseRoute] = [
     # machines and live updates
     Route("/healthz", api.healthz, name="healthz"),
     Route("/openapi.json", api.openapi_json, name="openapi"),
+    # phones by join code (poll.app.PollApp answers them before the middleware), the projector
+    # and the moderator by debate id
+    WebSocketRoute("/j/{code}/ws", phone_socket_route, name="phone_socket"),
     WebSocketRoute("/ws/{debate_id}/{role}", debate_socket, name="socket"),
     Mount("/static", RevalidatedStatic(directory=STATIC), name="static"),
 ]

@@ -16,6 +16,7 @@ from .limits import Limits
 from .live import Hub
 from .store import Store
 from .urls import Addresses
+from .web.participants import ParticipantCookies
 
 STATE_KEY = "poll"
 
@@ -28,6 +29,7 @@ class AppState:
     limits: Limits
     urls: Addresses  # every address the app hands out (links, QR code), from the route table
     watchdog: Watchdog  # drops connections whose socket stalls
+    participants: ParticipantCookies  # the phones' signed participant cookie
 
 
 def app_state(scope: Mapping[str, Any]) -> AppState:

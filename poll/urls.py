@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from starlette.routing import BaseRoute, Router
 
-from .model import Audience
+from .model import Audience, Debate
 
 
 class DebateLinks(TypedDict, total=False):
@@ -44,9 +44,10 @@ class Addresses:
         """The address phones open (the QR code's)."""
         return self.absolute("vote", code=join_code)
 
-    def screen(self, debate_id: str) -> str:
-        """The projector's page."""
-        return self.absolute("screen", debate_id=debate_id)
+    def screen(self, debate_id: str, screen_key: str | None = None) -> str:
+        """The projector's page; with `screen_key`, the projector link that carries its key."""
+        url = self.absolute("screen", debate_id=debate_id)
+        return url if screen_key is None else f"{url}?{urlencode({'key': screen_key})}"
 
     def moderate(self, debate_id: str, key: str | None = None) -> str:
         """The moderator's page; with `key`, the sign-in link that carries it."""
@@ -61,14 +62,18 @@ class Addresses:
         """The download of one export format (see poll.exports.FORMATS), as a path."""
         return self.path(f"export_{fmt.replace('-', '_')}", debate_id=debate_id)
 
-    def socket(self, debate_id: str, audience: Audience) -> str:
-        """The websocket path of one audience's page."""
-        return self.path("socket", debate_id=debate_id, role=audience.value)
+    def socket(self, debate: Debate, audience: Audience) -> str:
+        """The websocket path of one audience's page. Phones connect by join code, so nothing a
+        phone sees names the debate's id."""
+        if audience is Audience.PHONE:
+            return self.path("phone_socket", code=debate.join_code)
+        return self.path("socket", debate_id=debate.id, role=audience.value)
 
-    def links(self, debate_id: str, join_code: str, key: str | None = None) -> DebateLinks:
-        """The links of a debate people are given; the moderator's only with its `key`."""
-        links = DebateLinks(screen_url=self.screen(debate_id), join_url=self.join(join_code),
-                            report_url=self.report(debate_id))
+    def links(self, debate: Debate, key: str | None = None) -> DebateLinks:
+        """The links of a debate people are given: the projector's with its key, the join and
+        report links, and the moderator's only with its `key`."""
+        links = DebateLinks(screen_url=self.screen(debate.id, debate.screen_key),
+                            join_url=self.join(debate.join_code), report_url=self.report(debate.id))
         if key is not None:
-            links["moderator_url"] = self.moderate(debate_id, key)
+            links["moderator_url"] = self.moderate(debate.id, key)
         return links

@@ -32,6 +32,11 @@ class PubSub(Protocol):
         `latest_only`: a newer frame may replace it before it is sent (tallies)."""
         ...
 
+    async def disconnect(self, channel: str) -> None:
+        """End the connection of every subscriber of `channel` (their pages reconnect, and are
+        let in again only if they still may)."""
+        ...
+
 
 class UnknownPubSub(ValueError):
     """A pub/sub URL this release does not know."""

@@ -15,6 +15,10 @@ class MemoryPubSub:
         """`async with` this to receive the channel's frames."""
         return _Subscription(self._channels, channel, subscriber)
 
+    async def disconnect(self, channel: str) -> None:
+        for subscriber in tuple(self._channels.get(channel, ())):
+            subscriber.drop()
+
     async def publish(self, channel: str, frame: str, *, latest_only: bool = False) -> None:
         for subscriber in tuple(self._channels.get(channel, ())):
             if latest_only:

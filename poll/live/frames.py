@@ -28,7 +28,7 @@ class GroupInfo(TypedDict):
 
 
 class DebateInfo(TypedDict):
-    id: str
+    id: NotRequired[str]  # screens and moderators: a phone never learns it
     title: str
     lang: str
     join_code: str
@@ -174,7 +174,7 @@ def state(room: Room, audience: Audience) -> StateFrame:
     stage = debate.stage
     frame: StateFrame = {
         "type": "state",
-        "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
+        "debate": {"title": debate.title, "lang": debate.lang,
                    "join_code": debate.join_code, "scale": debate.settings.scale.value,
                    "choices": [c.value for c in debate.choices],
                    "visibility": debate.settings.visibility.value,
@@ -196,6 +196,7 @@ def state(room: Room, audience: Audience) -> StateFrame:
         "room_check": debate.room_code is not None,
     }
     if audience is not Audience.PHONE:
+        frame["debate"]["id"] = debate.id
         frame["room_code"] = debate.room_code
     if audience is Audience.MODERATOR:
         frame["statement_notes"] = None if current is None else current.notes

@@ -185,9 +185,14 @@ class Hub:
         except BaseException:
             debate.stage = current
             raise
-        if new.round > 1 and (statement := debate.current) is not None \
-                and statement.rounds < new.round:
-            self._replace_statement(room, replace(statement, rounds=new.round))
+        statement = debate.current
+        if statement is not None and (statement.rounds < new.round or (
+                new.revealed and statement.revealed_round < new.round)):
+            # as the store keeps them: the rounds voted on, and how far results were revealed
+            self._replace_statement(room, replace(
+                statement, rounds=max(statement.rounds, new.round),
+                revealed_round=max(statement.revealed_round,
+                                   new.round if new.revealed else 0)))
         countdown.schedule(room, self._time_up)
         await self._publish_state(room)
         return new
@@ -204,6 +209,29 @@ class Hub:
             await self._control(room, Action.CLOSE, None, None, False)
             if stage.timer_reveal:
                 await self._control(room, Action.REVEAL, None, None, False)
+
+    async def replace_key(self, room: Room) -> str:
+        """A new moderator key: every moderator session made with the old one ends, and the
+        moderator pages open with it are disconnected. Returns the key (shown once)."""
+        async with room.lock:
+            key, tag = await self.store.new_key(room.id)
+            room.debate.key_tag = tag
+            await self.pubsub.disconnect(frames.channel(room.id, Audience.MODERATOR))
+            return key
+
+    async def replace_screen_key(self, room: Room) -> str:
+        """A new projector key: the old projector link stops working, and projectors open with
+        it are disconnected (a moderator's browser may still show the projector)."""
+        async with room.lock:
+            room.debate.screen_key = await self.store.replace_screen_key(room.id)
+            await self.pubsub.disconnect(frames.channel(room.id, Audience.SCREEN))
+            return room.debate.screen_key
+
+    async def publish_report(self, room: Room, published: bool) -> None:
+        """Open the report's results to everyone who may open the report (or close them)."""
+        async with room.lock:
+            await self.store.publish_report(room.id, published)
+            room.debate.report_published = published
 
     async def configure(self, room: Room, settings: DebateSettings) -> None:
         """Change the scale, the results' visibility and whether proposals are taken. The scale

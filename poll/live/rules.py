@@ -70,6 +70,21 @@ def results_visible(debate: Debate, audience: Audience) -> bool:
     return False
 
 
+def report_shows(debate: Debate, statement: Statement, round_: int) -> bool:
+    """Whether a reader of the report who is not the moderator sees this round's results: all of
+    them once the moderator published the report; before that only what the room was shown (the
+    round on stage as the projector may show it now; a round no longer on stage as the debate's
+    visibility showed it: revealed, or any once its voting was over, or any when shown live)."""
+    if debate.report_published:
+        return True
+    stage = debate.stage
+    if statement.id == stage.statement_id and round_ == stage.round:
+        return results_visible(debate, Audience.SCREEN)
+    if debate.settings.visibility is Visibility.REVEAL:
+        return round_ <= statement.revealed_round
+    return True
+
+
 def next_stage(room: Room, action: Action, statement_id: int | None = None, *,
                seconds: int | None = None, reveal: bool = False, now: float = 0.0) -> Stage:
     """The stage after a moderator's action (the moderator's state machine), or a Refusal.

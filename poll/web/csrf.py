@@ -8,15 +8,17 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-def csrf_protection(app: ASGIApp, secret: str) -> ASGIApp:
+def csrf_protection(app: ASGIApp, secret: str, *, secure: bool = False) -> ASGIApp:
     """Double-submit CSRF tokens (asgi-csrf): every POST that carries cookies must repeat the
     signed `csrftoken` cookie in a form field or the `x-csrftoken` header. Pages get the token
-    from `request.scope["csrftoken"]()` (see poll.web.pages.render)."""
+    from `request.scope["csrftoken"]()` (see poll.web.pages.render). `secure`: the cookie only
+    travels over https."""
     async def app_entered(scope: Scope, receive: Receive, send: Send) -> None:
         scope["poll.csrf_passed"][0] = True  # asgi-csrf copies the scope; the list is shared
         await app(scope, receive, send)
 
-    protected = asgi_csrf(app_entered, signing_secret=secret, send_csrf_failed=_csrf_failed)
+    protected = asgi_csrf(app_entered, signing_secret=secret, send_csrf_failed=_csrf_failed,
+                          cookie_secure=secure)
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"")

@@ -35,14 +35,19 @@ class BodyTooLarge(Exception):
     """A request body grew past the limit while it was being read."""
 
 
-class Hardening:
-    """ASGI middleware: security headers on every HTTP response, and a cap on request bodies
-    (413 when Content-Length says too much; a body that grows past it mid-stream is refused by
-    the form reader with a 400)."""
+# Served over https (the public address is https): browsers keep to https for a year.
+HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024) -> None:
+
+class Hardening:
+    """ASGI middleware: security headers on every HTTP response (HSTS too when `hsts`), and a
+    cap on request bodies (413 when Content-Length says too much; a body that grows past it
+    mid-stream is refused by the form reader with a 400)."""
+
+    def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024, hsts: bool = False) -> None:
         self.app = app
         self.max_body = max_body
+        self.headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,7 +58,7 @@ class Hardening:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name for name, _ in headers}
-                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                headers.extend(h for h in self.headers if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 

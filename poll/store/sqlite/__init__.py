@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from .audience import AudienceQueries
 from .debates import DebateQueries
+from .keys import KeyQueries
+from .statements import StatementQueries
 from .votes import VoteQueries
 
 
-class SQLiteStore(DebateQueries, VoteQueries, AudienceQueries):
+class SQLiteStore(DebateQueries, StatementQueries, KeyQueries, VoteQueries, AudienceQueries):
     """`poll.store.Store` on one SQLite file. `await SQLiteStore(path).open()`, or
     `async with SQLiteStore(path) as store:`; each query module holds one group of tables."""
 

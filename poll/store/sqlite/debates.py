@@ -1,10 +1,8 @@
-"""Debates in SQLite: creating and copying them, reading them whole, their stage, settings,
-moderator key and statements."""
+"""Debates in SQLite: creating and copying them, reading them whole (with their statements and
+groups), their stage, settings and report."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from collections.abc import Sequence
 
@@ -15,18 +13,13 @@ from ...text import normalise_code
 from .. import DebateSummary, StoreError
 from .audience import insert_groups
 from .base import SQLiteBase
+from .keys import hash_key, new_moderator_key, new_screen_key, new_tag
 from .writer import now
 
 # Join codes avoid characters that are easy to misread on a projector (0/O, 1/I/L).
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_LENGTH = 6
 ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
-
-
-def hash_key(key: str) -> str:
-    """What is stored of a moderator key: the key is 32 random bytes, so a plain SHA-256 is
-    enough; no slow KDF needed."""
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class DebateQueries(SQLiteBase):
@@ -39,7 +32,7 @@ class DebateQueries(SQLiteBase):
     ) -> tuple[Debate, str]:
         """Create a debate with its statements (and their notes, by position), settings and
         audience groups; returns it and its moderator key (shown once)."""
-        key = secrets.token_urlsafe(24)
+        key, tag, screen_key = new_moderator_key(), new_tag(), new_screen_key()
         created = now()
         settings = settings or DebateSettings()
 
@@ -56,11 +49,11 @@ class DebateQueries(SQLiteBase):
                 raise StoreError("could not find a free join code")
             await db.execute(
                 "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo,"
-                " scale, visibility, proposals, copied_from)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " scale, visibility, proposals, copied_from, key_tag, screen_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (debate_id, title, lang, code, hash_key(key), created, demo,
                  settings.scale.value, settings.visibility.value, int(settings.proposals),
-                 copied_from),
+                 copied_from, tag, screen_key),
             )
             items = []
             for position, text in enumerate(statements, start=1):
@@ -77,7 +70,8 @@ class DebateQueries(SQLiteBase):
             )
             made = await insert_groups(db, debate_id, groups)
             return Debate(debate_id, title, lang, code, created, items, Stage(first),
-                          settings=settings, groups=made, copied_from=copied_from)
+                          settings=settings, groups=made, copied_from=copied_from, key_tag=tag,
+                          screen_key=screen_key)
 
         debate = await self._write(insert)
         return debate, key
@@ -91,23 +85,6 @@ class DebateQueries(SQLiteBase):
             original.title, original.lang, [s.text for s in original.statements],
             settings=original.settings, groups=[g.name for g in original.groups],
             notes=[s.notes for s in original.statements], copied_from=original.id)
-
-    async def new_key(self, debate_id: str) -> str:
-        """Replace the debate's moderator key with a new one and return it."""
-        key = secrets.token_urlsafe(24)
-
-        async def update(db: aiosqlite.Connection) -> None:
-            await db.execute(
-                "UPDATE debates SET key_hash = ? WHERE id = ?", (hash_key(key), debate_id)
-            )
-
-        await self._write(update)
-        return key
-
-    async def check_key(self, debate_id: str, key: str) -> bool:
-        """Whether `key` is this debate's moderator key (compared in constant time)."""
-        rows = await self._read("SELECT key_hash FROM debates WHERE id = ?", (debate_id,))
-        return bool(rows) and hmac.compare_digest(rows[0][0], hash_key(key))
 
     async def save_stage(self, debate_id: str, stage: Stage) -> None:
         """Persist the stage, so a restart resumes exactly here."""
@@ -123,6 +100,10 @@ class DebateQueries(SQLiteBase):
                 await db.execute(
                     "UPDATE statements SET rounds = max(rounds, ?) WHERE id = ? AND debate_id = ?",
                     (stage.round, stage.statement_id, debate_id))
+            if stage.revealed:
+                await db.execute(
+                    "UPDATE statements SET revealed_round = max(revealed_round, ?)"
+                    " WHERE id = ? AND debate_id = ?", (stage.round, stage.statement_id, debate_id))
 
         await self._write(update)
 
@@ -148,6 +129,15 @@ class DebateQueries(SQLiteBase):
 
         await self._write(update)
 
+    async def publish_report(self, debate_id: str, published: bool) -> None:
+        """Open the report's results to everyone who may open it (or close them again)."""
+
+        async def update(db: aiosqlite.Connection) -> None:
+            await db.execute("UPDATE debates SET report_published = ? WHERE id = ?",
+                             (int(published), debate_id))
+
+        await self._write(update)
+
     async def counting_down(self) -> list[str]:
         """The ids of debates whose countdown was running when the server last stopped."""
         rows = await self._read("SELECT id FROM debates WHERE timer_ends IS NOT NULL")
@@ -157,7 +147,8 @@ class DebateQueries(SQLiteBase):
         rows = await self._read(
             "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed,"
             " room_code, scale, visibility, proposals, round, show_groups, timer_ends,"
-            f" timer_reveal, peak_connected, copied_from FROM debates WHERE {clause}",
+            " timer_reveal, peak_connected, copied_from, key_tag, screen_key, report_published"
+            f" FROM debates WHERE {clause}",
             (value,),
         )
         if not rows:
@@ -165,9 +156,9 @@ class DebateQueries(SQLiteBase):
         r = rows[0]
         statements = [
             Statement(s["id"], r["id"], s["position"], s["text"], s["notes"], s["rounds"],
-                      bool(s["proposed"]))
+                      bool(s["proposed"]), s["revealed_round"])
             for s in await self._read(
-                "SELECT id, position, text, notes, rounds, proposed FROM statements"
+                "SELECT id, position, text, notes, rounds, proposed, revealed_round FROM statements"
                 " WHERE debate_id = ? ORDER BY position",
                 (r["id"],),
             )
@@ -181,7 +172,8 @@ class DebateQueries(SQLiteBase):
                                   bool(r["proposals"]))
         return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
                       statements, stage, r["room_code"], settings, groups, r["copied_from"],
-                      r["peak_connected"])
+                      r["peak_connected"], r["key_tag"], r["screen_key"],
+                      bool(r["report_published"]))
 
     async def debate(self, debate_id: str) -> Debate | None:
         """The debate with this id (statements and stage included), or None."""
@@ -211,42 +203,3 @@ class DebateQueries(SQLiteBase):
                 out.append(DebateSummary(debate, r["statements"], r["people"], r["votes"]))
         return out
 
-    async def add_statement(self, debate_id: str, text: str) -> Statement:
-        """Append a statement to the debate."""
-
-        async def insert(db: aiosqlite.Connection) -> Statement:
-            ((last,),) = await db.execute_fetchall(
-                "SELECT coalesce(max(position), 0) FROM statements WHERE debate_id = ?",
-                (debate_id,),
-            )
-            cursor = await db.execute(
-                "INSERT INTO statements (debate_id, position, text) VALUES (?, ?, ?)",
-                (debate_id, last + 1, text),
-            )
-            assert cursor.lastrowid is not None
-            return Statement(cursor.lastrowid, debate_id, last + 1, text)
-
-        return await self._write(insert)
-
-    async def edit_statement(self, debate_id: str, statement_id: int, text: str,
-                             notes: str | None = None) -> Statement:
-        """Replace a statement's text (and its notes, unless None); its votes stay."""
-
-        async def update(db: aiosqlite.Connection) -> Statement:
-            await db.execute(
-                "UPDATE statements SET text = ?, notes = coalesce(?, notes)"
-                " WHERE id = ? AND debate_id = ?",
-                (text, notes, statement_id, debate_id),
-            )
-            rows = list(await db.execute_fetchall(
-                "SELECT position, notes, rounds, proposed FROM statements"
-                " WHERE id = ? AND debate_id = ?",
-                (statement_id, debate_id),
-            ))
-            if not rows:
-                raise StoreError("no such statement")
-            position, stored_notes, rounds, proposed = rows[0]
-            return Statement(statement_id, debate_id, position, text, stored_notes, rounds,
-                             bool(proposed))
-
-        return await self._write(update)

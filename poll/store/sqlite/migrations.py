@@ -118,6 +118,18 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE votes_v3 RENAME TO votes;
     CREATE INDEX votes_by_debate ON votes (debate_id, id);
     """,
+    # 4: who may see what (issue 11): moderator sessions tied to the current key (key_tag), the
+    # projector's own key, the report published by the moderator, and how far each statement's
+    # results were revealed to the room (the report shows no more before it is published).
+    """
+    ALTER TABLE debates ADD COLUMN key_tag TEXT NOT NULL DEFAULT '';
+    ALTER TABLE debates ADD COLUMN screen_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE debates ADD COLUMN report_published INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE statements ADD COLUMN revealed_round INTEGER NOT NULL DEFAULT 0;
+    UPDATE debates SET key_tag = lower(hex(randomblob(8))), screen_key = lower(hex(randomblob(16)));
+    UPDATE statements SET revealed_round = rounds WHERE id IN
+        (SELECT current_statement FROM debates WHERE revealed = 1);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

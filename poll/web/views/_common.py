@@ -16,6 +16,10 @@ from ...text import clean, statement_problem
 from ..sessions import is_moderator
 from ..statuses import status_of
 
+# Pages and files only the moderator may see: no browser or proxy keeps a copy (a shared laptop's
+# cache, a history of the back button).
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 class PageError(Exception):
     """Ends a request with a readable error page (or JSON); see poll.app's handler."""
@@ -50,7 +54,7 @@ async def debate_from_path(request: Request) -> Room:
 async def moderated(request: Request) -> Room:
     """The room of the debate in the URL, when this browser is its moderator; else a 401."""
     room = await debate_from_path(request)
-    if not is_moderator(request, room.id):
+    if not is_moderator(request, room.debate):
         raise PageError(401, N_("Moderator key needed"),
                         N_("Open the moderator link, or type the moderator key."),
                         lang=room.debate.lang, code="unauthorised")

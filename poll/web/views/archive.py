@@ -11,10 +11,11 @@ from starlette.responses import Response
 from ... import charts
 from ... import report as reporting
 from ...i18n import translations
+from ...live import rules
 from ...tally import DRAW_POINTS
 from ..pages import number, render
 from ..sessions import is_moderator
-from ._common import debate_from_path, state
+from ._common import NO_STORE, debate_from_path, state
 from .admin import admin_gate
 
 
@@ -37,23 +38,28 @@ async def report(request: Request) -> Response:
     swing and notes, then the highlights; printable to PDF from the browser. Its debate's
     moderator may always read it; others when the archive is open to them."""
     room = await debate_from_path(request)
-    if not is_moderator(request, room.id) and (gate := admin_gate(request)) is not None:
-        return gate
     debate = room.debate
+    moderator = is_moderator(request, debate)
+    if not moderator and (gate := admin_gate(request)) is not None:
+        return gate
     catalog = translations(debate.lang)
     text = reporting.chart_text(catalog.gettext, catalog.ngettext,
                                 partial(number, lang=debate.lang))
+    # Until the moderator publishes it, others read only what the room was shown.
+    shown = (lambda s, n: True) if moderator else partial(rules.report_shows, debate)
+    report = reporting.build(debate, room.tallies, room.members, room.connected, shown=shown,
+                             notes=moderator or debate.report_published)
     return render(request, "report.html", {
-        "report": reporting.build(debate, room.tallies, room.members, room.connected),
+        "report": report,
         "text": text,
         "labels": {c.value: text.label(c) for c in text.labels},
         "result_chart": charts.result_chart,
         "group_chart": charts.group_chart,
-        "is_moderator": is_moderator(request, debate.id),
+        "is_moderator": moderator,
         "draw_points": DRAW_POINTS,
         # a mean as the language writes it: 3.8 in English, 3,8 in Dutch
         "decimal": partial(format_decimal, format="0.0", locale=debate.lang),
-    }, lang=debate.lang)
+    }, lang=debate.lang, headers=NO_STORE if moderator else None)
 
 
 # The archive linked here in the first release: the same report under its old address.

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import exports
-from ._common import moderated, state
+from ._common import NO_STORE, moderated, state
 
 View = Callable[[Request], Awaitable[Response]]
 
@@ -22,6 +22,7 @@ def download(fmt: str) -> View:
         body = await exports.export(app.store, room.debate, fmt,
                                     join_url=app.urls.join(room.debate.join_code))
         return Response(body, media_type=exports.FORMATS[fmt].media_type, headers={
+            **NO_STORE,
             "Content-Disposition":
                 f'attachment; filename="{exports.filename(room.debate, fmt)}"'})
 

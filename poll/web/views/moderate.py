@@ -20,8 +20,10 @@ from ...live import Refusal, Room, frames
 from ...model import Action, Audience, DebateSettings, Scale, Visibility
 from ...text import clean, clean_notes, groups_problem, notes_problem, parse_groups
 from ..pages import render, wants_json
-from ..sessions import grant_moderator, is_moderator, take_new_key
+from ..sessions import grant_moderator, is_moderator, keep_new_key, take_new_key
+from ..sessions import sign_out as end_session
 from ._common import (
+    NO_STORE,
     PageError,
     debate_from_path,
     field,
@@ -42,7 +44,7 @@ def _links(request: Request, room: Room) -> dict[str, str]:
     debate_id = room.id
     return {
         "join_url": urls.join(room.debate.join_code),
-        "screen_url": urls.screen(debate_id),
+        "screen_url": urls.screen(debate_id, room.debate.screen_key),
         "results_url": urls.report(debate_id),  # to copy and share
         "report_url": urls.path("report", debate_id=debate_id),
         "export_csv": urls.export(debate_id, "csv"),
@@ -61,15 +63,15 @@ async def moderate(request: Request) -> Response:
     key = request.query_params.get("key")
     if key is not None:
         if await app.store.check_key(debate.id, key[:200]):
-            grant_moderator(request, debate.id)
+            grant_moderator(request, debate)
             return RedirectResponse(app.urls.path("moderate", debate_id=debate.id),
                                     status_code=303)
         return render(request, "login.html", {
             "debate": debate, "error": N_("This moderator key is not right.")},
-            lang=debate.lang, status=401)
-    if not is_moderator(request, debate.id):
+            lang=debate.lang, status=401, headers=NO_STORE)
+    if not is_moderator(request, debate):
         return render(request, "login.html", {"debate": debate, "error": None},
-                      lang=debate.lang, status=401)
+                      lang=debate.lang, status=401, headers=NO_STORE)
     new_key = take_new_key(request)
     return render(request, "moderate.html", {
         "debate": debate,
@@ -88,16 +90,16 @@ async def moderate(request: Request) -> Response:
         "groups_differ": analysis.widest_gap(debate, room.tallies, room.members),
         "links": _links(request, room),
         "new_key_url": None if new_key is None else app.urls.moderate(debate.id, new_key),
-        "ws_path": app.urls.socket(debate.id, Audience.MODERATOR),
+        "ws_path": app.urls.socket(debate, Audience.MODERATOR),
         "room_code": debate.room_code,
         "message": None,
-    }, lang=debate.lang)
+    }, lang=debate.lang, headers=NO_STORE)
 
 
 def _done(request: Request, room: Room) -> Response:
     """Back to the moderator page, or the new state as JSON for a script."""
     if wants_json(request):
-        return JSONResponse(frames.state(room, Audience.MODERATOR))
+        return JSONResponse(frames.state(room, Audience.MODERATOR), headers=NO_STORE)
     return RedirectResponse(state(request).urls.path("moderate", debate_id=room.id),
                             status_code=303)
 
@@ -225,3 +227,43 @@ async def decide_proposal(request: Request) -> Response:
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None
     return _done(request, room)
+
+
+async def keys(request: Request) -> Response:
+    """Replace a key (`which`: `moderator` or `projector`): the old link stops working, and pages
+    open with it are disconnected. A new moderator key is shown once on the moderator page;
+    this browser stays signed in."""
+    room = await moderated(request)
+    which = field(await form(request), "which")
+    hub = state(request).hub
+    if which == "moderator":
+        key = await hub.replace_key(room)
+        grant_moderator(request, room.debate)  # the new tag: this browser stays the moderator
+        keep_new_key(request, key)
+    elif which == "projector":
+        await hub.replace_screen_key(room)
+    else:
+        raise PageError(400, N_("Bad request"), N_("Say which key to replace."),
+                        lang=room.debate.lang)
+    return _done(request, room)
+
+
+async def publish(request: Request) -> Response:
+    """`published` 1: everyone who may open the report sees every result; 0: only what the room
+    has been shown (until the moderator publishes it)."""
+    room = await moderated(request)
+    published = field(await form(request), "published")
+    if published not in ("0", "1"):
+        raise PageError(400, N_("Bad request"), N_("Say whether the report is published."),
+                        lang=room.debate.lang)
+    await state(request).hub.publish_report(room, published == "1")
+    return _done(request, room)
+
+
+async def sign_out(request: Request) -> Response:
+    """This browser stops being the debate's moderator (and its projector)."""
+    room = await moderated(request)
+    await form(request)  # the CSRF check reads the form
+    end_session(request, room.debate)
+    return RedirectResponse(state(request).urls.path("moderate", debate_id=room.id),
+                            status_code=303)

@@ -10,7 +10,7 @@ from ...model import LANGUAGES, DebateSettings, Scale, Visibility
 from ...text import clean, debate_problems, parse_groups, parse_statements
 from ..pages import page_language, render, wants_json
 from ..sessions import grant_moderator, keep_new_key
-from ._common import field, flag_field, form, moderated, state
+from ._common import NO_STORE, field, flag_field, form, moderated, state
 from .admin import admin_gate
 
 
@@ -57,7 +57,7 @@ async def new_submit(request: Request) -> Response:
     debate, key = await app.store.create_debate(
         title, lang, statements, groups=groups,
         settings=DebateSettings(Scale(scale), Visibility(visibility), proposals))
-    grant_moderator(request, debate.id)
+    grant_moderator(request, debate)
     keep_new_key(request, key)
     return RedirectResponse(app.urls.path("moderate", debate_id=debate.id), status_code=303)
 
@@ -69,10 +69,10 @@ async def duplicate(request: Request) -> Response:
     await form(request)  # the CSRF check reads the form; nothing else is needed
     app = state(request)
     copy, key = await app.store.duplicate_debate(room.id)
-    grant_moderator(request, copy.id)
+    grant_moderator(request, copy)
     keep_new_key(request, key)
     page = app.urls.path("moderate", debate_id=copy.id)
     if wants_json(request):
         return JSONResponse({"id": copy.id, "join_code": copy.join_code, "moderate_url": page},
-                            status_code=201)
+                            status_code=201, headers=NO_STORE)
     return RedirectResponse(page, status_code=303)

@@ -15,7 +15,7 @@ from ...model import MAX_CLIENT_ID, Audience, Choice, Visibility
 from ...store import StoreError
 from ...text import clean, normalise_code, proposal_problem
 from ..pages import render, wants_json
-from ..sessions import new_participant, participant_of, remember_participant
+from ..participants import new_participant
 from ..statuses import status_of
 from ._common import PageError, field, form, int_field, state
 
@@ -48,6 +48,11 @@ async def _room_from_code(request: Request) -> Room:
     return room
 
 
+def _participant(request: Request) -> str:
+    """The phone's participant id from its signed cookie, or a new one (given with the answer)."""
+    return state(request).participants.read(request) or new_participant()
+
+
 def _new_vote_id() -> str:
     # A fresh id per page load: resubmitting the same page (a double tap) is stored once.
     return "f-" + secrets.token_urlsafe(9)
@@ -72,7 +77,7 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         "my_choice": my_choice,
         "results": frames.results(room, Audience.PHONE) if visible else None,
         "message": message,
-        "ws_path": urls.socket(debate.id, Audience.PHONE),
+        "ws_path": urls.socket(debate, Audience.PHONE),
         "choices": list(debate.choices),
         "groups": debate.groups,
         "my_group": room.members.get(participant),
@@ -86,14 +91,15 @@ def _vote_page(request: Request, room: Room, participant: str, *,
     lang = preferred_language(request.headers.get("accept-language"), default=debate.lang)
     response = render(request, "vote.html", context, lang=lang, status=status,
                       headers={"Vary": "Accept-Language"})
-    remember_participant(response, participant, secure=request.url.scheme == "https")
+    state(request).participants.give(response, participant,
+                                     https=request.url.scheme == "https")
     return response
 
 
 async def vote_page(request: Request) -> Response:
     """The phone's page (the QR code points here): the current statement and three buttons."""
     room = await _room_from_code(request)
-    return _vote_page(request, room, participant_of(request) or new_participant(),
+    return _vote_page(request, room, _participant(request),
                       proposed=request.query_params.get("proposed") == "1")
 
 
@@ -107,7 +113,8 @@ def _back(request: Request, room: Room, participant: str, body: frames.Frame | N
     else:
         page = state(request).urls.path("vote", code=room.debate.join_code)
         response = RedirectResponse(page + query, status_code=303)
-    remember_participant(response, participant, secure=request.url.scheme == "https")
+    state(request).participants.give(response, participant,
+                                     https=request.url.scheme == "https")
     return response
 
 
@@ -115,9 +122,15 @@ async def admit(request: Request) -> Response:
     """The room code typed on the phone: right, and the phone may vote from now on."""
     room = await _room_from_code(request)
     data = await form(request)
-    participant = participant_of(request) or new_participant()
-    if await state(request).hub.admit(room, participant, field(data, "room_code")[:16]):
+    participant = _participant(request)
+    app = state(request)
+    address = client_address(request)
+    if not app.limits.may_try_room_code(participant, address):
+        return _vote_page(request, room, participant, status=429, message=N_(
+            "Too many wrong codes. Wait a minute, then type the code on the screen."))
+    if await app.hub.admit(room, participant, field(data, "room_code")[:16]):
         return _back(request, room, participant)
+    app.limits.wrong_room_code(participant, address)
     return _vote_page(request, room, participant, status=403,
                       message=N_("That is not the code on the screen. Try again."))
 
@@ -126,7 +139,7 @@ async def vote_submit(request: Request) -> Response:
     """A vote as a plain form POST, for phones without JavaScript (and for scripts, as JSON)."""
     room = await _room_from_code(request)
     data = await form(request)
-    participant = participant_of(request) or new_participant()
+    participant = _participant(request)
     vote_id = field(data, "vote_id") or _new_vote_id()
     if len(vote_id) > MAX_CLIENT_ID:  # the same limit as on the socket (poll.ws.messages)
         raise PageError(400, N_("Bad request"), N_("A vote needs an id of 1 to 64 characters."),
@@ -160,7 +173,7 @@ async def choose_group(request: Request) -> Response:
     """The phone says which audience group it belongs to (field `group`: an id, or empty)."""
     room = await _room_from_code(request)
     data = await form(request)
-    participant = participant_of(request) or new_participant()
+    participant = _participant(request)
     raw = field(data, "group")
     if raw and not raw.isdigit():
         raise PageError(400, N_("Bad request"), N_("A group must be a group id or null."),
@@ -177,7 +190,7 @@ async def propose(request: Request) -> Response:
     """An attendee proposes a statement (field `text`); it waits for the moderator."""
     room = await _room_from_code(request)
     data = await form(request)
-    participant = participant_of(request) or new_participant()
+    participant = _participant(request)
     text = field(data, "text")
     app = state(request)
     try:
