@@ -4,8 +4,8 @@ anyone remembering to."""
 
 from __future__ import annotations
 
-from conftest import csrf_fields, http_client
 from starlette.routing import Route
+from support.clients import csrf_fields, http_client
 
 from poll.routes import routes
 

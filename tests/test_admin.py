@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import csrf_fields, http_client, location_path
+from support.clients import csrf_fields, http_client, location_path
 
 
 async def test_an_organiser_password_guards_new_debates_and_the_archive(site):

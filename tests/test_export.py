@@ -12,10 +12,11 @@ import subprocess
 import sys
 import zipfile
 
-import formats_event
 import openpyxl
-from conftest import ROOT, describe, poll_env, read_csv, run_poll
-from formats_event import GROUPS, NOTES, ROUND_1, ROUND_2, SECOND, STATEMENTS
+from support import formats_event
+from support.checks import read_csv
+from support.formats_event import GROUPS, NOTES, ROUND_1, ROUND_2, SECOND, STATEMENTS
+from support.server import ROOT, describe, poll_env, run_poll
 
 HOSTILE = STATEMENTS[1]  # =HYPERLINK(...)
 

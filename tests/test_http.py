@@ -15,20 +15,11 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 import pytest
-from conftest import (
-    Debate,
-    Server,
-    assert_percent,
-    counts_of,
-    csrf_fields,
-    http_client,
-    location_path,
-    new_participant,
-    open_socket,
-    parse_page,
-    read_csv,
-    tally_matches,
-)
+from support.checks import assert_percent, counts_of, read_csv, tally_matches
+from support.clients import csrf_fields, http_client, location_path, new_participant, open_socket
+from support.debate import Debate
+from support.html import parse_page
+from support.server import Server
 
 RESULT_COLUMNS = [
     "position",

@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 
 from babel.messages.pofile import read_po
-from conftest import http_client
+from support.clients import http_client
 from websockets.asyncio.client import connect as ws_connect
 
 from poll.i18n import gettext_for, preferred_language

@@ -7,9 +7,10 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-import formats_event
-from conftest import http_client, open_socket, parse_page
-from formats_event import GROUPS, NOTES
+from support import formats_event
+from support.clients import http_client, open_socket
+from support.formats_event import GROUPS, NOTES
+from support.html import parse_page
 
 
 def section(page: str, marker: str) -> str:
