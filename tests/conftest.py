@@ -13,8 +13,9 @@ In-process fixtures:
 
 - `app` -> support.inprocess.InProcessApp on tmp_path/poll.db: `.client()` is a new browser,
   `.phone(participant)` a phone's browser with its participant cookie, `await .new(title,
-  statements, lang, **form_fields)` a debate made through `POST /new`, `await .moderator(debate)`
-  a browser signed in through its `?key=` link.
+  statements, lang, **form_fields)` a debate made through `POST /new` (`await .web_debate(...)`:
+  and its creator as its Moderator), `await .moderator(debate)` a browser signed in through its
+  `?key=` link.
 - `make_app(**settings)` -> another such app with these `Settings` (e.g. `admin_password`).
 - `hub`: a started Hub on a real SQLite file (no HTTP at all: the rules themselves).
 

@@ -38,6 +38,7 @@ from support.clients import Moderator, create_on_web, csrf_fields, new_participa
 from support.debate import Debate
 
 BASE_URL = "http://testserver"  # where the in-process clients "are"; also the app's public URL
+COOKIE_DOMAIN = "testserver.local"  # how the standard cookie jar files cookies of a dotless host
 
 
 class InProcessApp:
@@ -71,8 +72,12 @@ class InProcessApp:
         return client
 
     def phone(self, participant: str | None = None) -> httpx.AsyncClient:
-        """A phone's browser holding a participant cookie (a new id unless one is given)."""
-        return self.client(cookies={"poll_participant": participant or new_participant()})
+        """A phone's browser holding a participant cookie (a new id unless one is given), filed
+        as the server's own would be, so the cookie the vote page sets again replaces it."""
+        client = self.client()
+        client.cookies.set("poll_participant", participant or new_participant(),
+                           domain=COOKIE_DOMAIN)
+        return client
 
     async def sign_in_as_organiser(self, client: httpx.AsyncClient) -> None:
         """Sign `client` in with the organiser password (`POST /admin`)."""
@@ -84,18 +89,30 @@ class InProcessApp:
             headers=headers)
         assert response.status_code == 303, (response.status_code, response.text[:500])
 
-    async def new(self, title: str, statements: list[str], lang: str = "en",
-                  **fields: str) -> Debate:
-        """A debate made through `POST /new` by an organiser's browser of its own (signed in with
-        the organiser password when there is one): no other client holds its moderator session.
-        `fields` are more of the form's fields (groups, scale, visibility, proposals)."""
-        async with self.client() as organiser:
-            if self.settings.admin_password:
-                await self.sign_in_as_organiser(organiser)
-            debate, _ = await create_on_web(organiser, title, statements, lang, **fields)
+    async def web_debate(self, title: str, statements: list[str], lang: str = "en",
+                         **fields: str) -> tuple[Debate, Moderator]:
+        """A debate made through `POST /new` by a new browser (signed in with the organiser
+        password first when there is one), which stays its moderator, as the live `web_debate`
+        fixture does. `fields` are more of the form's fields (groups, scale, visibility,
+        proposals)."""
+        creator = self.client()
+        if self.settings.admin_password:
+            await self.sign_in_as_organiser(creator)
+        debate, page = await create_on_web(creator, title, statements, lang, **fields)
+        assert debate.join_code, debate.raw
         assert debate.moderator_url, "the creator's page shows the moderator link"
         link = urlparse(debate.moderator_url)
         assert link.path == f"/d/{debate.id}/moderate" and link.query.startswith("key="), link
+        mod = Moderator(self, debate, creator)
+        mod.page = page
+        return debate, mod
+
+    async def new(self, title: str, statements: list[str], lang: str = "en",
+                  **fields: str) -> Debate:
+        """A debate made as `web_debate` does, by an organiser's browser that is closed at once:
+        no client the test uses holds its moderator session (`moderator(debate)` signs one in)."""
+        debate, creator = await self.web_debate(title, statements, lang, **fields)
+        await creator.aclose()
         return debate
 
     async def moderator(self, debate: Debate) -> Moderator:
