@@ -1,6 +1,10 @@
-"""Every export after a real evening in the new formats (tests/formats_event.py): CSV and JSON with
-rounds and groups, the XLSX workbook read back, the Pol.is CSV set, and `poll export` writing the
-binary ones."""
+"""Every export after a real evening in the new formats (tests/support/formats_event.py): CSV and
+JSON with rounds and groups, the XLSX workbook read back, the Pol.is CSV set, and `poll export`
+writing the binary ones.
+
+It stays on a real server: the phones of the evening vote over real websockets, and the exports'
+checks read what those votes became; `poll export` then reads the same database file.
+"""
 
 from __future__ import annotations
 
