@@ -14,7 +14,7 @@ import sqlite3
 
 from support import WAIT
 from support.checks import tally_matches
-from support.clients import new_participant
+from support.clients import csrf_fields, http_client, new_participant
 
 # readable names for well-formed participant ids (the server ignores malformed cookies)
 P = {name: new_participant() for name in (
@@ -265,7 +265,6 @@ async def test_duplicating_a_debate_over_http_signs_the_moderator_in(app):
 
 
 async def test_phone_forms_without_javascript_pick_a_group_and_propose(site, connect):
-    from support.clients import csrf_fields, http_client
     debate = site.new("Plain", ["One"], "en", "--groups", "Alpha,Beta", "--proposals")
     server = site.start()
     async with http_client(server) as phone:
