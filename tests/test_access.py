@@ -1,11 +1,14 @@
 """Only the moderator controls the debate: every route of the route table that is not public
 refuses an anonymous browser. The table is walked, so a route added later is covered without
-anyone remembering to."""
+anyone remembering to.
+
+In-process (the app over httpx's ASGITransport): sessions and CSRF are the app's own middleware.
+"""
 
 from __future__ import annotations
 
-from conftest import csrf_fields, http_client
 from starlette.routing import Route
+from support.clients import csrf_fields
 
 from poll.routes import routes
 
@@ -15,13 +18,12 @@ PUBLIC = {"index", "join", "vote", "vote_submit", "screen", "qr", "new", "new_su
           "results", "report", "healthz"}
 
 
-async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(site):
-    debate = site.new("Guarded", ["One", "Two"])
-    server = site.start()
+async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(app):
+    debate = await app.new("Guarded", ["One", "Two"])
     params = {"debate_id": debate.id, "code": debate.join_code, "statement_id": debate.sid(1),
               "proposal_id": 1}
     checked = []
-    async with http_client(server) as stranger:
+    async with app.client() as stranger:
         front = await stranger.get("/new")  # a real browser holds the CSRF cookie and token
         fields, headers = csrf_fields(stranger, front.text)
         for route in routes:
@@ -48,6 +50,6 @@ async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(s
     assert len(checked) >= 7
 
     # nothing changed in the room
-    async with http_client(server) as anyone:
+    async with app.client() as anyone:
         page = await anyone.get(f"/d/{debate.id}/screen")
         assert "Taken over" not in page.text

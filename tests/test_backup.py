@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 
-from conftest import describe, new_participant, open_socket, run_poll
+from support.clients import new_participant, open_socket
+from support.server import describe, run_poll
 
 
 async def test_backup_while_the_server_takes_votes(site, moderator, tmp_path):

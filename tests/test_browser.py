@@ -7,8 +7,8 @@ themselves after a server restart; axe-core finds no serious accessibility probl
 anything from another origin. Screenshots of each state go to docs/screenshots/ when
 UPDATE_SCREENSHOTS=1 (else to tmp_path).
 
-Waits are Playwright's auto-waiting `expect(...)` with generous timeouts (tests/browser.py), never
-fixed sleeps; nothing here measures speed.
+Waits are Playwright's auto-waiting `expect(...)` with generous timeouts (tests/support/browser.py),
+never fixed sleeps; nothing here measures speed.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from browser import (
+from playwright.async_api import Page, expect
+from support.browser import (
     PROJECTOR,
     SMALL_PHONE,
     Accessibility,
@@ -31,8 +32,8 @@ from browser import (
     status,
     tap,
 )
-from conftest import Server, read_csv
-from playwright.async_api import Page, expect
+from support.checks import read_csv
+from support.server import Server
 
 STATEMENTS = [
     "Every teacher should be able to teach hybrid.",

@@ -1,16 +1,18 @@
 """Debate formats in a real browser (issue 6): audience groups, a second round with its swing,
 proposals from the audience, the countdown, the five-point scale with results after voting.
 
-Phones, the projector and the moderator page are real pages in Debian's Chromium (tests/browser.py)
-against a real server; each test asserts what people see on screen. Waits are Playwright's
-auto-waiting `expect(...)` with generous timeouts, never fixed sleeps; nothing measures speed.
+Phones, the projector and the moderator page are real pages in Debian's Chromium
+(tests/support/browser.py) against a real server; each test asserts what people see on screen.
+Waits are Playwright's auto-waiting `expect(...)` with generous timeouts, never fixed sleeps;
+nothing measures speed.
 """
 
 from __future__ import annotations
 
 import re
 
-from browser import (
+from playwright.async_api import Page, expect
+from support.browser import (
     SMALL_PHONE,
     Accessibility,
     Browser,
@@ -19,7 +21,6 @@ from browser import (
     status,
     tap,
 )
-from playwright.async_api import Page, expect
 
 THANKS = "Thank you! The moderator will look at your statement."
 APPROVED = "Lunch on campus should be free."

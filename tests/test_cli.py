@@ -13,17 +13,9 @@ import subprocess
 from pathlib import Path
 
 import httpx
-from conftest import (
-    CHOICES,
-    assert_percent,
-    counts_of,
-    describe,
-    location_path,
-    new_participant,
-    open_socket,
-    read_csv,
-    write_statements,
-)
+from support.checks import CHOICES, assert_percent, counts_of, read_csv
+from support.clients import location_path, new_participant, open_socket
+from support.server import describe, write_statements
 
 CODE = r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{6}"
 

@@ -9,7 +9,9 @@ import json
 import random
 from dataclasses import dataclass, field
 
-from conftest import CHOICES, describe, new_participant, run_poll
+from support.checks import CHOICES
+from support.clients import new_participant
+from support.server import describe, run_poll
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 

@@ -1,6 +1,10 @@
-"""Every export after a real evening in the new formats (tests/formats_event.py): CSV and JSON with
-rounds and groups, the XLSX workbook read back, the Pol.is CSV set, and `poll export` writing the
-binary ones."""
+"""Every export after a real evening in the new formats (tests/support/formats_event.py): CSV and
+JSON with rounds and groups, the XLSX workbook read back, the Pol.is CSV set, and `poll export`
+writing the binary ones.
+
+It stays on a real server: the phones of the evening vote over real websockets, and the exports'
+checks read what those votes became; `poll export` then reads the same database file.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import subprocess
 import sys
 import zipfile
 
-import formats_event
 import openpyxl
-from conftest import ROOT, describe, poll_env, read_csv, run_poll
-from formats_event import GROUPS, NOTES, ROUND_1, ROUND_2, SECOND, STATEMENTS
+from support import formats_event
+from support.checks import read_csv
+from support.formats_event import GROUPS, NOTES, ROUND_1, ROUND_2, SECOND, STATEMENTS
+from support.server import ROOT, describe, poll_env, run_poll
 
 HOSTILE = STATEMENTS[1]  # =HYPERLINK(...)
 

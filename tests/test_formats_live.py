@@ -1,6 +1,10 @@
 """Debate formats through a real server: phones pick groups and propose statements over real
 websockets, the moderator runs a second round, a countdown and the settings over HTTP, and bad
-input gets a clear 4xx (issue 6)."""
+input gets a clear 4xx (issue 6).
+
+Duplicating a debate and refusing bad settings need no socket: those tests run in-process (the app
+over httpx's ASGITransport); the others need the live websockets of a real server.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,9 @@ import asyncio
 import json
 import sqlite3
 
-from conftest import WAIT, new_participant, tally_matches
+from support import WAIT
+from support.checks import tally_matches
+from support.clients import csrf_fields, http_client, new_participant
 
 # readable names for well-formed participant ids (the server ignores malformed cookies)
 P = {name: new_participant() for name in (
@@ -149,10 +155,10 @@ async def test_proposals_from_phones_reach_the_moderator_queue(site, moderator, 
     assert (await phone.recv_type("error"))["code"] == "proposals_closed"
 
 
-async def test_settings_and_controls_refuse_bad_input_with_a_4xx(site, moderator, connect):
-    debate = site.new("Settings", ["One"], "en")
-    server = site.start()
-    mod = await moderator(server, debate)
+async def test_settings_and_controls_refuse_bad_input_with_a_4xx(app):
+    # in-process: refusals over HTTP alone (good settings reaching the pages: the next test)
+    debate = await app.new("Settings", ["One"], "en")
+    mod = await app.moderator(debate)
     cases = [
         ("control", {"action": "timer", "seconds": "soon"}, 400),
         ("control", {"action": "timer", "seconds": "2"}, 400),
@@ -170,6 +176,13 @@ async def test_settings_and_controls_refuse_bad_input_with_a_4xx(site, moderator
         assert response.status_code == status, (route, data, response.status_code,
                                                 response.text[:300])
         assert response.json()["message"], response.text
+
+
+async def test_good_settings_reach_every_page_and_a_vote_locks_the_scale(site, moderator, connect):
+    # (bad input for the same routes: the in-process test above)
+    debate = site.new("Settings", ["One"], "en")
+    server = site.start()
+    mod = await moderator(server, debate)
 
     # good settings are applied and every page hears of them
     screen = await connect(server, debate, "screen")
@@ -235,10 +248,10 @@ async def test_a_countdown_closes_voting_for_every_page_even_across_a_restart(
     assert done["statement"]["id"] == debate.sid(2)
 
 
-async def test_duplicating_a_debate_over_http_signs_the_moderator_in(site, moderator):
-    debate = site.new("To copy", ["A", "B"], "en", "--groups", "X,Y", "--scale", "two")
-    server = site.start()
-    mod = await moderator(server, debate)
+async def test_duplicating_a_debate_over_http_signs_the_moderator_in(app):
+    # in-process: a form and a session, no socket needed
+    debate = await app.new("To copy", ["A", "B"], "en", groups="X,Y", scale="two")
+    mod = await app.moderator(debate)
     response = await mod.post(f"/d/{debate.id}/duplicate", {}, json_reply=True)
     assert response.status_code == 201, response.text
     copy = response.json()
@@ -252,7 +265,6 @@ async def test_duplicating_a_debate_over_http_signs_the_moderator_in(site, moder
 
 
 async def test_phone_forms_without_javascript_pick_a_group_and_propose(site, connect):
-    from conftest import csrf_fields, http_client
     debate = site.new("Plain", ["One"], "en", "--groups", "Alpha,Beta", "--proposals")
     server = site.start()
     async with http_client(server) as phone:

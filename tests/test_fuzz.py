@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from conftest import Server, create_debate_with_cli, describe, free_port, run_poll
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.server import Server, create_debate_with_cli, describe, free_port, run_poll
 from websockets.asyncio.client import connect
 
 EXAMPLES = int(os.environ.get("POLL_FUZZ_EXAMPLES", "30"))

@@ -1,8 +1,14 @@
-"""The HTTP side of a live server: pages, errors, the moderator's sign-in, the no-script vote, the
-web form for a new debate, statement editing, exports, the QR code and the static files.
+"""The HTTP side: pages, errors, the moderator's sign-in, the no-script vote, the web form for a
+new debate, statement editing, exports, the QR code and the static files.
 
-One server for the module; each test uses its own debate (made with `poll new` before the server
-starts) or creates one through `POST /new`.
+In-process tests (the `app` fixture: the real app over httpx's ASGITransport, a fresh database
+each) check what is HTTP alone: status codes, redirects, sessions, forms, pages and static files.
+
+Tests on a real server (the `web` fixture: one `poll serve` for the module) check what reaches the
+live websockets: close codes, the room's state after a request, votes cast by phones. Each uses its
+own debate (made with `poll new` before the server starts) or creates one through `POST /new`.
+Where a test of old checked both, the HTTP half is an in-process test and the socket half a live
+one beside it, with the same inputs.
 """
 
 from __future__ import annotations
@@ -15,20 +21,11 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 import pytest
-from conftest import (
-    Debate,
-    Server,
-    assert_percent,
-    counts_of,
-    csrf_fields,
-    http_client,
-    location_path,
-    new_participant,
-    open_socket,
-    parse_page,
-    read_csv,
-    tally_matches,
-)
+from support.checks import assert_percent, assert_readable_error, counts_of, read_csv, tally_matches
+from support.clients import csrf_fields, http_client, location_path, new_participant, open_socket
+from support.debate import Debate
+from support.html import parse_page
+from support.server import Server
 
 RESULT_COLUMNS = [
     "position",
@@ -68,7 +65,7 @@ def web(tmp_path_factory, make_site):
     three = ["Statement one", "Statement two", "Statement three"]
     debates = {
         name: site.new(f"Debate {name}", three)
-        for name in ("errors", "auth", "other", "nojs", "edit", "pages")
+        for name in ("errors", "auth", "nojs", "edit")
     }
     debates["export"] = site.new(
         "Export debate", ["Plain statement", "=1+2", "@risky", "-minus", "+plus"]
@@ -77,14 +74,6 @@ def web(tmp_path_factory, make_site):
         yield Site(site.start(), debates)
     finally:
         site.close()
-
-
-def assert_readable_error(response: httpx.Response, status: int) -> None:
-    assert response.status_code == status, (response.request.url, response.status_code)
-    assert response.headers["content-type"].startswith("text/html"), response.headers
-    body = response.text
-    assert "<html" in body.lower() and "</html>" in body.lower(), body[:300]
-    assert "Traceback" not in body and 'File "' not in body, body[:2000]
 
 
 async def ws_close_code(server: Server, path: str, cookie: str | None = None) -> int | None:
@@ -97,18 +86,22 @@ async def ws_close_code(server: Server, path: str, cookie: str | None = None) ->
         await phone.close()
 
 
-# --------------------------------------------------------------------------------------------------
+# -- in-process: HTTP alone ------------------------------------------------------------------------
+
+THREE = ["Statement one", "Statement two", "Statement three"]
 
 
-async def test_healthz(web):
-    async with http_client(web.server) as client:
+async def test_healthz(app):
+    async with app.client() as client:
         response = await client.get("/healthz")
     assert response.status_code == 200 and response.json() == {"ok": True}
 
 
-async def test_unknown_debate_code_or_statement_is_a_readable_404(web, moderator):
-    server, debate = web.server, web.debates["errors"]
-    async with http_client(server) as client:
+async def test_unknown_debate_code_or_statement_is_a_readable_404(app):
+    # (the websocket close codes for an unknown debate or role: a live test below)
+    debate = await app.new("Debate errors", THREE)
+    other = await app.new("Debate other", THREE)
+    async with app.client() as client:
         for path in (
             "/d/zzzzzzzz/screen",
             "/d/zzzzzzzz/results",
@@ -135,45 +128,221 @@ async def test_unknown_debate_code_or_statement_is_a_readable_404(web, moderator
         assert location_path(response) == f"/j/{debate.join_code}"
         assert (await client.get(f"/j/{debate.join_code.lower()}")).status_code == 200
 
-    mod = await moderator(server, debate)
+    mod = await app.moderator(debate)
     missing = 987654321
     response = await mod.post(f"/d/{debate.id}/statements/{missing}", {"text": "Edited"})
     assert_readable_error(response, 404)
     response = await mod.post(f"/d/{debate.id}/control", {"action": "goto", "statement": missing})
     assert_readable_error(response, 404)
     # a statement of another debate is not this debate's statement
-    stranger = web.debates["other"].sid(1)
+    stranger = other.sid(1)
     response = await mod.post(f"/d/{debate.id}/statements/{stranger}", {"text": "Hijacked"})
     assert_readable_error(response, 404)
-    assert "Statement one" in (await mod.get(f"/d/{web.debates['other'].id}/results")).text
+    assert "Statement one" in (await mod.get(f"/d/{other.id}/results")).text
 
+
+async def try_without_the_key(stranger: httpx.AsyncClient, debate: Debate) -> None:
+    """What a browser without the moderator key tries on a debate: every attempt is refused."""
+    base = f"/d/{debate.id}"
+    page = await stranger.get(f"{base}/moderate")
+    assert page.status_code == 401
+    assert 'name="key"' in page.text, "the 401 page offers the key form"
+    for path in ("export.csv", "votes.csv", "export.json"):
+        assert (await stranger.get(f"{base}/{path}")).status_code == 401, path
+    for path, data in (
+        (f"{base}/control", {"action": "open"}),
+        (f"{base}/statements", {"text": "Sneaky"}),
+        (f"{base}/statements/{debate.sid(1)}", {"text": "Sneaky"}),
+    ):
+        response = await stranger.post(path, data=data)
+        # refused either way: no session (401), or no CSRF token once it holds cookies (403)
+        assert response.status_code in (401, 403), path
+        fields, headers = csrf_fields(stranger, page.text)
+        response = await stranger.post(path, data={**data, **fields}, headers=headers)
+        assert response.status_code == 401, path
+    wrong = await stranger.get(f"{base}/moderate?key=not-the-key")
+    assert wrong.status_code == 401 and 'name="key"' in wrong.text
+    assert (await stranger.get(f"{base}/export.csv")).status_code == 401
+
+
+async def test_moderator_routes_need_the_key(app):
+    # (that the room is untouched afterwards and the moderator socket needs the session: live)
+    debate = await app.new("Debate auth", THREE)
+    other = await app.new("Debate other", THREE)
+    base = f"/d/{debate.id}"
+    async with app.client() as stranger:
+        await try_without_the_key(stranger, debate)
+
+    async with app.client() as browser:
+        signed_in = await browser.get(debate.moderator_url)
+        assert signed_in.status_code == 303
+        assert location_path(signed_in) == f"{base}/moderate"
+        cookie = signed_in.headers["set-cookie"]
+        assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower(), cookie
+        page = await browser.get(f"{base}/moderate")
+        assert page.status_code == 200 and debate.title in page.text
+        assert (await browser.get(f"{base}/export.csv")).status_code == 200
+        # signed in for this debate only
+        assert (await browser.get(f"/d/{other.id}/moderate")).status_code == 401
+        fields, headers = csrf_fields(browser, page.text)
+        assert (
+            await browser.post(f"/d/{other.id}/control", data={"action": "open", **fields},
+                               headers=headers)
+        ).status_code == 401
+
+
+NEW_DEBATE = {"title": "Made on the web 51c2", "statements": "First one\n\nSecond one\n"}
+
+
+async def test_a_new_debate_from_the_web_form(app):
+    # (that the new debate is live on the projector's socket at once: a live test below)
+    async with app.client() as creator:
+        form = await creator.get("/new")
+        assert form.status_code == 200
+        names = set(re.findall(r'name="([a-z_]+)"', form.text))
+        assert {"title", "statements", "lang"} <= names, names
+        fields, headers = csrf_fields(creator, form.text)
+
+        async def post(**data: str) -> httpx.Response:
+            return await creator.post(
+                "/new", data={**fields, "lang": "en", **data}, headers=headers
+            )
+
+        no_title = await post(title="  ", statements="One\nTwo")
+        assert no_title.status_code == 400 and 'name="statements"' in no_title.text
+        assert "One\nTwo" in no_title.text, "the typed statements are kept"
+        no_statements = await post(title="Only a title 7f3a", statements="\n  \n")
+        assert no_statements.status_code == 400 and 'name="title"' in no_statements.text
+        assert "Only a title 7f3a" in no_statements.text
+
+        created = await post(**NEW_DEBATE)
+        assert created.status_code == 303, created.text[:500]
+        target = location_path(created)
+        match = re.fullmatch(r"/d/([a-z0-9]{8})/moderate", target)
+        assert match, target
+        debate_id = match.group(1)
+        page = await creator.get(target)
+        assert page.status_code == 200 and "Made on the web 51c2" in page.text
+        key_link = re.search(
+            rf"https?://[^\s\"'<>]+/d/{debate_id}/moderate\?key=[^\s\"'<>&]+", page.text
+        )
+        assert key_link, "the moderator page shows the moderator link after creating"
+        doc = (await creator.get(f"/d/{debate_id}/export.json")).json()
+        assert [s["text"] for s in doc["statements"]] == ["First one", "Second one"]
+        assert [s["position"] for s in doc["statements"]] == [1, 2]
+        assert doc["debate"]["title"] == "Made on the web 51c2"
+        assert doc["debate"]["lang"] == "en"
+
+    # the link shown works in another browser
+    async with app.client() as other_browser:
+        response = await other_browser.get(key_link.group(0))
+        assert response.status_code == 303
+        assert (await other_browser.get(target)).status_code == 200
+        archive = (await other_browser.get("/archive")).text
+        assert "Made on the web 51c2" in archive and "Only a title 7f3a" not in archive
+
+
+async def test_qr_code_static_files_and_no_external_origins(app):
+    debate = await app.new("Debate pages", THREE)
+    mod = await app.moderator(debate)
+    qr = await mod.get(f"/d/{debate.id}/qr.svg")
+    assert qr.status_code == 200
+    assert qr.headers["content-type"].startswith("image/svg+xml"), qr.headers
+    assert "<svg" in qr.text and "<script" not in qr.text.lower()
+
+    pages = [
+        "/",
+        "/new",
+        "/archive",
+        f"/d/{debate.id}/screen",
+        f"/j/{debate.join_code}",
+        f"/d/{debate.id}/moderate",
+        f"/d/{debate.id}/results",
+    ]
+    static: set[str] = set()
+    async with app.client() as anonymous:
+        responses = [await mod.get(path) for path in pages]
+        responses.append(await anonymous.get(f"/d/{debate.id}/moderate"))  # the key form, 401
+        responses.append(await anonymous.get("/d/zzzzzzzz/screen"))  # an error page, 404
+        for response in responses:
+            assert response.status_code in (200, 401, 404), response.request.url
+            for link in parse_page(response.text).links:
+                assert not external(link, app.url), (str(response.request.url), link)
+                if link.startswith("/static/"):
+                    static.add(link)
+        assert any(s.split("?")[0].endswith(".css") for s in static), static
+        assert any(s.split("?")[0].endswith(".js") for s in static), static
+
+        # what the stylesheets and scripts load in turn
+        seen: set[str] = set()
+        queue = sorted(static)
+        while queue:
+            url = queue.pop()
+            if url in seen:
+                continue
+            seen.add(url)
+            response = await anonymous.get(url)
+            assert response.status_code == 200, url
+            body = (
+                response.text if not url.split("?")[0].endswith((".png", ".ico", ".woff2")) else ""
+            )
+            for ref in re.findall(r"""url\(\s*['"]?([^'")]+)""", body) + re.findall(
+                r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']""", body
+            ):
+                assert not external(ref, app.url), (url, ref)
+                if ref.startswith("data:"):
+                    continue
+                resolved = urlparse(urljoin(url, ref))
+                queue.append(resolved.path + (f"?{resolved.query}" if resolved.query else ""))
+
+
+def external(link: str, own: str) -> bool:
+    link = link.strip()
+    if link.startswith(own):
+        return False
+    return link.startswith(("http://", "https://", "//"))
+
+
+
+HOSTILE_TITLE = "<script>alert(1)</script> 🎤 نقاش"
+HOSTILE_STATEMENTS = ["\"'><img src=x onerror=alert(1)>", '=HYPERLINK("http://x")']
+
+
+async def test_hostile_text_through_the_web_form_is_escaped(app):
+    # (the screen's socket gets the text as typed: a live test below)
+    title, statements = HOSTILE_TITLE, HOSTILE_STATEMENTS
+    debate, mod = await app.web_debate(title, statements)
+    assert [s["text"] for s in debate.statements] == statements
+    for path in (
+        f"/d/{debate.id}/moderate",
+        f"/d/{debate.id}/screen",
+        f"/j/{debate.join_code}",
+        f"/d/{debate.id}/results",
+        "/archive",
+    ):
+        response = await mod.get(path)
+        assert response.status_code == 200, path
+        assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; 🎤 نقاش" in response.text, path
+    rows = read_csv((await mod.export("export.csv")).text)
+    assert [r["statement"] for r in rows] == [statements[0], "'" + statements[1]]
+
+
+# -- on a real server: what reaches the live sockets -----------------------------------------------
+
+
+async def test_an_unknown_debate_or_role_closes_the_socket_with_a_code(web):
+    # (the HTTP side of unknown debates, codes and statements: in-process above)
+    server, debate = web.server, web.debates["errors"]
     assert await ws_close_code(server, "/ws/zzzzzzzz/screen") == 4404
     assert await ws_close_code(server, f"/ws/{debate.id}/projector") == 4400
 
 
-async def test_moderator_routes_need_the_key(web, moderator):
+async def test_without_the_key_nothing_reaches_the_room_nor_the_moderator_socket(web, moderator):
+    # (the same attempts, and what a signed-in browser may do, over HTTP alone: in-process above)
     server, debate = web.server, web.debates["auth"]
-    base = f"/d/{debate.id}"
     async with http_client(server) as stranger:
-        page = await stranger.get(f"{base}/moderate")
-        assert page.status_code == 401
-        assert 'name="key"' in page.text, "the 401 page offers the key form"
-        for path in ("export.csv", "votes.csv", "export.json"):
-            assert (await stranger.get(f"{base}/{path}")).status_code == 401, path
-        for path, data in (
-            (f"{base}/control", {"action": "open"}),
-            (f"{base}/statements", {"text": "Sneaky"}),
-            (f"{base}/statements/{debate.sid(1)}", {"text": "Sneaky"}),
-        ):
-            response = await stranger.post(path, data=data)
-            # refused either way: no session (401), or no CSRF token once it holds cookies (403)
-            assert response.status_code in (401, 403), path
-            fields, headers = csrf_fields(stranger, page.text)
-            response = await stranger.post(path, data={**data, **fields}, headers=headers)
-            assert response.status_code == 401, path
-        wrong = await stranger.get(f"{base}/moderate?key=not-the-key")
-        assert wrong.status_code == 401 and 'name="key"' in wrong.text
-        assert (await stranger.get(f"{base}/export.csv")).status_code == 401
+        await try_without_the_key(stranger, debate)
         # without a session the moderator socket is refused
         assert await ws_close_code(server, f"/ws/{debate.id}/moderator") == 4401
 
@@ -184,24 +353,6 @@ async def test_moderator_routes_need_the_key(web, moderator):
     assert state["phase"] == "waiting" and state["count"] == 3, state
     assert "Sneaky" not in str(state)
 
-    async with http_client(server) as browser:
-        signed_in = await browser.get(debate.moderator_url)
-        assert signed_in.status_code == 303
-        assert location_path(signed_in) == f"{base}/moderate"
-        cookie = signed_in.headers["set-cookie"]
-        assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower(), cookie
-        page = await browser.get(f"{base}/moderate")
-        assert page.status_code == 200 and debate.title in page.text
-        assert (await browser.get(f"{base}/export.csv")).status_code == 200
-        # signed in for this debate only
-        other = web.debates["other"]
-        assert (await browser.get(f"/d/{other.id}/moderate")).status_code == 401
-        fields, headers = csrf_fields(browser, page.text)
-        assert (
-            await browser.post(f"/d/{other.id}/control", data={"action": "open", **fields},
-                               headers=headers)
-        ).status_code == 401
-
     mod = await moderator(server, debate)
     mod_ws = await open_socket(server, debate.id, "moderator", cookie=mod.cookie_header())
     try:
@@ -209,6 +360,37 @@ async def test_moderator_routes_need_the_key(web, moderator):
         assert (await mod_ws.recv_type("tally"))["counts"] is not None
     finally:
         await mod_ws.close()
+
+
+async def test_a_debate_from_the_web_form_is_live_on_the_screen_at_once(web):
+    # (the form itself, its errors and the moderator link: in-process above)
+    server = web.server
+    async with http_client(server) as creator:
+        form = await creator.get("/new")
+        fields, headers = csrf_fields(creator, form.text)
+        created = await creator.post("/new", data={**fields, "lang": "en", **NEW_DEBATE},
+                                     headers=headers)
+        assert created.status_code == 303, created.text[:500]
+        debate_id = location_path(created).split("/")[2]
+    screen = await open_socket(server, debate_id, "screen")
+    try:
+        state = await screen.recv_type("state")
+    finally:
+        await screen.close()
+    assert state["debate"]["title"] == "Made on the web 51c2" and state["count"] == 2
+
+
+async def test_hostile_text_through_the_web_form_reaches_the_screen_as_typed(
+        web, web_debate, connect):
+    # (the pages and the CSV escape it: in-process above)
+    server = web.server
+    title, statements = HOSTILE_TITLE, HOSTILE_STATEMENTS
+    debate, _ = await web_debate(server, title, statements)
+    assert [s["text"] for s in debate.statements] == statements
+    screen = await connect(server, debate, "screen")
+    state = await screen.recv_type("state")
+    assert state["debate"]["title"] == title
+    assert state["statement"]["text"] == statements[0]
 
 
 class _Buttons(HTMLParser):
@@ -300,60 +482,6 @@ async def test_voting_without_javascript(web, moderator, connect):
     assert [v["choice"] for v in votes] == ["agree", "neutral", "disagree"], votes
     ws = await connect(server, debate, "phone", participant)
     assert (await ws.recv_type("welcome"))["votes"] == {str(s1): "disagree"}
-
-
-async def test_a_new_debate_from_the_web_form(web):
-    server = web.server
-    async with http_client(server) as creator:
-        form = await creator.get("/new")
-        assert form.status_code == 200
-        names = set(re.findall(r'name="([a-z_]+)"', form.text))
-        assert {"title", "statements", "lang"} <= names, names
-        fields, headers = csrf_fields(creator, form.text)
-
-        async def post(**data: str) -> httpx.Response:
-            return await creator.post(
-                "/new", data={**fields, "lang": "en", **data}, headers=headers
-            )
-
-        no_title = await post(title="  ", statements="One\nTwo")
-        assert no_title.status_code == 400 and 'name="statements"' in no_title.text
-        assert "One\nTwo" in no_title.text, "the typed statements are kept"
-        no_statements = await post(title="Only a title 7f3a", statements="\n  \n")
-        assert no_statements.status_code == 400 and 'name="title"' in no_statements.text
-        assert "Only a title 7f3a" in no_statements.text
-
-        created = await post(title="Made on the web 51c2", statements="First one\n\nSecond one\n")
-        assert created.status_code == 303, created.text[:500]
-        target = location_path(created)
-        match = re.fullmatch(r"/d/([a-z0-9]{8})/moderate", target)
-        assert match, target
-        debate_id = match.group(1)
-        page = await creator.get(target)
-        assert page.status_code == 200 and "Made on the web 51c2" in page.text
-        key_link = re.search(
-            rf"https?://[^\s\"'<>]+/d/{debate_id}/moderate\?key=[^\s\"'<>&]+", page.text
-        )
-        assert key_link, "the moderator page shows the moderator link after creating"
-        doc = (await creator.get(f"/d/{debate_id}/export.json")).json()
-        assert [s["text"] for s in doc["statements"]] == ["First one", "Second one"]
-        assert [s["position"] for s in doc["statements"]] == [1, 2]
-        assert doc["debate"]["title"] == "Made on the web 51c2"
-        assert doc["debate"]["lang"] == "en"
-
-    # the link shown works in another browser
-    async with http_client(server) as other_browser:
-        response = await other_browser.get(key_link.group(0))
-        assert response.status_code == 303
-        assert (await other_browser.get(target)).status_code == 200
-        archive = (await other_browser.get("/archive")).text
-        assert "Made on the web 51c2" in archive and "Only a title 7f3a" not in archive
-    screen = await open_socket(server, debate_id, "screen")
-    try:
-        state = await screen.recv_type("state")
-    finally:
-        await screen.close()
-    assert state["debate"]["title"] == "Made on the web 51c2" and state["count"] == 2
 
 
 async def test_adding_and_editing_statements_reaches_the_room(web, moderator, connect):
@@ -488,89 +616,3 @@ async def test_exports_from_the_moderator_session(web, moderator, connect):
     await mod_ws.recv_until(
         lambda f: tally_matches(f, s2, total=2, counts={"agree": 0, "neutral": 1, "disagree": 1})
     )
-
-
-async def test_qr_code_static_files_and_no_external_origins(web, moderator):
-    server, debate = web.server, web.debates["pages"]
-    mod = await moderator(server, debate)
-    qr = await mod.get(f"/d/{debate.id}/qr.svg")
-    assert qr.status_code == 200
-    assert qr.headers["content-type"].startswith("image/svg+xml"), qr.headers
-    assert "<svg" in qr.text and "<script" not in qr.text.lower()
-
-    pages = [
-        "/",
-        "/new",
-        "/archive",
-        f"/d/{debate.id}/screen",
-        f"/j/{debate.join_code}",
-        f"/d/{debate.id}/moderate",
-        f"/d/{debate.id}/results",
-    ]
-    static: set[str] = set()
-    async with http_client(server) as anonymous:
-        responses = [await mod.get(path) for path in pages]
-        responses.append(await anonymous.get(f"/d/{debate.id}/moderate"))  # the key form, 401
-        responses.append(await anonymous.get("/d/zzzzzzzz/screen"))  # an error page, 404
-        for response in responses:
-            assert response.status_code in (200, 401, 404), response.request.url
-            for link in parse_page(response.text).links:
-                assert not external(link, server.url), (str(response.request.url), link)
-                if link.startswith("/static/"):
-                    static.add(link)
-        assert any(s.split("?")[0].endswith(".css") for s in static), static
-        assert any(s.split("?")[0].endswith(".js") for s in static), static
-
-        # what the stylesheets and scripts load in turn
-        seen: set[str] = set()
-        queue = sorted(static)
-        while queue:
-            url = queue.pop()
-            if url in seen:
-                continue
-            seen.add(url)
-            response = await anonymous.get(url)
-            assert response.status_code == 200, url
-            body = (
-                response.text if not url.split("?")[0].endswith((".png", ".ico", ".woff2")) else ""
-            )
-            for ref in re.findall(r"""url\(\s*['"]?([^'")]+)""", body) + re.findall(
-                r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']""", body
-            ):
-                assert not external(ref, server.url), (url, ref)
-                if ref.startswith("data:"):
-                    continue
-                resolved = urlparse(urljoin(url, ref))
-                queue.append(resolved.path + (f"?{resolved.query}" if resolved.query else ""))
-
-
-def external(link: str, own: str) -> bool:
-    link = link.strip()
-    if link.startswith(own):
-        return False
-    return link.startswith(("http://", "https://", "//"))
-
-
-async def test_hostile_text_through_the_web_form_is_escaped(web, web_debate, connect):
-    server = web.server
-    title = "<script>alert(1)</script> 🎤 نقاش"
-    statements = ["\"'><img src=x onerror=alert(1)>", '=HYPERLINK("http://x")']
-    debate, mod = await web_debate(server, title, statements)
-    assert [s["text"] for s in debate.statements] == statements
-    screen = await connect(server, debate, "screen")
-    state = await screen.recv_type("state")
-    assert state["debate"]["title"] == title
-    assert state["statement"]["text"] == statements[0]
-    for path in (
-        f"/d/{debate.id}/moderate",
-        f"/d/{debate.id}/screen",
-        f"/j/{debate.join_code}",
-        f"/d/{debate.id}/results",
-        "/archive",
-    ):
-        response = await mod.get(path)
-        assert response.status_code == 200, path
-        assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
-        assert "&lt;script&gt;alert(1)&lt;/script&gt; 🎤 نقاش" in response.text, path
-    rows = read_csv((await mod.export("export.csv")).text)
-    assert [r["statement"] for r in rows] == [statements[0], "'" + statements[1]]

@@ -1,5 +1,9 @@
 """Both languages are complete: every message in the code and templates has a Dutch translation;
-phones may get the page in their own language; dates and numbers are written the reader's way."""
+phones may get the page in their own language; dates and numbers are written the reader's way.
+
+Pages are fetched in-process (the app over httpx's ASGITransport); a phone's websocket errors come
+from a real server.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import sys
 from datetime import datetime
 
 from babel.messages.pofile import read_po
-from conftest import http_client
 from websockets.asyncio.client import connect as ws_connect
 
 from poll.i18n import gettext_for, preferred_language
@@ -72,10 +75,9 @@ def _shown_date(html: str) -> tuple[datetime, str]:
     return datetime.fromisoformat(match.group(1)).astimezone(), match.group(2)
 
 
-async def test_the_archive_shows_a_dutch_date_to_a_dutch_browser(site) -> None:
-    site.new("Dated debate", ["One"])
-    server = site.start()
-    async with http_client(server) as browser:
+async def test_the_archive_shows_a_dutch_date_to_a_dutch_browser(app) -> None:
+    await app.new("Dated debate", ["One"])
+    async with app.client() as browser:
         dutch = await browser.get("/archive", headers={"Accept-Language": "nl-NL,nl;q=0.9"})
         english = await browser.get("/archive", headers={"Accept-Language": "en-GB,en;q=0.8"})
     assert dutch.status_code == english.status_code == 200
@@ -96,10 +98,10 @@ def test_counts_over_999_are_grouped_the_language_s_way() -> None:
     assert render("en") == "12,345 votes"
 
 
-async def test_a_phone_gets_the_page_in_its_own_language_and_statements_as_typed(site) -> None:
-    debate = site.new("Nederlands debat", ["Elke docent moet hybride kunnen lesgeven."], lang="nl")
-    server = site.start()
-    async with http_client(server) as phone:
+async def test_a_phone_gets_the_page_in_its_own_language_and_statements_as_typed(app) -> None:
+    debate = await app.new("Nederlands debat", ["Elke docent moet hybride kunnen lesgeven."],
+                           lang="nl")
+    async with app.client() as phone:
         english = await phone.get(f"/j/{debate.join_code}",
                                   headers={"Accept-Language": "en-US,en;q=0.9"})
         unknown = await phone.get(f"/j/{debate.join_code}", headers={"Accept-Language": "de"})

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 
-from conftest import new_participant, open_socket
+from support.clients import new_participant, open_socket
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 

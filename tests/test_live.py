@@ -13,17 +13,10 @@ import random
 from dataclasses import dataclass
 
 import pytest
-from conftest import (
-    CHOICES,
-    Debate,
-    Phone,
-    Server,
-    assert_percent,
-    counts_of,
-    new_participant,
-    read_csv,
-    tally_matches,
-)
+from support.checks import CHOICES, assert_percent, counts_of, read_csv, tally_matches
+from support.clients import Phone, new_participant
+from support.debate import Debate
+from support.server import Server
 
 # -- hostile text: what an attendee or a careless moderator could paste ----------------------------
 

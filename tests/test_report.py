@@ -1,5 +1,10 @@
 """The printable report (/d/{id}/report, also at /results): what a reader of the page or the PDF
-notices after a real evening with audience groups, a second round and a moderator's note."""
+notices after a real evening with audience groups, a second round and a moderator's note.
+
+The evening runs on a real server (phones vote over real websockets). A report nobody voted on yet,
+and an unknown debate's, are pages alone: that test runs in-process (the app over httpx's
+ASGITransport).
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ import html
 import re
 import xml.etree.ElementTree as ET
 
-import formats_event
-from conftest import http_client, open_socket, parse_page
-from formats_event import GROUPS, NOTES
+from support import formats_event
+from support.clients import http_client, open_socket
+from support.formats_event import GROUPS, NOTES
+from support.html import parse_page
 
 
 def section(page: str, marker: str) -> str:
@@ -103,20 +109,33 @@ async def test_the_report_tells_the_evening(site):
         await event.close()
 
 
-async def test_an_unanswered_five_point_dutch_debate_and_an_unknown_one(site):
-    server = site.start()
-    debate, mod, _ = await formats_event.create(
-        server, "Leeg debat", ["Eerste stelling", "Tweede stelling"], lang="nl",
-        scale="five", visibility="live")
-    try:
-        page = (await mod.get(f"/d/{debate.id}/report")).text
-        # nothing voted yet: a whole report all the same, in Dutch, on the five-point scale
-        assert 'lang="nl"' in page
-        assert len(charts(page)) == 2
-        assert "Eens" in page and "Oneens" in page
-        assert "data-highlight" not in page
-        assert re.search(r'data-fact="participants">0<', page)
+FIVE_POINT_DUTCH = {"title": "Leeg debat", "statements": ["Eerste stelling", "Tweede stelling"],
+                    "lang": "nl", "scale": "five", "visibility": "live"}
 
+
+async def test_an_unanswered_five_point_dutch_debate_and_an_unknown_one(app):
+    # in-process: pages alone (votes from phones on such a debate: the live test below)
+    debate, mod = await app.web_debate(**FIVE_POINT_DUTCH)
+    page = (await mod.get(f"/d/{debate.id}/report")).text
+    # nothing voted yet: a whole report all the same, in Dutch, on the five-point scale
+    assert 'lang="nl"' in page
+    assert len(charts(page)) == 2
+    assert "Eens" in page and "Oneens" in page
+    assert "data-highlight" not in page
+    assert re.search(r'data-fact="participants">0<', page)
+
+    async with app.client() as anyone:
+        missing = await anyone.get("/d/zzzzzzzz/report")
+    assert missing.status_code == 404 and "<html" in missing.text.lower()
+
+
+async def test_a_five_point_dutch_report_after_votes_from_phones(site):
+    # (the same debate before any vote, and an unknown one: in-process above)
+    server = site.start()
+    options = dict(FIVE_POINT_DUTCH)
+    debate, mod, _ = await formats_event.create(
+        server, options.pop("title"), options.pop("statements"), **options)
+    try:
         phone = await open_socket(server, debate.id, "phone", "p_five1")
         other = await open_socket(server, debate.id, "phone", "p_five2")
         await mod.show(debate.sid(1), "open")
@@ -128,9 +147,5 @@ async def test_an_unanswered_five_point_dutch_debate_and_an_unknown_one(site):
         # the mean of 5 and 3, written the Dutch way
         assert re.search(r"data-mean>[^<]*4,0", page), page[page.find("data-mean"):][:200]
         assert 'data-highlight="most-agreed"' in page
-
-        async with http_client(server) as anyone:
-            missing = await anyone.get("/d/zzzzzzzz/report")
-        assert missing.status_code == 404 and "<html" in missing.text.lower()
     finally:
         await mod.aclose()

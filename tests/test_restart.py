@@ -6,16 +6,9 @@ from __future__ import annotations
 import asyncio
 import signal
 
-from conftest import (
-    CHOICES,
-    Moderator,
-    Phone,
-    Site,
-    counts_of,
-    new_participant,
-    open_socket,
-    tally_matches,
-)
+from support.checks import CHOICES, counts_of, tally_matches
+from support.clients import Moderator, Phone, new_participant, open_socket
+from support.server import Site
 
 
 async def phones_for(site: Site, debate_id: str, participants: list[str]) -> list[Phone]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import csrf_fields, http_client, new_participant, open_socket
+from support.clients import csrf_fields, http_client, new_participant, open_socket
 
 
 async def test_phones_must_type_the_code_on_the_projector_before_they_vote(site, moderator):

@@ -11,8 +11,10 @@
 - `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
   reported together at the end of a test.
 - `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, else to the test's tmp_path.
-- the `chromium` and `screenshots` fixtures (test files import them), and locators for what the
-  pages show (`status`, `bar`, `tap`).
+- locators for what the pages show (`status`, `bar`, `tap`).
+
+The `chromium` and `screenshots` fixtures are in support/fixtures_browser.py (a pytest plugin
+that tests/conftest.py registers).
 """
 
 from __future__ import annotations
@@ -39,11 +41,10 @@ from playwright.async_api import (
     Page,
     Request,
     WebSocketRoute,
-    async_playwright,
     expect,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 20_000  # generous: a slow, busy 2-core machine
@@ -338,28 +339,6 @@ class Screenshots:
         )
         self.saved.append(path)
         return path
-
-
-# -- fixtures (imported by the test files) ----------------------------------------------------
-
-
-@pytest.fixture
-async def chromium():
-    """One Debian Chromium for the test, closed with every page it opened."""
-    path = chromium_path()
-    async with async_playwright() as playwright:
-        raw = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
-        browser = Browser(raw)
-        try:
-            yield browser
-        finally:
-            await browser.close()
-            await raw.close()
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Screenshots:
-    return Screenshots(tmp_path)
 
 
 # -- what the pages show ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""One small debate in the new formats, run for real against a live server, for the report and
-export tests: audience groups, a second round with a swing, a moderator's note and hostile text.
+"""One small debate in the new formats, run for real against a live server (phones on real
+websockets), for the report and export tests: audience groups, a second round with a swing, a
+moderator's note and hostile text.
 
 Six phones: W1-W3 in "Werkveld", H1-H2 in "Hogeschool", N1 in no group.
 
@@ -18,17 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from conftest import (
-    Debate,
+from support.clients import (
     Moderator,
     Phone,
-    Server,
-    csrf_fields,
+    Reachable,
+    create_on_web,
     http_client,
-    location_path,
     new_participant,
     open_socket,
 )
+from support.debate import Debate
 
 TITLE = "Formats <script>alert(1)</script> night"
 STATEMENTS = [
@@ -64,27 +64,16 @@ class Event:
         await self.moderator.aclose()
 
 
-async def create(server: Server, title: str, statements: list[str], *, lang: str = "en",
+async def create(server: Reachable, title: str, statements: list[str], *, lang: str = "en",
                  **fields: str) -> tuple[Debate, Moderator, dict[str, Any]]:
     """A debate made through the /new form (groups, scale, visibility as form fields); returns it,
     its signed-in moderator and its JSON export."""
     client = http_client(server)
-    form = await client.get("/new")
-    assert form.status_code == 200, form.text[:300]
-    tokens, headers = csrf_fields(client, form.text)
-    response = await client.post("/new", headers=headers, data={
-        **tokens, "title": title, "lang": lang, "statements": "\n".join(statements), **fields})
-    assert response.status_code == 303, (response.status_code, response.text[:1000])
-    debate_id = location_path(response).split("/")[2]
-    page = await client.get(f"/d/{debate_id}/moderate")
-    assert page.status_code == 200
-    doc = (await client.get(f"/d/{debate_id}/export.json")).json()
-    debate = Debate(debate_id, doc["debate"]["join_code"], title,
-                    [{"id": s["id"], "position": s["position"], "text": s["text"]}
-                     for s in doc["statements"]])
+    debate, page = await create_on_web(client, title, statements, lang, **fields)
+    assert debate.join_code, debate.raw["debate"]
     moderator = Moderator(server, debate, client)
-    moderator.page = page.text
-    return debate, moderator, doc
+    moderator.page = page
+    return debate, moderator, debate.raw
 
 
 async def vote_all(event: Event, statement: int, choices: dict[str, str]) -> None:
@@ -93,7 +82,7 @@ async def vote_all(event: Event, statement: int, choices: dict[str, str]) -> Non
         assert reply["type"] == "ack", reply
 
 
-async def run(server: Server) -> Event:
+async def run(server: Reachable) -> Event:
     """Run the evening described above; phones stay connected (the caller closes the event)."""
     debate, mod, doc = await create(server, TITLE, STATEMENTS, groups="\n".join(GROUPS),
                                     scale="three", visibility="reveal")
