@@ -206,8 +206,7 @@ async def connect():
         participant: str | None = None,
         cookie: str | None = None,
     ) -> Phone:
-        debate_id = debate if isinstance(debate, str) else debate.id
-        phone = await open_socket(server, debate_id, role, participant, cookie)
+        phone = await open_socket(server, debate, role, participant, cookie)
         opened.append(phone)
         return phone
 
@@ -225,10 +224,7 @@ async def web_debate():
     ) -> tuple[Debate, Moderator]:
         client = http_client(server)
         debate, page = await create_on_web(client, title, statements, lang)
-        if not debate.join_code:
-            screen = await open_socket(server, debate.id, "screen")
-            debate.join_code = (await screen.recv_type("state"))["debate"]["join_code"]
-            await screen.close()
+        assert debate.join_code, "the moderator's export names the join code"
         mod = Moderator(server, debate, client)
         mod.page = page
         made.append(mod)

@@ -13,7 +13,7 @@ from support.clients import csrf_fields
 from poll.routes import routes
 
 # Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring.
-PUBLIC = {"index", "join", "vote", "vote_submit", "screen", "qr", "new", "new_submit", "archive",
+PUBLIC = {"index", "join", "vote", "vote_submit", "new", "new_submit", "archive",
           "admin", "openapi", "admit", "choose_group", "propose",
           "results", "report", "healthz"}
 
@@ -50,6 +50,7 @@ async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(a
     assert len(checked) >= 7
 
     # nothing changed in the room
-    async with app.client() as anyone:
-        page = await anyone.get(f"/d/{debate.id}/screen")
-        assert "Taken over" not in page.text
+    async with app.client() as projector:
+        assert (await projector.get(debate.screen_url)).status_code == 303  # with its key
+        page = await projector.get(f"/d/{debate.id}/screen")
+        assert page.status_code == 200 and "Taken over" not in page.text

@@ -16,8 +16,9 @@ async def test_an_organiser_password_guards_new_debates_and_the_archive(make_app
             page = await stranger.get(path)
             assert page.status_code == 401, path
             assert 'name="password"' in page.text
-        # the phones and the projector need no password
+        # the phones and the projector need no password (the projector needs its link's key)
         assert (await stranger.get(f"/j/{debate.join_code}")).status_code == 200
+        assert (await stranger.get(debate.screen_url)).status_code == 303
         assert (await stranger.get(f"/d/{debate.id}/screen")).status_code == 200
 
         page = await stranger.get("/admin?next=/archive")

@@ -14,7 +14,7 @@ async def test_backup_while_the_server_takes_votes(site, moderator, tmp_path):
     server = site.start()
     mod = await moderator(server, debate)
     await mod.show(debate.sid(1), "open")
-    phones = [await open_socket(site, debate.id, "phone", new_participant()) for _ in range(10)]
+    phones = [await open_socket(site, debate, "phone", new_participant()) for _ in range(10)]
     try:
         acks = await asyncio.gather(*(p.cast(debate.sid(1), "agree") for p in phones))
         assert all(a["type"] == "ack" for a in acks)

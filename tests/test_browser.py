@@ -256,7 +256,7 @@ async def test_phone_without_javascript_votes_through_the_form(chromium: Browser
     server = site.start()
     mod = await moderator(server, debate)
     await mod.show(debate.sid(1), "open")
-    projector = await chromium.projector(f"{server.url}/d/{debate.id}/screen")
+    projector = await chromium.projector(debate.screen_url)
     await expect(statement(projector)).to_have_text(STATEMENTS[0])
 
     phone = await chromium.phone(
@@ -390,7 +390,7 @@ async def test_no_serious_accessibility_violations(chromium: Browser, site, mode
     mod_page = await chromium.desktop(debate.moderator_url, device="moderator")
     await expect(mod_page.get_by_role("button", name="Open voting")).to_be_enabled()
     await axe.audit(mod_page, "moderator, waiting")
-    projector = await chromium.projector(f"{base}/d/{debate.id}/screen")
+    projector = await chromium.projector(debate.screen_url)
     phone = await chromium.phone(f"{base}/j/{debate.join_code}")
     await expect(status(phone)).to_have_text("Voting has not started yet")
     await expect(statement(projector)).to_have_text(STATEMENTS[0])
@@ -462,7 +462,7 @@ async def test_projector_keys_for_anyone(
     server = site.start()
     mod = await moderator(server, debate)
     axe = Accessibility()
-    projector = await chromium.projector(f"{server.url}/d/{debate.id}/screen")
+    projector = await chromium.projector(debate.screen_url)
     await expect(statement(projector)).to_have_text(STATEMENTS[0])
     body = projector.locator("body")
 

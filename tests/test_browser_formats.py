@@ -313,10 +313,10 @@ async def test_five_point_scale_with_results_after_voting(chromium: Browser, sit
     await mod.get_by_label("Show results").select_option("voted")
     await mod.get_by_role("button", name="Create debate").click()
     await expect(mod).to_have_url(re.compile(r"/d/[a-z0-9]+/moderate$"))
-    debate_id = mod.url.rstrip("/").split("/")[-2]
     join_link = mod.locator(".links div", has_text="Join link for phones").get_by_role("link")
     join = await join_link.inner_text()
-    projector = await chromium.projector(f"{server.url}/d/{debate_id}/screen")
+    screen_link = mod.locator(".links div", has_text="Projector screen").get_by_role("link")
+    projector = await chromium.projector(await screen_link.inner_text())  # carries its key
     phone1 = await chromium.phone(join, device="phone 1", size=SMALL_PHONE)
     phone2 = await chromium.phone(join, device="phone 2", size=SMALL_PHONE)
 

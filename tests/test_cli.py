@@ -61,7 +61,10 @@ async def test_new_prints_working_links(site, poll_cli):
     assert re.fullmatch(r"[a-z0-9]{8}", data["id"]), data["id"]
     assert re.fullmatch(CODE, data["join_code"]), data["join_code"]
     assert data["join_url"] == f"{site.url}/j/{data['join_code']}"
-    assert data["screen_url"] == f"{site.url}/d/{data['id']}/screen"
+    # the projector's link carries a key of its own (not the moderator's)
+    assert re.fullmatch(rf"{re.escape(site.url)}/d/{data['id']}/screen\?key=\S+",
+                        data["screen_url"]), data["screen_url"]
+    assert data["screen_url"].split("key=")[1] not in data["moderator_url"]
     assert re.fullmatch(
         rf"{re.escape(site.url)}/d/{data['id']}/moderate\?key=\S+", data["moderator_url"]
     ), data["moderator_url"]
@@ -84,18 +87,21 @@ async def test_new_prints_working_links(site, poll_cli):
     )
     assert with_key, human.stdout
     second_id = with_key.group(1)
-    assert f"{site.url}/d/{second_id}/screen" in human.stdout
+    second_screen = re.search(rf"{re.escape(site.url)}/d/{second_id}/screen\?key=\S+",
+                              human.stdout)
+    assert second_screen, human.stdout
     second_code = re.search(rf"{re.escape(site.url)}/j/({CODE})\b", human.stdout)
     assert second_code, human.stdout
 
     site.start()
     async with httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=20) as client:
-        for debate_id, code, moderator_url in (
-            (data["id"], data["join_code"], data["moderator_url"]),
-            (second_id, second_code.group(1), with_key.group(0)),
+        for debate_id, code, moderator_url, screen_url in (
+            (data["id"], data["join_code"], data["moderator_url"], data["screen_url"]),
+            (second_id, second_code.group(1), with_key.group(0), second_screen.group(0)),
         ):
             phone_page = await client.get(f"{site.url}/j/{code}")
             assert phone_page.status_code == 200 and "Eerste stelling" in phone_page.text
+            assert (await client.get(screen_url)).status_code == 303  # the projector's key
             screen = await client.get(f"{site.url}/d/{debate_id}/screen")
             assert screen.status_code == 200 and code in screen.text
             signed_in = await client.get(moderator_url)
@@ -110,7 +116,7 @@ async def test_list_and_export_after_an_event(site, poll_cli, moderator):
     s1, s2 = debate.sid(1), debate.sid(2)
     server = site.start()
     mod = await moderator(server, debate)
-    phones = [await open_socket(site, debate.id, "phone", new_participant()) for _ in range(7)]
+    phones = [await open_socket(site, debate, "phone", new_participant()) for _ in range(7)]
     first = ["agree", "agree", "neutral", "disagree", "disagree", "disagree", "agree"]
     try:
         await mod.show(s1, "open")

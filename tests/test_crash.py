@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from support.checks import CHOICES
-from support.clients import new_participant
+from support.clients import new_participant, participant_cookie, socket_url
 from support.server import describe, run_poll
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
@@ -34,7 +34,7 @@ async def vote_until_cut(url: str, voter: Voter, statement: int, acks: list[int]
     """Connect, then cast each planned vote, waiting for its ack; stop quietly when cut off."""
     try:
         async with connect(url, additional_headers={
-                "Cookie": f"poll_participant={voter.participant}"}, compression=None,
+                "Cookie": participant_cookie(voter.participant)}, compression=None,
                 open_timeout=60) as ws:
             for vote_id, choice in voter.plan:
                 await ws.send(json.dumps({"type": "vote", "id": vote_id, "statement": statement,
@@ -56,7 +56,7 @@ async def resend_unconfirmed(url: str, voter: Voter, statement: int, gate: async
     for attempt in range(60):
         try:
             async with gate, connect(url, additional_headers={
-                    "Cookie": f"poll_participant={voter.participant}"}, compression=None,
+                    "Cookie": participant_cookie(voter.participant)}, compression=None,
                     open_timeout=60) as ws:
                 for vote_id, choice in voter.plan:
                     if vote_id in voter.confirmed:
@@ -90,7 +90,7 @@ async def test_kill_9_in_a_burst_of_1000_votes_loses_and_doubles_nothing(site, m
         # one in five changes their mind right after the first vote counted
         plan = [first, (f"v{n}-2", CHOICES[rng.randrange(3)])] if n % 5 == 0 else [first]
         voters.append(Voter(new_participant(), plan))
-    url = f"{server.ws_url}/ws/{debate.id}/phone"
+    url = socket_url(server, debate, "phone")
     acks = [0]
     burst = [asyncio.create_task(vote_until_cut(url, v, statement, acks)) for v in voters]
     async with asyncio.timeout(120):

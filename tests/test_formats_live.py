@@ -14,7 +14,7 @@ import sqlite3
 
 from support import WAIT
 from support.checks import tally_matches
-from support.clients import csrf_fields, http_client, new_participant
+from support.clients import csrf_fields, http_client, new_participant, participant_in
 
 # readable names for well-formed participant ids (the server ignores malformed cookies)
 P = {name: new_participant() for name in (
@@ -286,7 +286,7 @@ async def test_phone_forms_without_javascript_pick_a_group_and_propose(site, con
         response = await phone.post(f"/j/{debate.join_code}/propose",
                                     data={**fields, "text": "x" * 400}, headers=headers)
         assert response.status_code == 400
-    participant = phone.cookies.get("poll_participant")
+    participant = participant_in(phone.cookies.get("poll_participant"))
     screen_phone = await connect(server, debate, participant=participant)
     assert (await screen_phone.recv_type("welcome"))["group"] == beta
     await asyncio.sleep(0)

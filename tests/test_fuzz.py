@@ -15,6 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.clients import screen_cookie, socket_url
 from support.server import Server, create_debate_with_cli, describe, free_port, run_poll
 from websockets.asyncio.client import connect
 
@@ -94,7 +95,7 @@ def test_websocket_messages_of_any_shape_get_an_answer_and_break_nothing(batch, 
 
     async def exchange() -> list[dict]:
         answers = []
-        async with connect(f"{server.ws_url}/ws/{debate.id}/phone", compression=None) as ws:
+        async with connect(socket_url(server, debate, "phone"), compression=None) as ws:
             assert json.loads(await ws.recv())["type"] == "welcome"
             assert json.loads(await ws.recv())["type"] == "state"
             for frame in batch:
@@ -117,7 +118,9 @@ def test_after_the_fuzzing_the_results_equal_a_recount(fuzz_server, tmp_path: Pa
     server, debate = fuzz_server
 
     async def live_tally() -> dict:
-        async with connect(f"{server.ws_url}/ws/{debate.id}/screen") as ws:
+        cookie = await screen_cookie(server, debate)
+        async with connect(socket_url(server, debate, "screen"),
+                           additional_headers={"Cookie": cookie}) as ws:
             while True:
                 frame = json.loads(await asyncio.wait_for(ws.recv(), 30))
                 if frame["type"] == "tally":

@@ -22,7 +22,15 @@ from urllib.parse import urljoin, urlparse
 import httpx
 import pytest
 from support.checks import assert_percent, assert_readable_error, counts_of, read_csv, tally_matches
-from support.clients import csrf_fields, http_client, location_path, new_participant, open_socket
+from support.clients import (
+    cookie_header,
+    csrf_fields,
+    http_client,
+    location_path,
+    new_participant,
+    open_socket,
+    participant_in,
+)
 from support.debate import Debate
 from support.html import parse_page
 from support.server import Server
@@ -347,14 +355,14 @@ async def test_without_the_key_nothing_reaches_the_room_nor_the_moderator_socket
         assert await ws_close_code(server, f"/ws/{debate.id}/moderator") == 4401
 
     # nothing the stranger tried reached the room
-    screen = await open_socket(server, debate.id, "screen")
+    screen = await open_socket(server, debate, "screen")
     state = await screen.recv_type("state")
     await screen.close()
     assert state["phase"] == "waiting" and state["count"] == 3, state
     assert "Sneaky" not in str(state)
 
     mod = await moderator(server, debate)
-    mod_ws = await open_socket(server, debate.id, "moderator", cookie=mod.cookie_header())
+    mod_ws = await open_socket(server, debate, "moderator", cookie=mod.cookie_header())
     try:
         assert (await mod_ws.recv_type("state"))["debate"]["id"] == debate.id
         assert (await mod_ws.recv_type("tally"))["counts"] is not None
@@ -372,7 +380,8 @@ async def test_a_debate_from_the_web_form_is_live_on_the_screen_at_once(web):
                                      headers=headers)
         assert created.status_code == 303, created.text[:500]
         debate_id = location_path(created).split("/")[2]
-    screen = await open_socket(server, debate_id, "screen")
+        moderator_cookie = cookie_header(creator)  # the creator's browser shows the projector
+    screen = await open_socket(server, debate_id, "screen", cookie=moderator_cookie)
     try:
         state = await screen.recv_type("state")
     finally:
@@ -422,7 +431,7 @@ async def test_voting_without_javascript(web, moderator, connect):
     async with http_client(server) as phone:
         page = await phone.get(f"/j/{debate.join_code}")
         assert page.status_code == 200 and "Statement one" in page.text
-        participant = phone.cookies.get("poll_participant")
+        participant = participant_in(phone.cookies.get("poll_participant"))
         assert participant, "the vote page gives the phone its participant cookie"
 
         async def submit(choice: str, page_html: str, **override: str) -> httpx.Response:

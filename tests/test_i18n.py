@@ -14,6 +14,7 @@ import sys
 from datetime import datetime
 
 from babel.messages.pofile import read_po
+from support.clients import socket_url
 from websockets.asyncio.client import connect as ws_connect
 
 from poll.i18n import gettext_for, preferred_language
@@ -121,7 +122,7 @@ async def test_a_phone_gets_the_page_in_its_own_language_and_statements_as_typed
 async def test_a_phone_gets_websocket_errors_in_its_own_language(site) -> None:
     debate = site.new("Nederlands debat", ["Elke docent moet hybride kunnen lesgeven."], lang="nl")
     server = site.start()
-    url = f"{server.url.replace('http', 'ws', 1)}/ws/{debate.id}/phone"
+    url = socket_url(server, debate, "phone")
     messages = {}
     for accept in ("en-GB,en;q=0.9", "nl-NL", "de"):
         async with ws_connect(url, additional_headers={"Accept-Language": accept},

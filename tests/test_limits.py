@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import socket
 
-from support.clients import new_participant, open_socket
+from support.clients import new_participant, open_socket, screen_cookie, socket_url
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -14,9 +14,11 @@ from websockets.exceptions import ConnectionClosed
 async def test_sockets_past_the_per_address_cap_are_told_to_come_back_later(site):
     debate = site.new("Capped", ["One"])
     server = site.start("--max-connections-per-ip", "3")
-    held = [await open_socket(site, debate.id, "phone", new_participant()) for _ in range(3)]
+    held = [await open_socket(site, debate, "phone", new_participant()) for _ in range(3)]
     try:
-        async with connect(f"{server.ws_url}/ws/{debate.id}/screen") as extra:
+        cookie = await screen_cookie(site, debate)
+        async with connect(socket_url(server, debate, "screen"),
+                           additional_headers={"Cookie": cookie}) as extra:
             await extra.wait_closed()
             assert extra.close_code == 1013
         await held[0].close()
@@ -25,7 +27,7 @@ async def test_sockets_past_the_per_address_cap_are_told_to_come_back_later(site
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 20
         while True:
-            again = await open_socket(site, debate.id, "screen")
+            again = await open_socket(site, debate, "screen")
             with contextlib.suppress(AssertionError):  # closed at once: the slot is not free yet
                 state = await again.recv_type("state")
                 break
@@ -42,8 +44,8 @@ async def test_one_phone_hammering_votes_is_slowed_down_not_the_others(site, mod
     server = site.start()
     mod = await moderator(server, debate)
     await mod.show(debate.sid(1), "open")
-    hammer = await open_socket(site, debate.id, "phone", new_participant())
-    calm = await open_socket(site, debate.id, "phone", new_participant())
+    hammer = await open_socket(site, debate, "phone", new_participant())
+    calm = await open_socket(site, debate, "phone", new_participant())
     try:
         answers = [await hammer.cast(debate.sid(1), "agree") for _ in range(30)]
         kinds = [a.get("code", a["type"]) for a in answers]
@@ -63,10 +65,11 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(site, moderat
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills after a few frames
     sock.connect(("127.0.0.1", server.port))
-    stuck = await connect(f"{server.ws_url}/ws/{debate.id}/screen", sock=sock, max_queue=1,
-                          compression=None)
+    stuck = await connect(socket_url(server, debate, "screen"), sock=sock, max_queue=1,
+                          compression=None,
+                          additional_headers={"Cookie": await screen_cookie(site, debate)})
     stuck.transport.pause_reading()
-    watcher = await open_socket(site, debate.id, "screen")
+    watcher = await open_socket(site, debate, "screen")
     edits = 250  # well past what a 128 KiB send buffer and a 64-frame queue hold
     try:
         for n in range(edits):

@@ -136,8 +136,8 @@ async def test_a_five_point_dutch_report_after_votes_from_phones(site):
     debate, mod, _ = await formats_event.create(
         server, options.pop("title"), options.pop("statements"), **options)
     try:
-        phone = await open_socket(server, debate.id, "phone", "p_five1")
-        other = await open_socket(server, debate.id, "phone", "p_five2")
+        phone = await open_socket(server, debate, "phone", "p_five1")
+        other = await open_socket(server, debate, "phone", "p_five2")
         await mod.show(debate.sid(1), "open")
         assert (await phone.cast(debate.sid(1), "strongly_agree"))["type"] == "ack"
         assert (await other.cast(debate.sid(1), "neutral"))["type"] == "ack"

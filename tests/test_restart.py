@@ -8,21 +8,22 @@ import signal
 
 from support.checks import CHOICES, counts_of, tally_matches
 from support.clients import Moderator, Phone, new_participant, open_socket
+from support.debate import Debate
 from support.server import Site
 
 
-async def phones_for(site: Site, debate_id: str, participants: list[str]) -> list[Phone]:
+async def phones_for(site: Site, debate: Debate, participants: list[str]) -> list[Phone]:
     return list(
-        await asyncio.gather(*(open_socket(site, debate_id, "phone", p) for p in participants))
+        await asyncio.gather(*(open_socket(site, debate, "phone", p) for p in participants))
     )
 
 
-async def screen_socket(site: Site, debate_id: str) -> Phone:
-    return await open_socket(site, debate_id, "screen")
+async def screen_socket(site: Site, debate: Debate) -> Phone:
+    return await open_socket(site, debate, "screen")
 
 
-async def moderator_socket(site: Site, debate_id: str, mod: Moderator) -> Phone:
-    return await open_socket(site, debate_id, "moderator", cookie=mod.cookie_header())
+async def moderator_socket(site: Site, debate: Debate, mod: Moderator) -> Phone:
+    return await open_socket(site, debate, "moderator", cookie=mod.cookie_header())
 
 
 async def close_all(clients: list[Phone]) -> None:
@@ -38,7 +39,7 @@ async def test_a_restart_keeps_the_live_state_the_tally_and_every_phones_votes(s
     first = [CHOICES[i % 3] for i in range(20)]
     second = [CHOICES[(i * 7) % 3] for i in range(12)]
 
-    phones = await phones_for(site, debate.id, participants)
+    phones = await phones_for(site, debate, participants)
     try:
         await mod.show(s1, "open")
         acks = await asyncio.gather(*(p.cast(s1, c) for p, c in zip(phones, first, strict=True)))
@@ -49,7 +50,7 @@ async def test_a_restart_keeps_the_live_state_the_tally_and_every_phones_votes(s
         )
         assert all(a["type"] == "ack" for a in acks), acks
         expected = counts_of(second)
-        mod_ws = await moderator_socket(site, debate.id, mod)
+        mod_ws = await moderator_socket(site, debate, mod)
         before = await mod_ws.recv_until(lambda f: tally_matches(f, s2, total=12, counts=expected))
         await mod_ws.close()
 
@@ -63,8 +64,8 @@ async def test_a_restart_keeps_the_live_state_the_tally_and_every_phones_votes(s
         await close_all(phones)
 
     server = site.start()  # same port and file: the pages reconnect to the same address
-    screen = await screen_socket(site, debate.id)
-    mod_ws = await moderator_socket(site, debate.id, mod)  # the moderator's session survives
+    screen = await screen_socket(site, debate)
+    mod_ws = await moderator_socket(site, debate, mod)  # the moderator's session survives
     try:
         for client in (screen, mod_ws):
             state = await client.recv_type("state")
@@ -75,7 +76,7 @@ async def test_a_restart_keeps_the_live_state_the_tally_and_every_phones_votes(s
             assert tally["statement"] == s2 and tally["total"] == 12, tally
             assert tally["counts"] == expected and tally["percent"] == before["percent"], tally
 
-        phones = await phones_for(site, debate.id, participants)
+        phones = await phones_for(site, debate, participants)
         for i, phone in enumerate(phones):
             welcome = await phone.recv_type("welcome")
             mine = {str(s1): first[i]}
@@ -87,7 +88,7 @@ async def test_a_restart_keeps_the_live_state_the_tally_and_every_phones_votes(s
             assert (state["statement"]["id"], state["phase"]) == (s2, "open"), state
 
         # voting goes on, on top of what was there
-        newcomer = (await phones_for(site, debate.id, [new_participant()]))[0]
+        newcomer = (await phones_for(site, debate, [new_participant()]))[0]
         phones.append(newcomer)
         assert (await newcomer.cast(s2, "agree"))["type"] == "ack"
         assert (await phones[19].cast(s2, "disagree"))["type"] == "ack"
@@ -109,7 +110,7 @@ async def test_acknowledged_votes_survive_a_crash(site, moderator):
     mod = await moderator(server, debate)
     participants = [new_participant() for _ in range(10)]
     choices = [CHOICES[i % 3] for i in range(10)]
-    phones = await phones_for(site, debate.id, participants)
+    phones = await phones_for(site, debate, participants)
     try:
         await mod.show(s1, "open", revealed=True)
         acks = await asyncio.gather(*(p.cast(s1, c) for p, c in zip(phones, choices, strict=True)))
@@ -119,8 +120,8 @@ async def test_acknowledged_votes_survive_a_crash(site, moderator):
         await close_all(phones)
 
     site.start()
-    screen = await screen_socket(site, debate.id)
-    phones = await phones_for(site, debate.id, participants)
+    screen = await screen_socket(site, debate)
+    phones = await phones_for(site, debate, participants)
     try:
         state = await screen.recv_type("state")
         assert (state["statement"]["id"], state["phase"], state["revealed"]) == (s1, "open", True)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from support.clients import csrf_fields, http_client, new_participant, open_socket
+from support.clients import (
+    csrf_fields,
+    http_client,
+    new_participant,
+    open_socket,
+    signed_participant,
+)
 
 
 async def test_phones_must_type_the_code_on_the_projector_before_they_vote(site, moderator):
@@ -11,8 +17,8 @@ async def test_phones_must_type_the_code_on_the_projector_before_they_vote(site,
     mod = await moderator(server, debate)
     await mod.show(debate.sid(1), "open")
     outsider, insider = new_participant(), new_participant()
-    phone = await open_socket(site, debate.id, "phone", outsider)
-    screen = await open_socket(site, debate.id, "screen")
+    phone = await open_socket(site, debate, "phone", outsider)
+    screen = await open_socket(site, debate, "screen")
     try:
         reply = await mod.post(f"/d/{debate.id}/room-code", {"required": "1"}, json_reply=True)
         assert reply.status_code == 200
@@ -26,10 +32,12 @@ async def test_phones_must_type_the_code_on_the_projector_before_they_vote(site,
         refused = await phone.cast(debate.sid(1), "agree")
         assert refused["type"] == "error" and refused["code"] == "not_admitted", refused
         async with http_client(server) as projector:
+            assert (await projector.get(debate.screen_url)).status_code == 303  # its key
             page = await projector.get(f"/d/{debate.id}/screen")
             assert code in page.text
 
-        async with http_client(server, cookies={"poll_participant": insider}) as browser:
+        async with http_client(server, cookies={"poll_participant": signed_participant(insider)}
+                               ) as browser:
             vote_page = await browser.get(f"/j/{debate.join_code}")
             assert 'name="room_code"' in vote_page.text and code not in vote_page.text
             fields, headers = csrf_fields(browser, vote_page.text)
@@ -41,7 +49,7 @@ async def test_phones_must_type_the_code_on_the_projector_before_they_vote(site,
                                        data={"room_code": f" {code} ", **fields}, headers=headers)
             assert right.status_code == 303
             assert 'name="room_code"' not in (await browser.get(f"/j/{debate.join_code}")).text
-        admitted = await open_socket(site, debate.id, "phone", insider)
+        admitted = await open_socket(site, debate, "phone", insider)
         assert (await admitted.recv_type("welcome"))["admitted"] is True
         assert (await admitted.cast(debate.sid(1), "agree"))["type"] == "ack"
         await admitted.close()

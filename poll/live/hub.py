@@ -9,7 +9,6 @@ always be rebuilt from the archive; they go out through the `ticker`, not once p
 from __future__ import annotations
 
 import asyncio
-import hmac
 import secrets
 import time
 from collections.abc import Sequence
@@ -30,8 +29,8 @@ from ..model import (
     Vote,
 )
 from ..store import Store, StoreError
-from ..text import normalise_code
 from . import countdown, frames, rules
+from .access import Access
 from .refusals import Reason, Refusal
 from .room import Room
 from .rooms import Rooms
@@ -47,6 +46,7 @@ class Hub:
         self.settings = settings
         self.rooms = Rooms(store, on_load=self._resume)
         self.ticker = Ticker(self.rooms, pubsub, store, settings.tally_interval)
+        self.access = Access(store, pubsub)  # admissions, keys, the report's publication
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -87,17 +87,6 @@ class Hub:
             room.count(statement_id, counted_in, participant, choice)
             self.ticker.changed(room)
         return counted_in
-
-    async def admit(self, room: Room, participant: str, code: str) -> bool:
-        """Let this phone vote when `code` is the room code (any case, spaces ignored)."""
-        expected = room.debate.room_code
-        if expected is None or participant in room.admitted:
-            return True
-        if not hmac.compare_digest(normalise_code(code), expected):
-            return False
-        await self.store.admit(room.id, participant)
-        room.admitted.add(participant)
-        return True
 
     async def require_room_code(self, room: Room, required: bool) -> str | None:
         """Turn the room code check on (with a new code) or off; every page hears of it."""
@@ -209,29 +198,6 @@ class Hub:
             await self._control(room, Action.CLOSE, None, None, False)
             if stage.timer_reveal:
                 await self._control(room, Action.REVEAL, None, None, False)
-
-    async def replace_key(self, room: Room) -> str:
-        """A new moderator key: every moderator session made with the old one ends, and the
-        moderator pages open with it are disconnected. Returns the key (shown once)."""
-        async with room.lock:
-            key, tag = await self.store.new_key(room.id)
-            room.debate.key_tag = tag
-            await self.pubsub.disconnect(frames.channel(room.id, Audience.MODERATOR))
-            return key
-
-    async def replace_screen_key(self, room: Room) -> str:
-        """A new projector key: the old projector link stops working, and projectors open with
-        it are disconnected (a moderator's browser may still show the projector)."""
-        async with room.lock:
-            room.debate.screen_key = await self.store.replace_screen_key(room.id)
-            await self.pubsub.disconnect(frames.channel(room.id, Audience.SCREEN))
-            return room.debate.screen_key
-
-    async def publish_report(self, room: Room, published: bool) -> None:
-        """Open the report's results to everyone who may open the report (or close them)."""
-        async with room.lock:
-            await self.store.publish_report(room.id, published)
-            room.debate.report_published = published
 
     async def configure(self, room: Room, settings: DebateSettings) -> None:
         """Change the scale, the results' visibility and whether proposals are taken. The scale

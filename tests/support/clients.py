@@ -10,7 +10,9 @@
 - `Phone` / `open_socket(...)`: one page's live websocket (a phone, a screen or a moderator page)
   with `recv_until(predicate, timeout)`; real servers only.
 - `create_on_web(client, title, statements)`: a debate made through the `/new` form.
-- `new_participant()`: a well-formed participant id for a phone's cookie.
+- `new_participant()`: a well-formed participant id, and `participant_cookie(id)`: the signed
+  cookie the server would have given a phone with that id (the test servers' secret is known).
+- `screen_cookie(server, debate)`: the session a projector gets from the projector link.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 from urllib.parse import urljoin, urlparse
 
 import httpx
+from itsdangerous import Signer
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as ws_connect
 from websockets.exceptions import ConnectionClosed
@@ -33,6 +36,7 @@ from websockets.exceptions import ConnectionClosed
 from support import WAIT
 from support.debate import Debate, statements_of
 from support.html import parse_page
+from support.server import SECRET
 
 
 class Reachable(Protocol):
@@ -161,6 +165,43 @@ def new_participant() -> str:
     return f"p_{uuid.uuid4().hex}"
 
 
+_SIGNER = Signer(SECRET, salt="poll.participant")  # as the server signs participant ids
+
+
+def signed_participant(participant: str) -> str:
+    """The value of the signed cookie that proves this participant id."""
+    return _SIGNER.sign(participant).decode("ascii")
+
+
+def participant_cookie(participant: str) -> str:
+    """`poll_participant=...`: the cookie header part that proves this participant id."""
+    return "poll_participant=" + signed_participant(participant)
+
+
+def participant_in(cookie_value: str | None) -> str | None:
+    """The participant id a `poll_participant` cookie the server gave proves (None if none)."""
+    return None if cookie_value is None else _SIGNER.unsign(cookie_value).decode("ascii")
+
+
+async def screen_cookie(server: Reachable, debate: Debate) -> str:
+    """The cookies of a browser that opened the debate's projector link (its key signs it in)."""
+    assert debate.screen_url, "this debate has no projector link"
+    async with http_client(server) as browser:
+        response = await browser.get(debate.screen_url)
+        assert response.status_code == 303, (response.status_code, response.text[:300])
+        return cookie_header(browser)
+
+
+def socket_url(server: Reachable, debate: Debate | str, role: str) -> str:
+    """The websocket a page of this role opens: phones by join code, the rest by debate id."""
+    base = server.url.replace("http", "ws", 1)
+    if role == "phone":
+        code = debate.join_code if isinstance(debate, Debate) else debate
+        return f"{base}/j/{code}/ws"
+    debate_id = debate.id if isinstance(debate, Debate) else debate
+    return f"{base}/ws/{debate_id}/{role}"
+
+
 class Phone:
     """One page's live websocket (a phone, a screen or a moderator page).
 
@@ -273,20 +314,25 @@ class Phone:
 
 async def open_socket(
     server: Reachable,
-    debate_id: str,
+    debate: Debate | str,
     role: str,
     participant: str | None = None,
     cookie: str | None = None,
 ) -> Phone:
-    """Connect like the page would: same-origin, with the page's cookies."""
+    """Connect like the page would: same-origin, with the page's cookies. `debate`: a Debate, or
+    (for a page that belongs to no known debate) a join code for phones, an id for the rest. A
+    phone with `participant` carries that id's signed cookie; a screen without `cookie` first
+    opens the projector link."""
     cookies = []
     if participant:
-        cookies.append(f"poll_participant={participant}")
+        cookies.append(participant_cookie(participant))
+    if role == "screen" and cookie is None and isinstance(debate, Debate):
+        cookie = await screen_cookie(server, debate)
     if cookie:
         cookies.append(cookie)
     headers = {"Cookie": "; ".join(cookies)} if cookies else {}
     ws = await ws_connect(
-        f"{server.url.replace('http', 'ws', 1)}/ws/{debate_id}/{role}",
+        socket_url(server, debate, role),
         additional_headers=headers,
         origin=server.url,  # type: ignore[arg-type]
         open_timeout=WAIT,
@@ -323,10 +369,14 @@ async def create_on_web(
     exported = await client.get(f"/d/{debate_id}/export.json")
     assert exported.status_code == 200, (exported.status_code, exported.text[:500])
     doc = exported.json()
-    # the moderator link is shown once, on the page the creator lands on
+    # the moderator link is shown once, on the page the creator lands on; the projector's always
     key_link = re.search(
         rf"https?://[^\s\"'<>]+/d/{debate_id}/moderate\?key=[^\s\"'<>&]+", page.text
     )
+    screen_link = re.search(
+        rf"https?://[^\s\"'<>]+/d/{debate_id}/screen\?key=[^\s\"'<>&]+", page.text
+    )
     debate = Debate(debate_id, doc["debate"].get("join_code"), title, statements_of(doc),
-                    moderator_url=key_link.group(0) if key_link else None, raw=doc)
+                    moderator_url=key_link.group(0) if key_link else None,
+                    screen_url=screen_link.group(0) if screen_link else None, raw=doc)
     return debate, page.text

@@ -89,7 +89,7 @@ async def run(server: Reachable) -> Event:
     event = Event(debate, mod, {g["name"]: g["id"] for g in doc["groups"]})
     for name in PHONES:
         participant = new_participant()
-        phone = await open_socket(server, debate.id, "phone", participant)
+        phone = await open_socket(server, debate, "phone", participant)
         await phone.recv_type("welcome")
         event.phones[name], event.participants[name] = phone, participant
         group = {"W": "Werkveld", "H": "Hogeschool"}.get(name[0])

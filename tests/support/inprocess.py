@@ -34,8 +34,15 @@ from poll.config import Settings
 from poll.live import Hub
 from poll.store.sqlite import SQLiteStore
 from support import WAIT
-from support.clients import Moderator, create_on_web, csrf_fields, new_participant
+from support.clients import (
+    Moderator,
+    create_on_web,
+    csrf_fields,
+    new_participant,
+    signed_participant,
+)
 from support.debate import Debate
+from support.server import SECRET
 
 BASE_URL = "http://testserver"  # where the in-process clients "are"; also the app's public URL
 COOKIE_DOMAIN = "testserver.local"  # how the standard cookie jar files cookies of a dotless host
@@ -75,7 +82,8 @@ class InProcessApp:
         """A phone's browser holding a participant cookie (a new id unless one is given), filed
         as the server's own would be, so the cookie the vote page sets again replaces it."""
         client = self.client()
-        client.cookies.set("poll_participant", participant or new_participant(),
+        client.cookies.set("poll_participant",
+                           signed_participant(participant or new_participant()),
                            domain=COOKIE_DOMAIN)
         return client
 
@@ -128,7 +136,9 @@ class InProcessApp:
 async def running_app(db_path: Path, **settings: Any) -> AsyncIterator[InProcessApp]:
     """The app on the SQLite file `db_path`, its lifespan started and stopped around the block.
     `settings` are more `poll.config.Settings` fields (e.g. `admin_password`)."""
-    config = Settings(database=str(db_path), public_url=BASE_URL, **settings)
+    # the test servers' secret, so a test can sign a phone's participant cookie
+    config = Settings(database=str(db_path), public_url=BASE_URL, session_secret=SECRET,
+                      **settings)
     async with LifespanManager(create_app(config), startup_timeout=WAIT,
                                shutdown_timeout=WAIT) as manager:
         app = InProcessApp(manager.app, config)

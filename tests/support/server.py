@@ -33,6 +33,9 @@ from support import WAIT
 from support.debate import Debate
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every server the tests start signs with this secret (POLL_SESSION_SECRET), so a test can make a
+# phone's signed participant cookie for an id of its choosing (support.clients.participant_cookie).
+SECRET = "secret-of-the-test-servers-only"
 START_DEADLINE = 30.0  # seconds for `poll serve` to answer /healthz
 STOP_DEADLINE = 20.0  # seconds a server gets to exit after SIGTERM before it is killed
 
@@ -54,7 +57,8 @@ def free_port() -> int:
 def poll_env() -> dict[str, str]:
     """The environment for a `poll` subprocess: none of the caller's POLL_* settings; UTF-8."""
     env = {k: v for k, v in os.environ.items() if not k.upper().startswith("POLL_")}
-    env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", PYTHONUTF8="1")
+    env.update(PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8", PYTHONUTF8="1",
+               POLL_SESSION_SECRET=SECRET)
     return env
 
 

@@ -237,11 +237,11 @@ async def keys(request: Request) -> Response:
     which = field(await form(request), "which")
     hub = state(request).hub
     if which == "moderator":
-        key = await hub.replace_key(room)
+        key = await hub.access.replace_key(room)
         grant_moderator(request, room.debate)  # the new tag: this browser stays the moderator
         keep_new_key(request, key)
     elif which == "projector":
-        await hub.replace_screen_key(room)
+        await hub.access.replace_screen_key(room)
     else:
         raise PageError(400, N_("Bad request"), N_("Say which key to replace."),
                         lang=room.debate.lang)
@@ -256,7 +256,7 @@ async def publish(request: Request) -> Response:
     if published not in ("0", "1"):
         raise PageError(400, N_("Bad request"), N_("Say whether the report is published."),
                         lang=room.debate.lang)
-    await state(request).hub.publish_report(room, published == "1")
+    await state(request).hub.access.publish_report(room, published == "1")
     return _done(request, room)
 
 

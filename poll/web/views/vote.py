@@ -128,7 +128,7 @@ async def admit(request: Request) -> Response:
     if not app.limits.may_try_room_code(participant, address):
         return _vote_page(request, room, participant, status=429, message=N_(
             "Too many wrong codes. Wait a minute, then type the code on the screen."))
-    if await app.hub.admit(room, participant, field(data, "room_code")[:16]):
+    if await app.hub.access.admit(room, participant, field(data, "room_code")[:16]):
         return _back(request, room, participant)
     app.limits.wrong_room_code(participant, address)
     return _vote_page(request, room, participant, status=403,
