@@ -140,7 +140,8 @@ async def _new(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot read {path}: {exc}") from exc
     title = clean(args.title)
     statements = parse_statements(raw)
-    groups = parse_groups(args.groups or "")
+    named = (clean(name) for name in args.group or ())  # each --group is one whole name
+    groups = list(dict.fromkeys([*parse_groups(_read_groups(args.groups)), *filter(None, named)]))
     if problems := debate_problems(title, statements, groups):
         problem = problems[0]
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
@@ -153,6 +154,17 @@ async def _new(args: argparse.Namespace) -> int:
                                     args.proposals))
     _report_new(args, base, debate, key)
     return 0
+
+
+def _read_groups(path: str | None) -> str:
+    """The text of a --groups file ("" without one)."""
+    if path is None:
+        return ""
+    try:
+        return Path(path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"cannot read {path}: {exc}; --groups takes a file with one group "
+                           "name per line (or give --group NAME for each group)") from exc
 
 
 async def _duplicate(args: argparse.Namespace) -> int:
@@ -295,9 +307,11 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--json", action="store_true", help="print one JSON object")
     n.add_argument("--public-url", help="base URL for the printed links")
     n.add_argument("--port", type=int, help="port for the printed links (default 8000)")
-    n.add_argument("--groups", metavar="NAMES",
-                   help='audience groups phones pick from, comma-separated, e.g. '
-                   '"Werkveld,Hogeschool,Overheid"')
+    n.add_argument("--group", action="append", metavar="NAME",
+                   help="an audience group phones pick from; repeat for each group, e.g. "
+                   '--group Werkveld --group "Industry, energy"')
+    n.add_argument("--groups", metavar="FILE",
+                   help="a file of audience groups, one name per line (commas belong to names)")
     n.add_argument("--scale", choices=list(Scale), default=Scale.THREE.value,
                    help="three: agree/neutral/disagree (default); two: agree/disagree; "
                    "five: strongly agree ... strongly disagree")

@@ -83,9 +83,11 @@ def clean_notes(raw: str) -> str:
 
 
 def parse_groups(raw: str) -> list[str]:
-    """Audience group names, one per line (or comma-separated), blanks and repeats dropped."""
-    names = [clean(part) for line in raw.splitlines() for part in line.split(",")]
-    return list(dict.fromkeys(n for n in names if n))
+    """Audience group names, one per line: the one rule for the /new form, the moderator's
+    settings and `poll new --groups FILE` (a comma belongs to the name: "Industry, energy").
+    Blank lines and `#` comments are dropped, and so are repeats."""
+    lines = (clean(line) for line in raw.splitlines() if not line.lstrip().startswith("#"))
+    return list(dict.fromkeys(n for n in lines if n))
 
 
 def groups_problem(names: list[str]) -> str | None:

@@ -45,7 +45,7 @@ async def no_sideways_scroll(page: Page) -> None:
 
 
 async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: Screenshots):
-    debate = site.new("Formats", STATEMENTS, "en", "--groups", "Werkveld,Hogeschool")
+    debate = site.new("Formats", STATEMENTS, "en", "--group", "Werkveld", "--group", "Hogeschool")
     server = site.start()
     axe = Accessibility()
 

@@ -24,7 +24,7 @@ P = {name: new_participant() for name in (
 async def test_groups_and_a_second_round_reach_the_projector_and_the_moderator(
         site, moderator, connect):
     debate = site.new("Hubs", ["Hubs are the future", "Second"], "en",
-                      "--groups", "Industry, School", "--visibility", "closed")
+                      "--group", "Industry", "--group", "School", "--visibility", "closed")
     assert [g["name"] for g in debate.raw["groups"]] == ["Industry", "School"]
     industry, school = (g["id"] for g in debate.raw["groups"])
     server = site.start()
@@ -265,7 +265,7 @@ async def test_duplicating_a_debate_over_http_signs_the_moderator_in(app):
 
 
 async def test_phone_forms_without_javascript_pick_a_group_and_propose(site, connect):
-    debate = site.new("Plain", ["One"], "en", "--groups", "Alpha,Beta", "--proposals")
+    debate = site.new("Plain", ["One"], "en", "--group", "Alpha", "--group", "Beta", "--proposals")
     server = site.start()
     async with http_client(server) as phone:
         page = await phone.get(f"/j/{debate.join_code}")

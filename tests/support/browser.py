@@ -24,6 +24,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -212,7 +213,8 @@ class AckGate:
         self.frames: list[dict[str, Any]] = []
 
     async def install(self, page: Page) -> None:
-        await page.route_web_socket("**/ws/**", self._route)
+        # a phone's socket is /j/CODE/ws, a projector's or moderator's /ws/ID/ROLE
+        await page.route_web_socket(re.compile(r"/(ws/[^/]+/[^/]+|j/[^/]+/ws)$"), self._route)
 
     def _route(self, ws: WebSocketRoute) -> None:
         server = ws.connect_to_server()
