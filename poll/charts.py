@@ -17,7 +17,7 @@ from markupsafe import Markup
 from .model import Choice
 from .tally import Tally
 
-# The app's choice colours (static/css/app.css: --agree, --neutral, --disagree) and a darker shade
+# The app's choice colours (static/css/base.css: --agree, --neutral, --disagree) and a darker shade
 # for the "strongly" answers, so five points stay apart in colour as well as in order.
 COLOURS = {
     Choice.STRONGLY_AGREE: "#0a5235",

@@ -10,7 +10,9 @@
 - `decode_qr(locator)`: the text of the QR code a page shows, read from its pixels (zxing-cpp).
 - `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
   reported together at the end of a test.
-- `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, else to the test's tmp_path.
+- `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, to $SCREENSHOT_DIR when set
+  (with the unquantized capture beside each, `<name>.raw.png`, to compare pixels before and after
+  a change), else to the test's tmp_path.
 - locators for what the pages show (`status`, `bar`, `tap`).
 
 The `chromium` and `screenshots` fixtures are in support/fixtures_browser.py (a pytest plugin
@@ -323,17 +325,22 @@ class Accessibility:
 
 
 class Screenshots:
-    """Viewport-sized PNGs: docs/screenshots/<name>.png with UPDATE_SCREENSHOTS=1, else tmp_path."""
+    """Viewport-sized PNGs: docs/screenshots/<name>.png with UPDATE_SCREENSHOTS=1, else
+    $SCREENSHOT_DIR (plus the raw capture, <name>.raw.png) when set, else tmp_path."""
 
     def __init__(self, tmp_path: Path):
         self.update = os.environ.get("UPDATE_SCREENSHOTS") == "1"
-        self.directory = SCREENSHOTS if self.update else tmp_path / "screenshots"
+        self.keep = None if self.update else os.environ.get("SCREENSHOT_DIR") or None
+        kept = Path(self.keep) if self.keep else tmp_path / "screenshots"
+        self.directory = SCREENSHOTS if self.update else kept
         self.directory.mkdir(parents=True, exist_ok=True)
         self.saved: list[Path] = []
 
     async def save(self, page: Page, name: str) -> Path:
         path = self.directory / f"{name}.png"
         png = await page.screenshot(animations="disabled", caret="hide", scale="css")
+        if self.keep:  # the exact pixels, for a before/after comparison
+            (self.directory / f"{name}.raw.png").write_bytes(png)
         image = Image.open(io.BytesIO(png))
         # flat UI colours: a 256-colour palette keeps the files small and the text crisp
         image.convert("RGB").quantize(colors=256, dither=Image.Dither.NONE).save(
