@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from support.clients import csrf_fields, participant_in, signed_participant
+import httpx
+from support.clients import create_on_web, csrf_fields, participant_in, signed_participant
 
 
 async def test_the_projector_opens_only_with_its_own_key(app) -> None:
@@ -177,3 +178,28 @@ async def test_wrong_room_codes_are_throttled_per_phone(app) -> None:
                                         headers=headers)
             statuses.append(answer.status_code)
         assert statuses[:5] == [403] * 5 and statuses[5:] == [429] * 3, statuses
+
+
+async def test_on_an_https_address_every_cookie_is_secure_and_browsers_keep_to_https(
+        make_app) -> None:
+    app = await make_app(public_url="https://vote.example.org")
+    base = "https://vote.example.org"  # as the browser behind the proxy sees it
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app.asgi), base_url=base,
+                                 headers={"Origin": base}) as browser:
+        debate, _ = await create_on_web(browser, "Over https", ["One"])
+        assert debate.moderator_url
+        signed_in = await browser.get(debate.moderator_url)
+        assert signed_in.status_code == 303
+        phone_page = await browser.get(f"/j/{debate.join_code}")
+        assert phone_page.headers["strict-transport-security"].startswith("max-age=")
+        cookies = [*signed_in.headers.get_list("set-cookie"),
+                   *phone_page.headers.get_list("set-cookie")]
+        names = {c.split("=", 1)[0] for c in cookies}
+        assert {"poll_session", "poll_participant"} <= names, names
+        assert all("; secure" in c.lower() for c in cookies), cookies
+        assert all(c.secure for c in browser.cookies.jar), [c.name for c in browser.cookies.jar]
+
+
+async def test_on_an_http_address_there_is_no_hsts(app) -> None:
+    async with app.client() as anyone:
+        assert "strict-transport-security" not in (await anyone.get("/")).headers

@@ -22,7 +22,7 @@ from support.clients import (
     screen_cookie,
     socket_url,
 )
-from support.server import Site
+from support.server import Site, create_debate_with_cli
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
@@ -171,3 +171,23 @@ def test_poll_new_prints_links_for_the_server_that_runs_on_the_database(
         assert "the server that last ran on this database" in after.stderr
     finally:
         site.close()
+
+
+def test_forwarded_headers_are_believed_only_from_the_trusted_proxy(start_server,
+                                                                     tmp_path: Path) -> None:
+    """Behind a reverse proxy that ends https, X-Forwarded-Proto makes cookies Secure; from anyone
+    else the same header changes nothing (nor may anyone claim another address)."""
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    answers = {}
+    for name, extra in (("no proxy", ()), ("proxy", ("--trusted-proxy", "127.0.0.1"))):
+        db = tmp_path / f"{name.replace(' ', '-')}.db"
+        debate = create_debate_with_cli(db, "http://127.0.0.1:1", "Proxy", ["One"])
+        server = start_server(db, *extra)
+        page = httpx.get(f"{server.url}/j/{debate.join_code}", headers=forwarded,
+                         trust_env=False)
+        assert page.status_code == 200
+        answers[name] = next(c for c in page.headers.get_list("set-cookie")
+                             if c.startswith("poll_participant="))
+    # (with --public-url https://... every cookie is Secure whatever the headers say)
+    assert "secure" not in answers["no proxy"].lower(), answers["no proxy"]
+    assert "secure" in answers["proxy"].lower(), answers["proxy"]

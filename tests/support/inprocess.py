@@ -137,8 +137,8 @@ async def running_app(db_path: Path, **settings: Any) -> AsyncIterator[InProcess
     """The app on the SQLite file `db_path`, its lifespan started and stopped around the block.
     `settings` are more `poll.config.Settings` fields (e.g. `admin_password`)."""
     # the test servers' secret, so a test can sign a phone's participant cookie
-    config = Settings(database=str(db_path), public_url=BASE_URL, session_secret=SECRET,
-                      **settings)
+    config = Settings(**{"database": str(db_path), "public_url": BASE_URL,
+                         "session_secret": SECRET, **settings})
     async with LifespanManager(create_app(config), startup_timeout=WAIT,
                                shutdown_timeout=WAIT) as manager:
         app = InProcessApp(manager.app, config)
