@@ -1,0 +1,94 @@
+"""The command line's parser: every command and flag (the README documents each one)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+
+from .. import exports
+from ..model import LANGUAGES, Scale, Visibility
+from .debates import (
+    backup_command,
+    duplicate_command,
+    export_command,
+    list_command,
+    new_command,
+)
+from .serve import serve
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="poll", description="Live debate polls: projector, phones, "
+                                "moderator, archive.")
+    sub = p.add_subparsers(dest="command", required=True)
+    db_help = "the database: an SQLite file or sqlite:///FILE (default: poll.db, or $POLL_DB)"
+
+    s = sub.add_parser("serve", help="run the server")
+    s.add_argument("--host", help="address to listen on (default 0.0.0.0: all interfaces)")
+    s.add_argument("--port", type=int, help="port (default 8000)")
+    s.add_argument("--db", help=db_help)
+    s.add_argument("--demo", action="store_true", help="create the demo debate (once) and print "
+                   "its links")
+    s.add_argument("--public-url", help="base URL phones use, e.g. http://192.168.1.20:8000 "
+                   "(default: this machine's LAN address)")
+    s.add_argument("--admin-password", help="organiser password for creating debates and the "
+                   "archive (better: $POLL_ADMIN_PASSWORD, which `ps` does not show)")
+    s.add_argument("--max-connections", type=int, help="open websockets at most (default 20000)")
+    s.add_argument("--max-connections-per-ip", type=int,
+                   help="open websockets from one address at most (default 5000)")
+    s.add_argument("--trusted-proxy", metavar="ADDR",
+                   help="the reverse proxy's address: believe its X-Forwarded-For and "
+                   "X-Forwarded-Proto (default: believe no one)")
+    s.set_defaults(run=serve)
+
+    n = sub.add_parser("new", help="create a debate from a file of statements")
+    n.add_argument("title")
+    n.add_argument("--statements", required=True, metavar="FILE",
+                   help="text file, one statement per line; blank lines and # comments ignored")
+    n.add_argument("--db", help=db_help)
+    n.add_argument("--lang", choices=LANGUAGES, default="nl")
+    n.add_argument("--json", action="store_true", help="print one JSON object")
+    n.add_argument("--public-url", help="base URL for the printed links")
+    n.add_argument("--port", type=int, help="port for the printed links (default 8000)")
+    n.add_argument("--group", action="append", metavar="NAME",
+                   help="an audience group phones pick from; repeat for each group, e.g. "
+                   '--group Werkveld --group "Industry, energy"')
+    n.add_argument("--groups", metavar="FILE",
+                   help="a file of audience groups, one name per line (commas belong to names)")
+    n.add_argument("--scale", choices=list(Scale), default=Scale.THREE.value,
+                   help="three: agree/neutral/disagree (default); two: agree/disagree; "
+                   "five: strongly agree ... strongly disagree")
+    n.add_argument("--visibility", choices=list(Visibility), default=Visibility.REVEAL.value,
+                   help="when the room sees results: reveal (when the moderator reveals, "
+                   "default), closed (when voting closes), voted (a phone after voting), live")
+    n.add_argument("--proposals", action="store_true",
+                   help="let attendees propose statements (the moderator approves them)")
+    n.set_defaults(run=lambda a: asyncio.run(new_command(a)))
+
+    d = sub.add_parser("duplicate", help="copy a debate (statements, notes, groups, settings; "
+                       "no votes) for the next event")
+    d.add_argument("debate", help="debate id or join code")
+    d.add_argument("--db", help=db_help)
+    d.add_argument("--json", action="store_true", help="print one JSON object")
+    d.add_argument("--public-url", help="base URL for the printed links")
+    d.add_argument("--port", type=int, help="port for the printed links (default 8000)")
+    d.set_defaults(run=lambda a: asyncio.run(duplicate_command(a)))
+
+    e = sub.add_parser("export", help="write a debate's results or votes")
+    e.add_argument("debate", help="debate id or join code")
+    e.add_argument("--format", choices=list(exports.FORMATS), default="csv")
+    e.add_argument("-o", "--output", "--out", metavar="FILE",
+                   help="write here instead of stdout (needed for xlsx and polis on a terminal)")
+    e.add_argument("--db", help=db_help)
+    e.set_defaults(run=lambda a: asyncio.run(export_command(a)))
+
+    ls = sub.add_parser("list", help="list debates")
+    ls.add_argument("--db", help=db_help)
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(run=lambda a: asyncio.run(list_command(a)))
+    bk = sub.add_parser("backup", help="copy the database safely, even while the server runs")
+    bk.add_argument("file", help="the new file to write")
+    bk.add_argument("--db", help=db_help)
+    bk.set_defaults(run=lambda a: asyncio.run(backup_command(a)))
+    return p
+

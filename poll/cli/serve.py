@@ -1,0 +1,93 @@
+"""`poll serve`: the server for an event, ending in `uvicorn.Server(...).run()`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import sys
+
+from ..config import Settings
+from ..demo_debate import ensure_demo, ensure_example
+from ..model import Debate
+from ..network import public_base_url
+from ..store import store_at
+from .common import PUBLIC_URL, CommandError, addresses, links, print_debate
+
+
+async def _prepare_serve(settings: Settings, base: str) -> tuple[Debate, str, Debate] | None:
+    async with store_at(settings.database) as store:
+        # `poll new` and `poll duplicate` print links on this address, so they work
+        await store.remember(PUBLIC_URL, base)
+        if settings.demo:
+            debate, key = await ensure_demo(store)
+            return debate, key, await ensure_example(store)
+    return None
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from ..app import create_app
+    from ..ws.protocol import websocket_protocol
+
+    settings = Settings.from_env(host=args.host, port=args.port, database=args.db,
+                                 public_url=args.public_url, demo=args.demo or None,
+                                 admin_password=args.admin_password,
+                                 max_connections=args.max_connections,
+                                 max_connections_per_ip=args.max_connections_per_ip,
+                                 trusted_proxy=args.trusted_proxy)
+    base, warning = public_base_url(settings)
+    try:
+        listener = listen(settings.host, settings.port, settings.send_buffer)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}"
+                           " (is another server running there? try --port)") from exc
+    demo = asyncio.run(_prepare_serve(settings, base))
+    urls = addresses(base)
+    print(f"debate-poll on {base}  (database {settings.database})")
+    if demo is not None:
+        print("Demo debate:")
+        print_debate(demo[0], links(base, demo[0], demo[1]))
+        print("  finished example with simulated votes (groups, second rounds): "
+              f"{urls.report(demo[2].id)}")
+    print(f"  new debate: {urls.absolute('new')}   archive: {urls.absolute('archive')}")
+    if warning:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    elif not settings.admin_password:
+        print("  anyone on this network can create debates and read the archive; "
+              "set POLL_ADMIN_PASSWORD to restrict that")
+    sys.stdout.flush()
+    config = uvicorn.Config(
+        create_app(settings),
+        ws=websocket_protocol(),  # uvicorn's "websockets-sansio", lighter per connection
+        # Per-message compression would cost several times the memory per connection.
+        ws_per_message_deflate=False,
+        ws_max_size=settings.max_frame_bytes,
+        # Client addresses and https from X-Forwarded-* only when they come from our own proxy;
+        # anyone else could claim any address (and slip past the per-address limits).
+        proxy_headers=settings.trusted_proxy is not None,
+        forwarded_allow_ips=settings.trusted_proxy or "",
+        log_level="warning",
+        server_header=False,
+    )
+    uvicorn.Server(config).run(sockets=[listener])
+    return 0
+
+
+def listen(host: str, port: int, send_buffer: int) -> socket.socket:
+    """The listening socket. Accepted sockets inherit its send buffer size, which caps the kernel
+    memory one client that stops reading can hold (Linux would otherwise grow it to megabytes)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    try:
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
