@@ -7,6 +7,10 @@
   request any page makes is recorded, so a test can assert that nothing leaves the app's origin.
 - `AckGate`: holds back the server's `ack` frames to one page until released, to see that a phone
   says "counted" only after the server acknowledged the vote.
+- `SocketCut`: loses a page's live socket on demand (`cut()`: open sockets closed, new ones closed
+  at once) until `restore()`; with `context.set_offline(True)` the phone is really offline (left
+  alone, Chromium's offline mode holds a socket's frames and delivers them when it is back).
+- `TextLog`: every text the phone's status line, message and screen-reader announcer showed.
 - `decode_qr(locator)`: the text of the QR code a page shows, read from its pixels (zxing-cpp).
 - `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
   reported together at the end of a test.
@@ -15,8 +19,9 @@
   a change), else to the test's tmp_path.
 - checks of what a phone looks like in any state: `assert_touch_targets(page)` (every visible
   control at least 44x44 CSS px), `assert_statement_readable(page)` (the statement is on screen
-  and nothing, the sticky vote panel above all, covers it); `assert_one_line(locator)` (text
-  on one line and not clipped: the projector's join address).
+  and nothing, the sticky vote panel above all, covers it), both at once: `check_phone(page,
+  label)`; `assert_one_line(locator)` (text on one line and not clipped: the projector's join
+  address).
 - locators for what the pages show (`status`, `bar`, `tap`).
 
 The `chromium` and `screenshots` fixtures are in support/fixtures_browser.py (a pytest plugin
@@ -260,6 +265,73 @@ class AckGate:
             ws.send(message)
 
 
+class SocketCut:
+    """Loses one page's live sockets on demand, as a phone that walked out of the wifi does."""
+
+    def __init__(self) -> None:
+        self.open: list[WebSocketRoute] = []
+        self.lost = False
+
+    async def install(self, page: Page) -> None:
+        await page.route_web_socket(re.compile(r"/(ws/[^/]+/[^/]+|j/[^/]+/ws)$"), self._route)
+
+    async def _route(self, ws: WebSocketRoute) -> None:
+        if self.lost:
+            await ws.close(code=1006)
+            return
+        ws.connect_to_server()
+        self.open.append(ws)
+
+    async def cut(self) -> None:
+        self.lost = True
+        sockets, self.open = self.open, []
+        for ws in sockets:
+            with contextlib.suppress(Exception):  # closed already
+                await ws.close(code=1006)
+
+    def restore(self) -> None:
+        self.lost = False
+
+
+TEXT_LOG = """(selectors) => {
+  window.__texts = [];
+  const last = new Map();
+  const look = () => {
+    for (const selector of selectors) {
+      for (const node of document.querySelectorAll(selector)) {
+        const text = node.hidden ? '' : node.textContent.trim();
+        if (last.get(node) === text) continue;
+        last.set(node, text);
+        if (text) window.__texts.push([selector, text]);
+      }
+    }
+  };
+  new MutationObserver(look).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: ['hidden'],
+  });
+  look();
+}"""
+
+
+class TextLog:
+    """Every text a phone page's status line, message and announcer showed, in order (installed
+    on the page as it is now: a reload ends it)."""
+
+    SELECTORS = ("[data-status]", "[data-message]", "[data-announce]")
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    @classmethod
+    async def install(cls, page: Page) -> TextLog:
+        await page.evaluate(TEXT_LOG, list(cls.SELECTORS))
+        return cls(page)
+
+    async def texts(self) -> list[str]:
+        return [text for _, text in await self.page.evaluate("() => window.__texts")]
+
+
 # --------------------------------------------------------------------------------------------------
 # QR codes
 
@@ -425,7 +497,21 @@ STATEMENT_COVER = """() => {
 async def assert_statement_readable(page: Page, label: str = "") -> None:
     """The phone's statement is wholly on screen as the page stands and nothing covers it: the
     vote panel (sticky at the bottom) starts below the statement's box, and every sampled point of
-    the box is the statement's own (`elementFromPoint`)."""
+    the box is the statement's own (`elementFromPoint`). The page places its panel when sizes
+    change (a ResizeObserver): a failure is believed only once it lasts a second."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while True:
+        try:
+            await _statement_readable(page, label)
+            return
+        except AssertionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def _statement_readable(page: Page, label: str) -> None:
     seen = await page.evaluate(STATEMENT_COVER)
     where = f"{label}: " if label else ""
     left, top, right, bottom = seen["box"]
@@ -438,6 +524,16 @@ async def assert_statement_readable(page: Page, label: str = "") -> None:
             f"{where}the vote panel {seen['panel']} covers the statement {seen['box']}"
         )
     assert not seen["covers"], f"{where}the statement is covered at " + "; ".join(seen["covers"])
+
+
+async def check_phone(page: Page, label: str) -> None:
+    """A phone page in any state: every control big enough for a thumb, and the statement (when
+    the page has one) on screen and uncovered."""
+    await page.wait_for_load_state("load")  # its stylesheets applied
+    await page.evaluate(FINISH_TRANSITIONS)
+    await assert_touch_targets(page, label)
+    if await page.locator("[data-statement-text]").count():
+        await assert_statement_readable(page, label)
 
 
 ONE_LINE = """(node) => {
