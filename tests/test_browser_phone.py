@@ -104,7 +104,7 @@ async def test_a_vote_that_arrives_too_late_says_not_counted(
 
     said = NOT_COUNTED[action]
     await expect(message(phone)).to_have_text(said)
-    await expect(message(phone)).to_be_in_viewport()
+    await expect(message(phone)).to_be_in_viewport(ratio=1)
     await expect(phone.locator("[data-announce]")).to_have_text(said)  # and to screen readers
     if action == "close":
         await expect(status(phone)).to_have_text("Voting is closed")
@@ -185,7 +185,7 @@ async def test_the_statement_stays_readable_above_the_buttons(chromium: Browser,
     async with plain.expect_navigation():
         await tap(plain, "Agree")
     await expect(plain.get_by_role("alert")).to_have_text(NOT_COUNTED["close"])
-    await expect(plain.get_by_role("alert")).to_be_in_viewport()
+    await expect(plain.get_by_role("alert")).to_be_in_viewport(ratio=1)
     await check_phone(plain, "no script, the 409 page")
     # said once: the status line says voting is closed, the message why the vote did not count
     visible = await plain.locator("body").inner_text()
