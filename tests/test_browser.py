@@ -18,6 +18,7 @@ from pathlib import Path
 
 from playwright.async_api import Page, expect
 from support.browser import (
+    FINISH_TRANSITIONS,
     PROJECTOR,
     SMALL_PHONE,
     Accessibility,
@@ -25,7 +26,9 @@ from support.browser import (
     Browser,
     MainFrameNavigations,
     Screenshots,
+    assert_one_line,
     bar,
+    check_phone,
     decode_qr,
     marker,
     set_marker,
@@ -122,6 +125,8 @@ async def test_whole_debate_in_a_real_browser(
     await expect(projector.locator("[data-connected]")).to_have_text("3 connected")
     await screenshots.save(projector, "projector-waiting")
     await screenshots.save(phone2, "phone-waiting")
+    for phone in (phone2, phone3):
+        await check_phone(phone, "waiting")
 
     # from here on, nothing may reload a phone
     navigations = {}
@@ -139,6 +144,8 @@ async def test_whole_debate_in_a_real_browser(
     # the QR code moves to a corner while voting, and still reads as the join link
     assert await decode_qr(projector.locator(".join__qr svg")) == join_url
     await screenshots.save(projector, "projector-open")
+    for phone in (phone2, phone3):
+        await check_phone(phone, "open")
 
     # -- the phones vote: Agree / Agree / Disagree; "counted" only after the server's ack --------
     await tap(phone1, "Agree")
@@ -159,6 +166,8 @@ async def test_whole_debate_in_a_real_browser(
         "aria-pressed", "true"
     )
     await screenshots.save(phone1, "phone-voted")
+    for phone in phones:
+        await check_phone(phone, "voted")
 
     # the moderator always sees the live counts; the projector only how many voted
     await expect(bar(mod, "agree", "count", ".live__tally")).to_have_text("2 votes")
@@ -186,6 +195,7 @@ async def test_whole_debate_in_a_real_browser(
     await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is closed")
     await expect_no_percentages(projector)
     await screenshots.save(phone1, "phone-closed")
+    await check_phone(phone3, "closed")
 
     # -- reveal: the projector shows counts and percentages ------------------------------------
     await mod.get_by_role("button", name="Reveal results").click()
@@ -200,6 +210,8 @@ async def test_whole_debate_in_a_real_browser(
     await expect(mod.get_by_role("button", name="Hide results")).to_be_visible()
     await screenshots.save(projector, "projector-revealed")
     await screenshots.save(phone1, "phone-revealed")
+    for phone in (phone1, phone3):
+        await check_phone(phone, "revealed")
     await screenshots.save(mod, "moderator")
 
     # -- next statement (→): every phone follows without a reload ----------------------------------
@@ -265,6 +277,7 @@ async def test_phone_without_javascript_votes_through_the_form(chromium: Browser
     await expect(statement(phone)).to_have_text(STATEMENTS[0])
     await expect(status(phone)).to_have_text("Choose your answer")
     await expect(phone.get_by_role("link", name="Refresh this page")).to_be_visible()
+    await check_phone(phone, "no script, open")
 
     async with phone.expect_navigation():
         await tap(phone, "Agree")
@@ -274,15 +287,22 @@ async def test_phone_without_javascript_votes_through_the_form(chromium: Browser
         "aria-pressed", "true"
     )
     await expect(projector.locator("[data-voted]")).to_have_text("1 voted")
+    await check_phone(phone, "no script, voted")
 
     # the moderator closes voting; the phone still shows the open page and tries again
     await mod.control("close")
     await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is closed")
     async with phone.expect_navigation():
         await tap(phone, "Disagree")
+    # the vote that came too late is not counted, and the page says so once
     alert = phone.get_by_role("alert")
-    await expect(alert).to_have_text("Voting is closed.")
+    await expect(alert).to_have_text(
+        "Your vote (Disagree) was not counted: voting had closed before it reached the server."
+    )
     await expect(status(phone)).to_have_text("Voting is closed — your vote: Agree")
+    visible = await phone.locator("body").inner_text()
+    assert visible.lower().count("voting is closed") == 1, visible
+    await check_phone(phone, "no script, the 409 page")
     await expect(phone.get_by_role("button", name="Disagree", exact=True)).to_be_disabled()
     await expect(phone.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
         "aria-pressed", "true"
@@ -396,6 +416,7 @@ async def test_no_serious_accessibility_violations(chromium: Browser, site, mode
     await expect(statement(projector)).to_have_text(STATEMENTS[0])
     await axe.audit(projector, "projector, waiting (lobby)")
     await axe.audit(phone, "phone, waiting")
+    await check_phone(phone, "waiting")
 
     mod = await moderator(server, debate)
     await mod.control("open")
@@ -434,6 +455,9 @@ async def test_no_serious_accessibility_violations(chromium: Browser, site, mode
     response = await other.goto(f"{base}/j/NOPE42")
     assert response is not None and response.status == 404
     await axe.audit(other, "error 404, unknown join code")
+    response = await phone.goto(f"{base}/j/NOPE42")
+    assert response is not None and response.status == 404
+    await check_phone(phone, "error 404 on a phone")
 
     axe.check()
     chromium.assert_same_origin(server.url)
@@ -629,5 +653,51 @@ async def test_every_answer_fits_on_screen_on_a_small_phone_and_sideways(
             assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (size, name, box)
             assert box["y"] >= 0 and box["y"] + box["height"] <= size["height"], (size, name, box)
         assert await phone.evaluate("document.documentElement.scrollWidth") <= size["width"]
+        await check_phone(phone, f"open, {size['width']}x{size['height']}")
         await tap(phone, "Disagree")
         await expect(status(phone)).to_have_text("Your vote: Disagree — counted")
+        await check_phone(phone, f"voted, {size['width']}x{size['height']}")
+
+
+# --------------------------------------------------------------------------------------------------
+# the projector's join address: whole, on one line, readable, in the lobby and in the corner
+
+
+async def test_the_projector_shows_the_whole_join_address_on_one_line(
+    chromium: Browser, site, moderator
+):
+    # the tester's address, and a long name with a port
+    for public_url in ("http://192.168.100.200:8000", "http://debat.hogeschool-voorbeeld.nl:8080"):
+        debate = site.new("Join address", STATEMENTS[:2])
+        server = site.start("--public-url", public_url)
+        mod = await moderator(server, debate)
+        join_text = f"{public_url.split('://', 1)[1]}/j/{debate.join_code}"
+        for n, size in enumerate((PROJECTOR, {"width": 1280, "height": 720}), start=1):
+            await mod.control("goto", debate.sid(n))  # a statement not voted on: the lobby
+            where = f"{public_url} at {size['width']}x{size['height']}"
+            projector = await chromium.page(f"projector {where}", viewport=size)
+            await projector.goto(debate.screen_url)
+            await expect(projector.locator("[data-phase-text]")).to_have_text(
+                "Voting has not started yet"
+            )
+            lobby = projector.locator(".join__url.join__lobby")
+            await expect(lobby).to_be_visible()
+            font = await assert_one_line(lobby, join_text, f"lobby, {where}")
+            assert font >= size["height"] * 0.0199, (where, font)  # 2vh at least: a big room
+
+            await mod.control("open")
+            await expect(projector.locator("[data-phase-text]")).to_have_text("Voting is open")
+            corner = projector.locator(".join__url.join__corner")
+            await expect(corner).to_be_visible()
+            await projector.evaluate(FINISH_TRANSITIONS)  # the panel shrinks into its corner
+            font = await assert_one_line(corner, join_text, f"corner, {where}")
+            assert font >= size["height"] * 0.014, (where, font)  # as the join code's caption
+            # wholly on screen, beside the statement and under the QR code
+            box = await corner.bounding_box()
+            qr = await projector.locator(".join__qr").bounding_box()
+            assert box is not None and qr is not None
+            assert box["x"] >= 0 and box["x"] + box["width"] <= size["width"], (where, box)
+            assert box["y"] + box["height"] <= size["height"] and box["y"] > qr["y"], (where, box)
+            await projector.close()
+        await mod.control("close")
+        server.stop()

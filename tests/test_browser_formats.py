@@ -18,6 +18,7 @@ from support.browser import (
     Browser,
     Screenshots,
     bar,
+    check_phone,
     status,
     tap,
 )
@@ -60,11 +61,14 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
         await expect(phone.get_by_text("Who are you?")).to_be_visible()
     await axe.audit(phone2, "phone: who are you?")
     await screenshots.save(phone2, "phone-groups")
+    for phone in (phone1, phone2):
+        await check_phone(phone, "group question")
     await tap(phone1, "Werkveld")
     await tap(phone2, "Hogeschool")
     await expect(phone1.get_by_text("Group: Werkveld")).to_be_visible()
     await expect(phone2.get_by_text("Group: Hogeschool")).to_be_visible()
     await expect(phone1.get_by_role("button", name="Werkveld", exact=True)).to_be_hidden()
+    await check_phone(phone1, "group chosen")
     # asked once: after a reload the question stays closed, the group is remembered
     await phone1.reload()
     await expect(phone1.get_by_text("Group: Werkveld")).to_be_visible()
@@ -88,6 +92,7 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
     for phone in (phone1, phone2):
         await expect(phone.locator("[data-round]")).to_have_text("Round 2")
         await expect(status(phone)).to_have_text("Round 2: you can vote again")
+        await check_phone(phone, "round 2")
         await expect(phone.get_by_role("button", name="Agree", exact=True)).to_have_attribute(
             "aria-pressed", "false"
         )
@@ -153,6 +158,7 @@ async def test_groups_and_a_second_round(chromium: Browser, site, screenshots: S
 
     # -- a phone changes its group later --------------------------------------------------------
     await phone2.get_by_text("Group: Hogeschool").click()
+    await check_phone(phone2, "changing the group")
     await tap(phone2, "Werkveld")
     await expect(phone2.get_by_text("Group: Werkveld")).to_be_visible()
 
@@ -186,7 +192,9 @@ async def test_audience_proposes_and_moderator_approves(chromium: Browser, site)
     await expect(mod.get_by_text("No proposals waiting")).to_be_visible()
     phone = await chromium.phone(debate.join_url)
 
+    await check_phone(phone, "proposals, closed")
     await phone.get_by_text("Propose a statement").click()
+    await check_phone(phone, "propose form")
     await phone.get_by_label("Your statement for the moderator").fill("Lunch should be free")
     await phone.get_by_role("button", name="Send to the moderator").tap()
     # the notice, not the screen reader's copy of it (which follows 50 ms later)
@@ -198,14 +206,17 @@ async def test_audience_proposes_and_moderator_approves(chromium: Browser, site)
     await phone.get_by_label("Your statement for the moderator").fill("Lunch should be free")
     await phone.get_by_role("button", name="Send to the moderator").tap()
     await expect(phone.get_by_text("This statement was proposed already.")).to_be_visible()
+    await check_phone(phone, "propose form, refused")
 
     # a phone without JavaScript proposes through the plain form
     plain = await chromium.phone(debate.join_url, device="no-js phone", js=False)
     await plain.get_by_text("Propose a statement").click()
+    await check_phone(plain, "no script, propose form")
     await plain.get_by_label("Your statement for the moderator").fill("Exams should be optional")
     async with plain.expect_navigation():
         await plain.get_by_role("button", name="Send to the moderator").tap()
     await expect(plain.get_by_text(THANKS)).to_be_visible()
+    await check_phone(plain, "no script, proposal sent")
 
     # -- the moderator's queue, live ---------------------------------------------------------------
     queue = mod.locator("[data-proposals] .proposal")
@@ -264,6 +275,7 @@ async def test_countdown_closes_voting(chromium: Browser, site):
     await click(mod, "Start")
     for page in (projector, phone, mod):
         await expect(page.locator("[data-timer]")).to_contain_text("Time left")
+    await check_phone(phone, "countdown")
     await expect(projector.locator("[data-timer-value]")).to_have_text(re.compile(r"^0:0[0-5]$"))
     # at zero the server closes voting and reveals
     await expect(status(phone)).to_have_text("Voting is closed — your vote: Agree")
@@ -331,6 +343,8 @@ async def test_five_point_scale_with_results_after_voting(chromium: Browser, sit
     await expect(phone1.locator("[data-results]")).to_be_visible()
     await expect(phone1.locator("[data-mean]")).to_have_text("mean 5.0 / 5")
     await expect(phone2.locator("[data-results]")).to_be_hidden()
+    for phone in (phone1, phone2):
+        await check_phone(phone, "five points")
     # the projector shows them live under this setting
     await expect(projector.locator("[data-results]")).to_be_visible()
     await expect(bar(projector, "strongly_agree", "pct")).to_have_text("100%")

@@ -12,6 +12,7 @@ import pytest
 from poll import analysis
 from poll.broadcast import MemoryPubSub, Subscriber
 from poll.live import Hub, Refusal, Room, frames
+from poll.live.rooms import Rooms
 from poll.model import Action, Audience, Choice, DebateSettings, Phase, Scale, Visibility
 from poll.tally import Tally, swing
 from poll.web.statuses import status_of
@@ -224,6 +225,36 @@ async def test_groups_split_results_for_moderators_and_the_projector_only_when_s
     assert live.debate.groups[0].id == work.id and live.members.get("h1") is None
     reloaded = await hub.store.members(live.debate.id)
     assert reloaded == {"w1": work.id, "w2": work.id, "w3": work.id, "h2": work.id}
+
+
+async def test_skipping_the_group_question_is_remembered_across_a_restart(hub: Hub):
+    """ "Skip" is an answer: a phone that chose no group is not asked again, also after the
+    debate is loaded anew from the store (a restart); picking a group later still works."""
+    live = await make(hub, groups=("Werkveld", "Hogeschool"))
+    work, school = live.debate.groups
+    await hub.join_group(live, "skipper", None)
+    await hub.join_group(live, "member", work.id)
+    await hub.join_group(live, "leaver", school.id)
+    await hub.join_group(live, "leaver", None)  # left the group: no group, also an answer
+    assert live.skipped == {"skipper", "leaver"}
+    assert live.members == {"member": work.id}
+
+    # what a restarted server loads
+    again = await Rooms(hub.store, on_load=lambda room: None).get(live.id)
+    assert again is not None
+    assert again.skipped == {"skipper", "leaver"} and again.members == {"member": work.id}
+
+    # a group picked after skipping: a member, no longer "no group"
+    await hub.join_group(live, "skipper", school.id)
+    assert live.skipped == {"leaver"} and live.members["skipper"] == school.id
+    assert await hub.store.skipped(live.id) == {"leaver"}
+
+    # a removed group's members are asked again: their answer named a group that is gone
+    await hub.set_groups(live, ["Werkveld"])
+    assert "skipper" not in live.members and "skipper" not in live.skipped
+    again = await Rooms(hub.store, on_load=lambda room: None).get(live.id)
+    assert again is not None
+    assert again.skipped == {"leaver"} and again.members == {"member": work.id}
 
 
 async def test_showing_groups_needs_groups(hub: Hub):

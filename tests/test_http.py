@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
@@ -421,6 +422,12 @@ def pressed(html: str) -> dict[str, str]:
     return parser.pressed
 
 
+def page_message(html: str) -> str | None:
+    """The vote page's message (an error, or a vote not counted), as shown."""
+    found = re.search(r"<p [^>]*data-message[^>]*>(.*?)</p>", html, re.DOTALL)
+    return unescape(found.group(1)).strip() if found else None
+
+
 async def test_voting_without_javascript(web, moderator, connect):
     server, debate = web.server, web.debates["nojs"]
     s1, s2 = debate.sid(1), debate.sid(2)
@@ -445,12 +452,28 @@ async def test_voting_without_javascript(web, moderator, connect):
         closed = await submit("agree", page.text)
         assert closed.status_code == 409, closed.status_code
         assert "<form" in closed.text  # the vote page again, with the reason
+        assert page_message(closed.text) == (
+            "Your vote (Agree) was not counted: voting was not open when it reached the server."
+        )
 
         await mod.control("open")
         page = await phone.get(f"/j/{debate.join_code}")
         assert (await submit("maybe", page.text)).status_code == 400
         assert (await submit("agree", page.text, statement="one")).status_code == 400
-        assert (await submit("agree", page.text, statement=str(s2))).status_code == 409
+        moved = await submit("agree", page.text, statement=str(s2))
+        assert moved.status_code == 409
+        assert page_message(moved.text) == (
+            "Your vote (Agree) was not counted: the moderator had moved on before it reached the "
+            "server."
+        )
+        # a page of another round: not counted in this one
+        other_round = await submit("neutral", page.text, round="2")
+        assert other_round.status_code == 409
+        assert page_message(other_round.text) == (
+            "Your vote (Neutral) was not counted: the moderator had moved on before it reached "
+            "the server."
+        )
+        assert (await submit("agree", page.text, round="one")).status_code == 400
 
         counted = await submit("agree", page.text)
         assert counted.status_code == 303, counted.status_code
@@ -486,6 +509,9 @@ async def test_voting_without_javascript(web, moderator, connect):
         page = await phone.get(f"/j/{debate.join_code}")
         late = await submit("agree", page.text)
         assert late.status_code == 409
+        assert page_message(late.text) == (
+            "Your vote (Agree) was not counted: voting had closed before it reached the server."
+        )
 
     votes = [v for v in read_csv((await mod.export("votes.csv")).text)]
     assert [v["choice"] for v in votes] == ["agree", "neutral", "disagree"], votes

@@ -102,10 +102,12 @@ class Hub:
         if group_id is not None and room.debate.group(group_id) is None:
             raise Refusal(Reason.UNKNOWN_GROUP, N_("This group is not part of the debate."))
         await self.store.join_group(room.id, participant, group_id)
-        if group_id is None:
+        if group_id is None:  # answered: no group (the phone is not asked again)
             room.members.pop(participant, None)
+            room.skipped.add(participant)
         else:
             room.members[participant] = group_id
+            room.skipped.discard(participant)
         self.ticker.changed(room)
 
     def phone_joined(self, room: Room, participant: str) -> None:

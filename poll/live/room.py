@@ -2,8 +2,8 @@
 
 A `Room` is the hub's in-memory copy of one loaded debate. Everything in it can be rebuilt from
 the store: the tallies from the committed votes, the admitted phones, the members of each
-audience group and the waiting proposals from their tables. Only the connected phones live here
-alone (they reconnect after a restart).
+audience group (and who chose none) and the waiting proposals from their tables. Only the
+connected phones live here alone (they reconnect after a restart).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Room:
     phones: Counter[str] = field(default_factory=Counter)  # participant -> open connections
     admitted: set[str] = field(default_factory=set)  # typed the room code (when one is required)
     members: dict[str, int] = field(default_factory=dict)  # participant -> audience group id
+    skipped: set[str] = field(default_factory=set)  # answered the group question with "no group"
     pending: list[Proposal] = field(default_factory=list)  # proposals waiting for the moderator
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one moderator action at a time
     timer: asyncio.Task[None] | None = None  # closes voting when the countdown ends

@@ -67,6 +67,7 @@ class Rooms:
         room = Room(debate, await store.tallies(debate_id),
                     admitted=await store.admitted(debate_id),
                     members=await store.members(debate_id),
+                    skipped=await store.skipped(debate_id),
                     pending=await store.proposals(debate_id, ProposalStatus.PENDING),
                     peak_saved=debate.peak_connected)
         self._rooms[debate_id] = room

@@ -2,7 +2,9 @@
 // the moderator. A vote not yet acknowledged is kept in localStorage, so it survives a sleeping
 // phone, a lost connection and a reload, and is sent again (same id: stored once) until the server
 // confirms it. Without a socket the vote goes as a background form POST; without JavaScript the
-// form posts as plain HTML (the server answers with 303).
+// form posts as plain HTML (the server answers with 303). A vote that can no longer count (voting
+// closed, or the moderator moved on, before it reached the server) is never dropped in silence:
+// the phone says in words that it was not counted.
 import { connect } from './live.js';
 import {
   announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, swingText, updateBars,
@@ -17,6 +19,7 @@ const labels = common.labels || {};
 const root = document.querySelector('.vote');
 const form = root.querySelector('[data-vote-form]');
 const statementField = form.querySelector('[data-statement-field]');
+const roundField = form.querySelector('[data-round-field]');
 const buttons = [...form.querySelectorAll('button[name="choice"]')];
 const text = root.querySelector('[data-statement-text]');
 const position = root.querySelector('[data-position]');
@@ -26,6 +29,7 @@ const bars = results.querySelector('[data-bars]');
 const total = results.querySelector('[data-total]');
 const swingLine = results.querySelector('[data-swing]');
 const announcer = root.querySelector('[data-announce]');
+const panel = root.querySelector('.vote__panel');
 const roundPill = root.querySelector('[data-round]');
 const groupPicker = root.querySelector('[data-group-picker]');
 const groupForm = groupPicker.querySelector('[data-group-form]');
@@ -53,11 +57,18 @@ let groups = null;
 let myGroup = data.my_group ?? null;
 let sentProposal = null; // the id of a proposal waiting for the server's answer
 const SKIP_KEY = `debate-poll:group-skipped:${data.ws_path}`;
+let groupSkipped = !!data.group_skipped; // the server remembers "no group" as well
 // Statement id (as a string, like the keys of welcome.votes) -> this phone's counted choice.
 const counted = new Map();
 if (current && data.my_choice) counted.set(String(current.id), data.my_choice);
-// The vote sent and not yet acknowledged (the latest one wins): {id, statement, choice}.
+// The vote sent and not yet acknowledged (the latest one wins): {id, statement, choice, round}.
 let pending = null;
+// The id of the pending vote sent on the socket that is open now (that socket will answer it).
+let inFlight = null;
+// A vote that can no longer count but was in flight: its answer (ack or error) decides what the
+// phone says. {vote, why}
+let doubtful = null;
+let notCountedId = null; // the vote the "not counted" message is about
 let socket = null;
 let admitted = !data.needs_code; // false while this phone still has to type the room code
 const PENDING_KEY = `debate-poll:pending:${data.ws_path}`;
@@ -74,7 +85,10 @@ function restorePending() {
   try {
     const saved = JSON.parse(localStorage.getItem(PENDING_KEY) || 'null');
     if (saved && typeof saved.id === 'string' && typeof saved.statement === 'number'
-        && typeof saved.choice === 'string') pending = saved;
+        && typeof saved.choice === 'string') {
+      pending = saved;
+      if (typeof saved.round !== 'number') delete pending.round;
+    }
   } catch { /* unreadable: nothing to resend */ }
 }
 
@@ -85,6 +99,7 @@ async function sendByPost(vote) {
   body.set('statement', String(vote.statement));
   body.set('choice', vote.choice);
   body.set('vote_id', vote.id);
+  body.set('round', String(vote.round || round)); // a vote meant for an earlier round is refused
   let response;
   try {
     response = await fetch(form.getAttribute('action'), {
@@ -96,14 +111,27 @@ async function sendByPost(vote) {
   let reply = null;
   try { reply = await response.json(); } catch { reply = null; }
   if (response.ok && reply && reply.type === 'ack') onMessage(reply);
-  else if (reply && reply.message) onMessage({ type: 'error', id: vote.id, message: reply.message });
+  else if (reply && reply.message) {
+    onMessage({ type: 'error', id: vote.id, code: reply.error, message: reply.message });
+  }
+}
+
+// Send the pending vote over the live socket; false when the socket is not open.
+function sendBySocket(vote) {
+  if (!socket.send({ type: 'vote', id: vote.id, statement: vote.statement, choice: vote.choice,
+    round: vote.round || round })) return false;
+  inFlight = vote.id;
+  return true;
 }
 
 function newVoteId() {
   return `v-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-function showMessage(textToShow) {
+// The message above the status line (an error, or a vote not counted); `alert`: screen readers
+// hear it from the message itself (false: it is announced separately).
+function showMessage(textToShow, alert = true) {
+  notCountedId = null;
   if (!textToShow) {
     if (message) message.hidden = true;
     return;
@@ -111,12 +139,51 @@ function showMessage(textToShow) {
   if (!message) {
     message = document.createElement('p');
     message.className = 'notice notice--error';
-    message.setAttribute('role', 'alert');
     message.dataset.message = '';
     status.before(message);
   }
+  if (alert) message.setAttribute('role', 'alert');
+  else message.removeAttribute('role');
   message.textContent = textToShow;
   message.hidden = false;
+}
+
+// ---- a vote that did not count ------------------------------------------------------------------
+// why: 'closed' (voting had closed), 'not_open' (voting was not open), 'moved' (the moderator moved
+// on to another statement or round) before the vote reached the server.
+
+function notCounted(vote, why) {
+  const line = format(strings[`not_counted_${why}`] || strings.not_counted_closed,
+    { choice: labels[vote.choice] || vote.choice });
+  showMessage(line, false);
+  notCountedId = vote.id;
+  announce(announcer, line);
+}
+
+// The pending vote can no longer count: the stage moved on before the server acknowledged it.
+function dropPending(why) {
+  const vote = pending;
+  setPending(null);
+  if (inFlight === vote.id) {
+    doubtful = { vote, why }; // the server may have counted it just before: wait for its answer
+    return;
+  }
+  judge(vote, why);
+}
+
+// Say it was not counted, unless the server's own record (the welcome's votes) has this choice.
+function judge(vote, why) {
+  doubtful = null;
+  if (counted.get(String(vote.statement)) === vote.choice) return;
+  notCounted(vote, why);
+}
+
+function whyRefused(vote, code) {
+  if (code === 'voting_closed') {
+    return phase === 'waiting' && current && current.id === vote.statement ? 'not_open' : 'closed';
+  }
+  if (code === 'not_current') return 'moved';
+  return null;
 }
 
 function render() {
@@ -147,6 +214,7 @@ function render() {
   root.dataset.phase = phase;
   root.dataset.voted = String(!!mine);
   statementField.value = current ? String(current.id) : '';
+  roundField.value = String(round);
   renderResults();
 }
 
@@ -167,13 +235,26 @@ function renderResults() {
   results.hidden = !show;
 }
 
+// ---- the panel under the thumb -----------------------------------------------------------------
+// The answer buttons stick to the bottom of the screen only while the whole statement fits above
+// them; otherwise (a long statement, the group question open, a message) they follow the page, as
+// without JavaScript, and never cover the statement. Sizes change (the group question, a message,
+// the screen turned), so it is measured again whenever one does.
+
+function placePanel() {
+  const end = text.getBoundingClientRect().bottom + window.scrollY; // the statement's end on the page
+  root.classList.toggle('vote--sticky', end <= window.innerHeight - panel.offsetHeight);
+}
+
 // ---- audience groups --------------------------------------------------------------------------
 
 function skipped() {
+  if (groupSkipped) return true;
   try { return localStorage.getItem(SKIP_KEY) === '1'; } catch { return false; }
 }
 
 function setSkipped(value) {
+  groupSkipped = value;
   try {
     if (value) localStorage.setItem(SKIP_KEY, '1'); else localStorage.removeItem(SKIP_KEY);
   } catch { /* not remembered: asked again after a reload */ }
@@ -223,13 +304,7 @@ groupForm.addEventListener('submit', (event) => {
   const button = event.submitter;
   if (!button || button.name !== 'group') return;
   event.preventDefault();
-  // "Skip" while no group is chosen only closes the question; otherwise it leaves the group.
-  if (button.value === '' && myGroup === null) {
-    setSkipped(true);
-    groupPicker.open = false;
-    renderGroupPicker(false);
-    return;
-  }
+  // "Skip" (or "No group"): the server remembers the answer too, so it is not asked again.
   chooseGroup(button.value === '' ? null : Number(button.value));
 });
 groupPicker.addEventListener('toggle', () => { if (groups !== null) renderGroupPicker(false); });
@@ -282,7 +357,7 @@ function applyState(state) {
   // A second round on the same statement: this phone has not voted in it yet.
   if (!changed && current && nextRound !== round) {
     counted.delete(String(current.id));
-    if (pending && pending.statement === current.id) setPending(null);
+    if (pending && pending.statement === current.id) dropPending('moved');
   }
   current = next;
   count = state.count ?? count;
@@ -309,7 +384,7 @@ function applyState(state) {
 
   if (changed) {
     showMessage('');
-    if (pending && (!current || pending.statement !== current.id)) setPending(null);
+    if (pending && (!current || pending.statement !== current.id)) dropPending('moved');
   }
   if (textChanged) {
     setText(text, current ? current.text : strings.no_statement_text);
@@ -334,8 +409,8 @@ function applyState(state) {
   // us) or sent again with the same id, which the server stores only once.
   if (pending && current && pending.statement === current.id) {
     if (counted.get(String(current.id)) === pending.choice) setPending(null);
-    else if (phase === 'open') socket.send({ type: 'vote', ...pending, round });
-    else setPending(null);
+    else if (phase === 'open') { if (inFlight !== pending.id) sendBySocket(pending); }
+    else dropPending(phase === 'closed' ? 'closed' : 'not_open');
   }
   render();
 }
@@ -348,6 +423,8 @@ function onMessage(frame) {
       for (const [statement, choice] of Object.entries(frame.votes || {})) counted.set(statement, choice);
       myGroup = frame.group ?? null;
       if (groups !== null) renderGroupPicker(true);
+      // a vote in doubt when the last socket died: what the server counted decides
+      if (doubtful) judge(doubtful.vote, doubtful.why);
       render();
       break;
     case 'tally':
@@ -370,6 +447,8 @@ function onMessage(frame) {
       break;
     case 'ack': {
       if (!frame.round || frame.round === round) counted.set(String(frame.statement), frame.choice);
+      if (doubtful && doubtful.vote.id === frame.id) doubtful = null; // it counted after all
+      if (notCountedId && notCountedId === frame.id) showMessage(''); // it did reach the server
       if (pending && pending.id === frame.id) {
         setPending(null);
         showMessage('');
@@ -385,10 +464,19 @@ function onMessage(frame) {
         showProposeError(frame.message || strings.propose_failed);
         break;
       }
+      if (doubtful && frame.id === doubtful.vote.id) {
+        notCounted(doubtful.vote, whyRefused(doubtful.vote, frame.code) || doubtful.why);
+        doubtful = null;
+        render();
+        break;
+      }
       if (!frame.id || (pending && pending.id === frame.id)) {
-        if (pending && pending.id === frame.id) setPending(null);
+        const vote = pending && pending.id === frame.id ? pending : null;
+        if (vote) setPending(null);
+        const why = vote && whyRefused(vote, frame.code);
+        if (why) notCounted(vote, why);
         // The server's message is already in the debate's language.
-        showMessage(frame.message || strings.vote_failed);
+        else showMessage(frame.message || strings.vote_failed);
         render();
       }
       break;
@@ -405,17 +493,24 @@ form.addEventListener('submit', (event) => {
     return;
   }
   event.preventDefault();
-  const vote = { id: newVoteId(), statement: current.id, choice: button.value };
+  const vote = { id: newVoteId(), statement: current.id, choice: button.value, round };
   setPending(vote);
   showMessage('');
   render();
-  if (!socket.send({ type: 'vote', ...vote, round })) sendByPost(vote);
+  if (!sendBySocket(vote)) sendByPost(vote);
 });
 
 restorePending();
+const resized = new ResizeObserver(placePanel);
+for (const node of [root.querySelector('.vote__head'), groupPicker, text, panel]) resized.observe(node);
+window.addEventListener('resize', placePanel);
 window.addEventListener('online', () => { if (pending && !socket.isOpen) sendByPost(pending); });
+const badge = connectionBadge(root.querySelector('[data-connection]'), common);
 socket = connect(data.ws_path, {
   onMessage,
-  onStatus: connectionBadge(root.querySelector('[data-connection]'), common),
+  onStatus: (state, code) => {
+    if (state !== 'open') inFlight = null; // a new socket will not answer what this one was sent
+    badge(state, code);
+  },
 });
 render();

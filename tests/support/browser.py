@@ -7,12 +7,21 @@
   request any page makes is recorded, so a test can assert that nothing leaves the app's origin.
 - `AckGate`: holds back the server's `ack` frames to one page until released, to see that a phone
   says "counted" only after the server acknowledged the vote.
+- `SocketCut`: loses a page's live socket on demand (`cut()`: open sockets closed, new ones closed
+  at once) until `restore()`; with `context.set_offline(True)` the phone is really offline (left
+  alone, Chromium's offline mode holds a socket's frames and delivers them when it is back).
+- `TextLog`: every text the phone's status line, message and screen-reader announcer showed.
 - `decode_qr(locator)`: the text of the QR code a page shows, read from its pixels (zxing-cpp).
 - `Accessibility`: axe-core run inside the page; serious or critical violations are collected and
   reported together at the end of a test.
 - `Screenshots`: PNGs to docs/screenshots/ when UPDATE_SCREENSHOTS=1, to $SCREENSHOT_DIR when set
   (with the unquantized capture beside each, `<name>.raw.png`, to compare pixels before and after
   a change), else to the test's tmp_path.
+- checks of what a phone looks like in any state: `assert_touch_targets(page)` (every visible
+  control at least 44x44 CSS px), `assert_statement_readable(page)` (the statement is on screen
+  and nothing, the sticky vote panel above all, covers it), both at once: `check_phone(page,
+  label)`; `assert_one_line(locator)` (text on one line and not clipped: the projector's join
+  address).
 - locators for what the pages show (`status`, `bar`, `tap`).
 
 The `chromium` and `screenshots` fixtures are in support/fixtures_browser.py (a pytest plugin
@@ -256,6 +265,73 @@ class AckGate:
             ws.send(message)
 
 
+class SocketCut:
+    """Loses one page's live sockets on demand, as a phone that walked out of the wifi does."""
+
+    def __init__(self) -> None:
+        self.open: list[WebSocketRoute] = []
+        self.lost = False
+
+    async def install(self, page: Page) -> None:
+        await page.route_web_socket(re.compile(r"/(ws/[^/]+/[^/]+|j/[^/]+/ws)$"), self._route)
+
+    async def _route(self, ws: WebSocketRoute) -> None:
+        if self.lost:
+            await ws.close(code=1006)
+            return
+        ws.connect_to_server()
+        self.open.append(ws)
+
+    async def cut(self) -> None:
+        self.lost = True
+        sockets, self.open = self.open, []
+        for ws in sockets:
+            with contextlib.suppress(Exception):  # closed already
+                await ws.close(code=1006)
+
+    def restore(self) -> None:
+        self.lost = False
+
+
+TEXT_LOG = """(selectors) => {
+  window.__texts = [];
+  const last = new Map();
+  const look = () => {
+    for (const selector of selectors) {
+      for (const node of document.querySelectorAll(selector)) {
+        const text = node.hidden ? '' : node.textContent.trim();
+        if (last.get(node) === text) continue;
+        last.set(node, text);
+        if (text) window.__texts.push([selector, text]);
+      }
+    }
+  };
+  new MutationObserver(look).observe(document.body, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+    attributeFilter: ['hidden'],
+  });
+  look();
+}"""
+
+
+class TextLog:
+    """Every text a phone page's status line, message and announcer showed, in order (installed
+    on the page as it is now: a reload ends it)."""
+
+    SELECTORS = ("[data-status]", "[data-message]", "[data-announce]")
+
+    def __init__(self, page: Page):
+        self.page = page
+
+    @classmethod
+    async def install(cls, page: Page) -> TextLog:
+        await page.evaluate(TEXT_LOG, list(cls.SELECTORS))
+        return cls(page)
+
+    async def texts(self) -> list[str]:
+        return [text for _, text in await self.page.evaluate("() => window.__texts")]
+
+
 # --------------------------------------------------------------------------------------------------
 # QR codes
 
@@ -348,6 +424,141 @@ class Screenshots:
         )
         self.saved.append(path)
         return path
+
+
+# --------------------------------------------------------------------------------------------------
+# layout checks: touch targets, the statement above the panel, one-line text
+
+TOUCH_TARGET = 44  # CSS px: WCAG 2.5.5 (AAA), Apple's and the tester's minimum for a thumb
+
+SMALL_CONTROLS = """(minimum) => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, '
+    + '[role=button], [tabindex]:not([tabindex="-1"])';
+  const small = [];
+  for (const control of document.querySelectorAll(selector)) {
+    // not rendered: hidden, display none, inside a closed <details>
+    if (!control.checkVisibility({ visibilityProperty: true })) continue;
+    const box = control.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    // WCAG 2.5.8's inline exception: a link inside a sentence of other text is as tall as its
+    // line; a link that stands alone (its block holds nothing else) is not exempt
+    if (control.tagName === 'A' && getComputedStyle(control).display === 'inline') {
+      const block = control.parentElement.closest('p, li, dd, dt, td, th, label, h1, h2, h3');
+      if (block && block.textContent.trim() !== control.textContent.trim()) continue;
+    }
+    if (box.width < minimum - 0.5 || box.height < minimum - 0.5) {
+      const name = control.getAttribute('aria-label') || control.innerText.trim()
+        || control.getAttribute('name') || control.id || '';
+      small.push(`${control.tagName.toLowerCase()} "${name.slice(0, 60)}": `
+        + `${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+async def assert_touch_targets(page: Page, label: str = "") -> None:
+    """Every visible control (button, link, summary, input...) is at least 44x44 CSS px; the
+    failure lists each smaller one with its name and size."""
+    small = await page.evaluate(SMALL_CONTROLS, TOUCH_TARGET)
+    where = f"{label}: " if label else ""
+    assert not small, (
+        f"{where}controls smaller than {TOUCH_TARGET}x{TOUCH_TARGET} px on {page.url}:\n  "
+        + "\n  ".join(small)
+    )
+
+
+STATEMENT_COVER = """() => {
+  const text = document.querySelector('[data-statement-text]');
+  const box = text.getBoundingClientRect();
+  const panel = document.querySelector('.vote__panel');
+  const covers = [];
+  // sample the statement's box: centre, corners and the middle of each edge, just inside its
+  // rounded border (a 20 px radius)
+  const xs = [box.left + 24, box.left + box.width / 2, box.right - 24];
+  const ys = [box.top + 6, box.top + box.height / 2, box.bottom - 6];
+  for (const x of xs) for (const y of ys) {
+    const hit = document.elementFromPoint(x, y);
+    if (!hit || !(hit === text || text.contains(hit))) {
+      covers.push(`(${Math.round(x)}, ${Math.round(y)}): `
+        + (hit ? `${hit.tagName.toLowerCase()}.${[...hit.classList].join('.')}` : 'off screen'));
+    }
+  }
+  const p = panel ? panel.getBoundingClientRect() : null;
+  return {
+    box: [box.left, box.top, box.right, box.bottom].map(Math.round),
+    panel: p ? [p.left, p.top, p.right, p.bottom].map(Math.round) : null,
+    viewport: [innerWidth, innerHeight],
+    covers,
+  };
+}"""
+
+
+async def assert_statement_readable(page: Page, label: str = "") -> None:
+    """The phone's statement is wholly on screen as the page stands and nothing covers it: the
+    vote panel (sticky at the bottom) starts below the statement's box, and every sampled point of
+    the box is the statement's own (`elementFromPoint`). The page places its panel when sizes
+    change (a ResizeObserver): a failure is believed only once it lasts a second."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 1.0
+    while True:
+        try:
+            await _statement_readable(page, label)
+            return
+        except AssertionError:
+            if loop.time() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+async def _statement_readable(page: Page, label: str) -> None:
+    seen = await page.evaluate(STATEMENT_COVER)
+    where = f"{label}: " if label else ""
+    left, top, right, bottom = seen["box"]
+    width, height = seen["viewport"]
+    assert top >= 0 and bottom <= height and left >= 0 and right <= width, (
+        f"{where}the statement {seen['box']} is not wholly on the {width}x{height} screen"
+    )
+    if seen["panel"] is not None:
+        assert seen["panel"][1] >= bottom, (
+            f"{where}the vote panel {seen['panel']} covers the statement {seen['box']}"
+        )
+    assert not seen["covers"], f"{where}the statement is covered at " + "; ".join(seen["covers"])
+
+
+async def check_phone(page: Page, label: str) -> None:
+    """A phone page in any state: every control big enough for a thumb, and the statement (when
+    the page has one) on screen and uncovered."""
+    await page.wait_for_load_state("load")  # its stylesheets applied
+    await page.evaluate(FINISH_TRANSITIONS)
+    await assert_touch_targets(page, label)
+    if await page.locator("[data-statement-text]").count():
+        await assert_statement_readable(page, label)
+
+
+ONE_LINE = """(node) => {
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+    .map((r) => Math.round(r.top)));
+  return {
+    text: node.textContent.trim(), lines: lines.size,
+    scroll: node.scrollWidth, client: node.clientWidth,
+    font: parseFloat(getComputedStyle(node).fontSize),
+  };
+}"""
+
+
+async def assert_one_line(locator: Locator, text: str, label: str = "") -> float:
+    """`locator` shows exactly `text`, on one line, not clipped; returns its font size in px."""
+    seen = await locator.evaluate(ONE_LINE)
+    where = f"{label}: " if label else ""
+    assert seen["text"] == text, f"{where}shows {seen['text']!r}, not {text!r}"
+    assert seen["lines"] == 1, f"{where}{text!r} is broken over {seen['lines']} lines"
+    assert seen["scroll"] <= seen["client"], (
+        f"{where}{text!r} is clipped: {seen['scroll']} px of text in {seen['client']} px"
+    )
+    return float(seen["font"])
 
 
 # -- what the pages show ----------------------------------------------------------------------

@@ -57,7 +57,8 @@ class AudienceQueries(SQLiteBase):
     async def set_groups(self, debate_id: str, names: Sequence[str]) -> list[Group]:
         """Make the debate's audience groups `names`, in order: a group keeps its id (and its
         members) when its position stays, so renaming is safe; members of a removed group are
-        left without a group."""
+        left without a group and are asked again (their answer is forgotten: it named a group that
+        is gone, so it is not "no group" either)."""
 
         async def update(db: aiosqlite.Connection) -> list[Group]:
             old = await db.execute_fetchall(
@@ -67,7 +68,7 @@ class AudienceQueries(SQLiteBase):
             for gid, name in zip(ids, names, strict=False):
                 await db.execute("UPDATE audience_groups SET name = ? WHERE id = ?", (name, gid))
             for gid in ids[len(names):]:
-                await db.execute("UPDATE members SET group_id = NULL WHERE group_id = ?", (gid,))
+                await db.execute("DELETE FROM members WHERE group_id = ?", (gid,))
                 await db.execute("DELETE FROM audience_groups WHERE id = ?", (gid,))
             if len(names) > len(ids):
                 await insert_groups(db, debate_id, names[len(ids):], start=len(ids) + 1)
@@ -98,6 +99,14 @@ class AudienceQueries(SQLiteBase):
             " WHERE debate_id = ? AND group_id IS NOT NULL",
             (debate_id,))
         return {r[0]: r[1] for r in rows}
+
+    async def skipped(self, debate_id: str) -> set[str]:
+        """The participants who answered the group question with "no group" (skipped it, or left
+        their group): they are not asked again."""
+        rows = await self._read(
+            "SELECT participant FROM members WHERE debate_id = ? AND group_id IS NULL",
+            (debate_id,))
+        return {r[0] for r in rows}
 
     async def add_proposal(self, debate_id: str, participant: str, text: str) -> Proposal:
         """Queue a statement proposed by an attendee for the moderator."""

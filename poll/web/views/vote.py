@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import secrets
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...i18n import N_, preferred_language
 from ...limits import client_address
 from ...live import Reason, Refusal, Room, frames, rules
-from ...model import MAX_CLIENT_ID, Audience, Choice, Visibility
+from ...model import MAX_CLIENT_ID, Audience, Choice, Phase, Visibility
 from ...store import StoreError
 from ...text import clean, normalise_code, proposal_problem
 from ..pages import render, wants_json
@@ -59,8 +60,10 @@ def _new_vote_id() -> str:
 
 
 def _vote_page(request: Request, room: Room, participant: str, *,
-               message: str | None = None, status: int = 200, proposed: bool = False) -> Response:
-    """The vote page; `message` is an error to show, `proposed` thanks for a proposal."""
+               message: str | None = None, not_counted: dict[str, str] | None = None,
+               status: int = 200, proposed: bool = False) -> Response:
+    """The vote page; `message` is an error to show, `not_counted` a refused vote ({choice, why}:
+    see `_why_not_counted`), `proposed` thanks for a proposal."""
     debate = room.debate
     current = debate.current
     mine = room.votes_of(participant)
@@ -77,10 +80,12 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         "my_choice": my_choice,
         "results": frames.results(room, Audience.PHONE) if visible else None,
         "message": message,
+        "not_counted": not_counted,
         "ws_path": urls.socket(debate, Audience.PHONE),
         "choices": list(debate.choices),
         "groups": debate.groups,
         "my_group": room.members.get(participant),
+        "group_skipped": participant in room.skipped,  # answered "no group": not asked again
         "proposals_open": debate.settings.proposals,
         "proposed": proposed,
         "needs_code": not room.may_vote(participant),
@@ -135,6 +140,30 @@ async def admit(request: Request) -> Response:
                       message=N_("That is not the code on the screen. Try again."))
 
 
+def _why_not_counted(room: Room, refusal: Refusal, statement_id: int) -> str | None:
+    """Why a vote was refused, when the stage moved on before it arrived: "closed" (voting had
+    closed), "not_open" (voting was not open), "moved" (another statement or round); None for any
+    other refusal (its own message says what is wrong)."""
+    stage = room.debate.stage
+    if refusal.reason is Reason.NOT_CURRENT:
+        return "moved"
+    if refusal.reason is Reason.VOTING_CLOSED:
+        return ("not_open" if stage.phase is Phase.WAITING and stage.statement_id == statement_id
+                else "closed")
+    return None
+
+
+def _round_field(data: FormData, lang: str) -> int | None:
+    """The optional `round` of a form vote (the round its page showed), or a 400."""
+    raw = field(data, "round")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 6:
+        raise PageError(400, N_("Bad request"), N_("A round must be a number."),
+                        lang=lang, code=Reason.BAD_MESSAGE.value)
+    return int(raw)
+
+
 async def vote_submit(request: Request) -> Response:
     """A vote as a plain form POST, for phones without JavaScript (and for scripts, as JSON)."""
     room = await _room_from_code(request)
@@ -151,15 +180,19 @@ async def vote_submit(request: Request) -> Response:
                         N_("This choice is not offered in this debate."),
                         lang=room.debate.lang, code=Reason.BAD_CHOICE.value) from None
     statement_id = int_field(data, "statement")
+    round_ = _round_field(data, room.debate.lang)
     app = state(request)
     try:
         if not app.limits.vote(participant, client_address(request)):
             raise Refusal(Reason.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
-        counted_in = await app.hub.vote(room, participant, statement_id, choice, vote_id)
+        counted_in = await app.hub.vote(room, participant, statement_id, choice, vote_id, round_)
     except Refusal as refusal:
         if wants_json(request):
             raise PageError.refused(refusal, room.debate.lang, N_("Vote not counted")) from None
+        why = _why_not_counted(room, refusal, statement_id)
+        # Said once: the message says why this vote did not count, the status line what is on now.
         return _vote_page(request, room, participant, message=refusal.message,
+                          not_counted={"choice": choice.value, "why": why} if why else None,
                           status=status_of(refusal.reason))
     except StoreError:
         raise PageError(503, N_("Not saved"),
