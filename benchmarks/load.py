@@ -35,6 +35,7 @@ import math
 import multiprocessing
 import os
 import platform
+import re
 import secrets
 import shutil
 import signal
@@ -290,8 +291,9 @@ class Screen:
         self.ws: Any = None
         self.task: asyncio.Task[None] | None = None
 
-    async def start(self, url: str) -> None:
-        self.ws = await connect(url, compression=None, proxy=None, ping_interval=None)
+    async def start(self, url: str, cookie: str = "") -> None:
+        self.ws = await connect(url, compression=None, proxy=None, ping_interval=None,
+                                additional_headers={"Cookie": cookie} if cookie else None)
         self.task = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -569,7 +571,12 @@ class Bench:
                     raise RuntimeError(f"control {action}: {resp.status_code} {resp.text[:300]}")
                 return t0, took, resp.json()
 
-            await screen.start(f"ws://127.0.0.1:{port}/ws/{debate_id}/screen")
+            # The projector as a browser opens it: the projector link (with its key, where the
+            # server has one) gives the session the screen socket needs.
+            await http.get(debate["screen_url"])
+            await screen.start(f"ws://127.0.0.1:{port}/ws/{debate_id}/screen",
+                               "; ".join(f"{k}={v}" for k, v in http.cookies.items()))
+            phone_path = await self._phone_socket_path(http, debate)
             await asyncio.sleep(0.3)
             result["rss_idle_mb"] = mb(server.rss())
             await self._census(server, probe)
@@ -578,7 +585,7 @@ class Bench:
             async with self.profiler(server, "connect"):
                 windows["connect"] = [time.time()]
                 result["connect"] = await self.connect_phones(
-                    f"ws://127.0.0.1:{port}/ws/{debate_id}/phone", server, first_addr=40)
+                    f"ws://127.0.0.1:{port}{phone_path}", server, first_addr=40)
             seen = await screen.wait_tally(lambda m: m.get("connected") == self.n, 10)
             result["connect"]["screen_sees_all_s"] = (
                 None if seen is None else round(seen[0] - result["connect"]["started_at"], 3))
@@ -694,6 +701,16 @@ class Bench:
                     return
             await asyncio.sleep(0.2)
         raise RuntimeError(f"poll serve not healthy:\n{server.tail()}")
+
+    @staticmethod
+    async def _phone_socket_path(http: httpx.AsyncClient, debate: dict[str, Any]) -> str:
+        """The socket path the vote page gives its script (`/j/CODE/ws`; `/ws/ID/phone` in
+        releases before phones connected by join code), so any `--server-ref` can be measured."""
+        page = await http.get(f"/j/{debate['join_code']}")
+        found = re.search(r'"ws_path":\s*"([^"]+)"', page.text)
+        if found is None:
+            raise RuntimeError(f"no socket path on the vote page ({page.status_code})")
+        return found.group(1)
 
     async def _vote_burst(self, server: Server, screen: Screen, statement: int,
                           idle_pct: float) -> dict[str, Any]:

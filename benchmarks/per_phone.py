@@ -116,7 +116,8 @@ async def _measure(args: argparse.Namespace) -> None:
     made = subprocess.run([sys.executable, "-m", "poll", "new", "Bench", "--statements",
                            str(tmp / "statements.txt"), "--db", db, "--json", "--lang", "en"],
                           capture_output=True, text=True, env=env, cwd=root, check=True)
-    url = f"ws://127.0.0.1:{port}/ws/{json.loads(made.stdout)['id']}/phone"
+    # phones connect by join code (`/j/CODE/ws`)
+    url = f"ws://127.0.0.1:{port}/j/{json.loads(made.stdout)['join_code']}/ws"
     out = tmp / "snapshots.jsonl"
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(out), "serve", "--host", "127.0.0.1",

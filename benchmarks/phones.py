@@ -120,6 +120,9 @@ class Worker:
                     phone.acks += 1
                 elif kind == "welcome":
                     phone.welcome_at = ts
+                    # the id the server counts this phone under: ours, or a new one where the
+                    # server signs ids and ours carries no signature
+                    phone.participant = msg.get("participant") or phone.participant
                 elif kind == "error":
                     phone.errors.append(msg)
                     if msg.get("id") is not None and msg.get("id") == phone.vote_id:
