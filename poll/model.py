@@ -106,6 +106,9 @@ MAX_NOTES = 5000
 MAX_PROPOSAL = 300
 MAX_TIMER = 3600
 MAX_CLIENT_ID = 64  # characters in the id a phone gives a vote or proposal, on every way in
+MAX_REASON = 280  # characters in a reason given with a vote
+MAX_FIRST_NAME = 40  # characters in the name a phone gives when it asks for the floor
+MAX_HELD_WORDS = 200  # words in a debate's list of words that hold a reason for the moderator
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +121,12 @@ class Statement:
     rounds: int = 1  # 2 once a second round was started
     proposed: bool = False  # came from the audience and was approved
     revealed_round: int = 0  # the last round whose results the moderator revealed (0: none)
+    translation: str = ""  # the text in the debate's other language ("" when there is none)
+
+    def text_in(self, lang: str, debate_lang: str) -> str:
+        """The statement for a reader of `lang`: its translation when the reader's language is
+        not the debate's and there is one, else the text as typed."""
+        return self.translation if lang != debate_lang and self.translation else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +168,23 @@ class Stage:
     show_groups: bool = False  # the projector shows the split by group
     timer_ends: float | None = None  # epoch seconds at which voting closes by itself
     timer_reveal: bool = False  # ... and the results are revealed
+    spotlight: int | None = None  # a reason the moderator put on the projector
+
+
+class ReasonsShown(StrEnum):
+    """When the room (phones and projector) sees the reasons given with the votes; the moderator
+    always does."""
+
+    WITH_RESULTS = "results"  # while the room may see the results (nobody swayed before voting)
+    ALWAYS = "always"
+    NEVER = "never"  # only the moderator (and a reason the moderator spotlights)
+
+
+class ScreenLanguages(StrEnum):
+    """Which texts of a statement the projector shows."""
+
+    ONE = "one"  # the debate's language
+    BOTH = "both"  # the debate's language, and the translation under it
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +194,10 @@ class DebateSettings:
     scale: Scale = Scale.THREE
     visibility: Visibility = Visibility.REVEAL
     proposals: bool = False  # attendees may propose statements
+    reasons: ReasonsShown = ReasonsShown.WITH_RESULTS
+    proposals_public: bool = False  # phones see the waiting proposals and +1 them
+    screen_languages: ScreenLanguages = ScreenLanguages.ONE
+    held_words: tuple[str, ...] = ()  # a reason with one of these waits for the moderator
 
 
 @dataclass(slots=True)
@@ -232,3 +262,38 @@ class Vote:
     client_id: str  # made by the phone; a repeated (participant, client_id) is stored once
     cast_at: str = ""
     round: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """Why a participant voted as they did, on one statement in one round (one per participant);
+    its stance is the participant's vote there, read when it is shown, so a changed vote shows."""
+
+    id: int
+    statement_id: int
+    round: int
+    participant: str
+    text: str
+    created_at: str
+    hidden: bool = False  # the moderator took it off every phone and the projector
+    held: bool = False  # it has a word of the debate's list: it waits for the moderator
+
+
+class FloorStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"  # the moderator gave this phone the floor
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class FloorRequest:
+    """A phone asking to speak on a statement, with its stance when it asked."""
+
+    id: int
+    statement_id: int
+    participant: str
+    name: str  # an optional first name for the moderator (and the projector's "next")
+    stance: Choice | None  # the phone's vote when it asked (None: it had not voted)
+    status: FloorStatus
+    created_at: str
+    token: str  # told to the asking phone; frames name the called request by it, never the id

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poll.model import Choice, Phase, Stage, Vote
+from poll.model import Choice, FloorStatus, Phase, Stage, Vote
 from poll.store import StoreError
 from poll.store.sqlite import SQLiteStore
 from poll.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
@@ -156,3 +156,57 @@ async def test_open_store_takes_a_path_or_an_sqlite_url_and_refuses_what_it_does
         assert found is not None and found.title == "By path"
     with pytest.raises(StoreError, match="unknown kind of database"):
         await open_store("postgresql://localhost/poll")
+
+
+async def test_an_archive_of_the_previous_release_opens_and_takes_reasons(tmp_path: Path) -> None:
+    """Schema v4 (the release before reasons) opens, keeps its debate and votes, and can take
+    reasons, +1s, floor requests and translations from then on."""
+    path = tmp_path / "v4.db"
+    with sqlite3.connect(path) as raw:
+        for sql in MIGRATIONS[:4]:
+            raw.executescript(sql)
+        raw.execute("INSERT INTO debates (id, title, lang, join_code, key_hash, created_at,"
+                    " current_statement, phase, revealed) VALUES"
+                    " ('prev0001', 'Vorige', 'nl', 'PRV234', 'x', '2026-11-30T12:00:00+00:00',"
+                    " 1, 'open', 0)")
+        raw.execute("INSERT INTO statements (id, debate_id, position, text) VALUES"
+                    " (1, 'prev0001', 1, 'Elke docent moet hybride zijn.')")
+        raw.execute("INSERT INTO votes (debate_id, statement_id, participant, client_id, choice,"
+                    " cast_at) VALUES ('prev0001', 1, 'p_prev', 'v1', 'agree', '2026-11-30')")
+        raw.execute("PRAGMA user_version = 4")
+    async with SQLiteStore(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        debate = await store.debate("prev0001")
+        assert debate is not None and debate.statements[0].translation == ""
+        assert (await store.tallies("prev0001"))[(1, 1)].choices == {"p_prev": Choice.AGREE}
+        reason = await store.save_reason("prev0001", 1, 1, "p_prev", "Omdat het moet.", False)
+        await store.plus_one(reason.id, "p_other", True)
+        assert await store.reason_votes("prev0001") == {reason.id: {"p_other"}}
+        edited = await store.edit_statement("prev0001", 1, debate.statements[0].text,
+                                            translation="Every teacher must be hybrid.")
+        assert edited.translation == "Every teacher must be hybrid."
+
+
+async def test_reasons_their_plus_ones_and_the_floor_are_kept(store: SQLiteStore) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"], translations=["Een"])
+    assert debate.statements[0].translation == "Een"
+    sid = debate.statements[0].id
+    first = await store.save_reason(debate.id, sid, 1, "p_1", "Because.", held=False)
+    again = await store.save_reason(debate.id, sid, 1, "p_1", "Because, really.", held=True)
+    assert again.id == first.id  # one reason per participant, statement and round
+    await store.plus_one(first.id, "p_2", True)
+    await store.plus_one(first.id, "p_2", True)  # a repeat changes nothing
+    await store.plus_one(first.id, "p_3", True)
+    await store.plus_one(first.id, "p_3", False)
+    assert await store.reason_votes(debate.id) == {first.id: {"p_2"}}
+    await store.mark_reason(debate.id, first.id, hidden=True, held=False)
+    (kept,) = await store.reasons(debate.id)
+    assert (kept.text, kept.hidden, kept.held) == ("Because, really.", True, False)
+    request = await store.ask_floor(debate.id, sid, "p_2", "Ann", Choice.AGREE, "tok1")
+    await store.set_floor_status(debate.id, [request.id], FloorStatus.CALLED)
+    (called,) = await store.floor_requests(debate.id)
+    assert (called.name, called.stance, called.status) == ("Ann", Choice.AGREE,
+                                                           FloorStatus.CALLED)
+    await store.remove_reason(debate.id, first.id)
+    assert await store.reasons(debate.id) == []
+    assert await store.reason_votes(debate.id) == {}

@@ -11,10 +11,12 @@ from .audience import AudienceQueries
 from .debates import DebateQueries
 from .keys import KeyQueries
 from .statements import StatementQueries
+from .voice import VoiceQueries
 from .votes import VoteQueries
 
 
-class SQLiteStore(DebateQueries, StatementQueries, KeyQueries, VoteQueries, AudienceQueries):
+class SQLiteStore(DebateQueries, StatementQueries, KeyQueries, VoteQueries, AudienceQueries,
+                  VoiceQueries):
     """`poll.store.Store` on one SQLite file. `await SQLiteStore(path).open()`, or
     `async with SQLiteStore(path) as store:`; each query module holds one group of tables."""
 

@@ -8,7 +8,18 @@ from collections.abc import Sequence
 
 import aiosqlite
 
-from ...model import Debate, DebateSettings, Group, Phase, Scale, Stage, Statement, Visibility
+from ...model import (
+    Debate,
+    DebateSettings,
+    Group,
+    Phase,
+    ReasonsShown,
+    Scale,
+    ScreenLanguages,
+    Stage,
+    Statement,
+    Visibility,
+)
 from ...text import normalise_code
 from .. import DebateSummary, StoreError
 from .audience import insert_groups
@@ -29,9 +40,10 @@ class DebateQueries(SQLiteBase):
         self, title: str, lang: str, statements: Sequence[str], *, demo: str | None = None,
         settings: DebateSettings | None = None, groups: Sequence[str] = (),
         notes: Sequence[str] = (), copied_from: str | None = None,
+        translations: Sequence[str] = (),
     ) -> tuple[Debate, str]:
-        """Create a debate with its statements (and their notes, by position), settings and
-        audience groups; returns it and its moderator key (shown once)."""
+        """Create a debate with its statements (and their notes and translations, by position),
+        settings and audience groups; returns it and its moderator key (shown once)."""
         key, tag, screen_key = new_moderator_key(), new_tag(), new_screen_key()
         created = now()
         settings = settings or DebateSettings()
@@ -49,21 +61,22 @@ class DebateQueries(SQLiteBase):
                 raise StoreError("could not find a free join code")
             await db.execute(
                 "INSERT INTO debates (id, title, lang, join_code, key_hash, created_at, demo,"
-                " scale, visibility, proposals, copied_from, key_tag, screen_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (debate_id, title, lang, code, hash_key(key), created, demo,
-                 settings.scale.value, settings.visibility.value, int(settings.proposals),
-                 copied_from, tag, screen_key),
+                " copied_from, key_tag, screen_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (debate_id, title, lang, code, hash_key(key), created, demo, copied_from, tag,
+                 screen_key),
             )
+            await _write_settings(db, debate_id, settings)
             items = []
             for position, text in enumerate(statements, start=1):
                 note = notes[position - 1] if position <= len(notes) else ""
+                other = translations[position - 1] if position <= len(translations) else ""
                 cursor = await db.execute(
-                    "INSERT INTO statements (debate_id, position, text, notes) VALUES (?, ?, ?, ?)",
-                    (debate_id, position, text, note),
+                    "INSERT INTO statements (debate_id, position, text, notes, translation)"
+                    " VALUES (?, ?, ?, ?, ?)", (debate_id, position, text, note, other),
                 )
                 assert cursor.lastrowid is not None
-                items.append(Statement(cursor.lastrowid, debate_id, position, text, note))
+                items.append(Statement(cursor.lastrowid, debate_id, position, text, note,
+                                       translation=other))
             first = items[0].id if items else None
             await db.execute(
                 "UPDATE debates SET current_statement = ? WHERE id = ?", (first, debate_id)
@@ -84,7 +97,8 @@ class DebateQueries(SQLiteBase):
         return await self.create_debate(
             original.title, original.lang, [s.text for s in original.statements],
             settings=original.settings, groups=[g.name for g in original.groups],
-            notes=[s.notes for s in original.statements], copied_from=original.id)
+            notes=[s.notes for s in original.statements], copied_from=original.id,
+            translations=[s.translation for s in original.statements])
 
     async def save_stage(self, debate_id: str, stage: Stage) -> None:
         """Persist the stage, so a restart resumes exactly here."""
@@ -92,9 +106,10 @@ class DebateQueries(SQLiteBase):
         async def update(db: aiosqlite.Connection) -> None:
             await db.execute(
                 "UPDATE debates SET current_statement = ?, phase = ?, revealed = ?, round = ?,"
-                " show_groups = ?, timer_ends = ?, timer_reveal = ? WHERE id = ?",
+                " show_groups = ?, timer_ends = ?, timer_reveal = ?, spotlight = ? WHERE id = ?",
                 (stage.statement_id, stage.phase.value, int(stage.revealed), stage.round,
-                 int(stage.show_groups), stage.timer_ends, int(stage.timer_reveal), debate_id),
+                 int(stage.show_groups), stage.timer_ends, int(stage.timer_reveal),
+                 stage.spotlight, debate_id),
             )
             if stage.round > 1:
                 await db.execute(
@@ -108,14 +123,11 @@ class DebateQueries(SQLiteBase):
         await self._write(update)
 
     async def set_settings(self, debate_id: str, settings: DebateSettings) -> None:
-        """Change how the debate votes (scale) and shows results, and whether the audience may
-        propose statements."""
+        """Change how the debate votes (scale) and shows results and reasons, and what the
+        audience may do (propose, +1 proposals), the projector's languages and the held words."""
 
         async def update(db: aiosqlite.Connection) -> None:
-            await db.execute(
-                "UPDATE debates SET scale = ?, visibility = ?, proposals = ? WHERE id = ?",
-                (settings.scale.value, settings.visibility.value, int(settings.proposals),
-                 debate_id))
+            await _write_settings(db, debate_id, settings)
 
         await self._write(update)
 
@@ -147,7 +159,8 @@ class DebateQueries(SQLiteBase):
         rows = await self._read(
             "SELECT id, title, lang, join_code, created_at, current_statement, phase, revealed,"
             " room_code, scale, visibility, proposals, round, show_groups, timer_ends,"
-            " timer_reveal, peak_connected, copied_from, key_tag, screen_key, report_published"
+            " timer_reveal, peak_connected, copied_from, key_tag, screen_key, report_published,"
+            " reasons_shown, proposals_public, screen_languages, held_words, spotlight"
             f" FROM debates WHERE {clause}",
             (value,),
         )
@@ -156,9 +169,10 @@ class DebateQueries(SQLiteBase):
         r = rows[0]
         statements = [
             Statement(s["id"], r["id"], s["position"], s["text"], s["notes"], s["rounds"],
-                      bool(s["proposed"]), s["revealed_round"])
+                      bool(s["proposed"]), s["revealed_round"], s["translation"])
             for s in await self._read(
-                "SELECT id, position, text, notes, rounds, proposed, revealed_round FROM statements"
+                "SELECT id, position, text, notes, rounds, proposed, revealed_round, translation"
+                " FROM statements"
                 " WHERE debate_id = ? ORDER BY position",
                 (r["id"],),
             )
@@ -167,9 +181,13 @@ class DebateQueries(SQLiteBase):
             "SELECT id, name FROM audience_groups WHERE debate_id = ? ORDER BY position",
             (r["id"],))]
         stage = Stage(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
-                      r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]))
-        settings = DebateSettings(Scale(r["scale"]), Visibility(r["visibility"]),
-                                  bool(r["proposals"]))
+                      r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]),
+                      r["spotlight"])
+        settings = DebateSettings(
+            Scale(r["scale"]), Visibility(r["visibility"]), bool(r["proposals"]),
+            ReasonsShown(r["reasons_shown"]), bool(r["proposals_public"]),
+            ScreenLanguages(r["screen_languages"]),
+            tuple(w for w in r["held_words"].split("\n") if w))
         return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
                       statements, stage, r["room_code"], settings, groups, r["copied_from"],
                       r["peak_connected"], r["key_tag"], r["screen_key"],
@@ -203,3 +221,13 @@ class DebateQueries(SQLiteBase):
                 out.append(DebateSummary(debate, r["statements"], r["people"], r["votes"]))
         return out
 
+
+
+async def _write_settings(db: aiosqlite.Connection, debate_id: str,
+                          settings: DebateSettings) -> None:
+    await db.execute(
+        "UPDATE debates SET scale = ?, visibility = ?, proposals = ?, reasons_shown = ?,"
+        " proposals_public = ?, screen_languages = ?, held_words = ? WHERE id = ?",
+        (settings.scale.value, settings.visibility.value, int(settings.proposals),
+         settings.reasons.value, int(settings.proposals_public), settings.screen_languages.value,
+         "\n".join(settings.held_words), debate_id))

@@ -130,6 +130,56 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE statements SET revealed_round = rounds WHERE id IN
         (SELECT current_statement FROM debates WHERE revealed = 1);
     """,
+    # 5: the room's voice (issue 12): reasons with their +1s, the floor, +1s on proposals, a
+    # statement's translation, the reason in the spotlight, and the settings for all of it.
+    """
+    ALTER TABLE statements ADD COLUMN translation TEXT NOT NULL DEFAULT '';
+    ALTER TABLE debates ADD COLUMN reasons_shown TEXT NOT NULL DEFAULT 'results';
+    ALTER TABLE debates ADD COLUMN proposals_public INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE debates ADD COLUMN screen_languages TEXT NOT NULL DEFAULT 'one';
+    ALTER TABLE debates ADD COLUMN held_words TEXT NOT NULL DEFAULT '';
+    ALTER TABLE debates ADD COLUMN spotlight INTEGER;
+    CREATE TABLE reasons (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        round INTEGER NOT NULL DEFAULT 1,
+        participant TEXT NOT NULL,
+        text TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        held INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (statement_id, round, participant)
+    );
+    CREATE INDEX reasons_by_debate ON reasons (debate_id, id);
+    CREATE TABLE reason_votes (
+        reason_id INTEGER NOT NULL REFERENCES reasons(id) ON DELETE CASCADE,
+        participant TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (reason_id, participant)
+    );
+    CREATE TABLE proposal_votes (
+        proposal_id INTEGER NOT NULL REFERENCES proposals(id),
+        participant TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (proposal_id, participant)
+    );
+    CREATE TABLE floor_requests (
+        id INTEGER PRIMARY KEY,
+        debate_id TEXT NOT NULL REFERENCES debates(id),
+        statement_id INTEGER NOT NULL REFERENCES statements(id),
+        participant TEXT NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        stance TEXT,
+        status TEXT NOT NULL DEFAULT 'waiting'
+            CHECK (status IN ('waiting', 'called', 'withdrawn')),
+        token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        decided_at TEXT
+    );
+    CREATE INDEX floor_by_debate ON floor_requests (debate_id, status, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
