@@ -1,25 +1,17 @@
-"""Every frame the server sends a client, typed, and built here only (docs/protocol.md).
-
-The same shapes travel over websockets and, for scripts that ask for JSON, over HTTP (an `ack`
-after a form vote, the moderator's `state` after an action). A broadcast frame is encoded once
-per audience (`encode`), never once per client: with thousands of phones the encoding would cost
-more than the sending.
-"""
+"""The frames that say where the debate stands: `state`, `tally`, `welcome`, `proposals`."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from typing import Literal, NotRequired, TypedDict
 
-from .. import analysis
-from ..analysis import GroupNumbers
-from ..model import Audience, Choice
-from ..tally import Numbers, SwingNumbers
-from .refusals import Reason
-from .room import Room
-from .rules import results_visible
+from ... import analysis
+from ...analysis import GroupNumbers
+from ...model import Audience
+from ...tally import Numbers, SwingNumbers
+from ..room import Room
+from ..rules import results_visible
 
 
 class GroupInfo(TypedDict):
@@ -121,49 +113,6 @@ class ProposalsFrame(TypedDict):
     type: Literal["proposals"]
     pending: list[PendingProposal]
 
-
-class AckFrame(TypedDict):
-    type: Literal["ack"]
-    id: str
-    statement: int
-    choice: str
-    round: int
-
-
-class ErrorFrame(TypedDict):
-    type: Literal["error"]
-    id: str | None  # the vote or proposal it answers, when there is one
-    code: str
-    message: str
-
-
-class GroupFrame(TypedDict):
-    type: Literal["group"]
-    group: int | None
-
-
-class ProposedFrame(TypedDict):
-    type: Literal["proposed"]
-    id: NotRequired[str]
-
-
-Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
-         | GroupFrame | ProposedFrame)
-
-PONG = '{"type":"pong"}'  # the answer to a ping, encoded once
-
-
-def encode(frame: Frame) -> str:
-    """A frame as sent: compact JSON, UTF-8 text kept as is."""
-    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
-
-
-def channel(debate_id: str, audience: Audience) -> str:
-    """The pub/sub channel of one audience of one debate."""
-    return f"{debate_id}:{audience.value}"
-
-
-# -- the debate as it stands -------------------------------------------------------------------
 
 def state(room: Room, audience: Audience) -> StateFrame:
     """The `state` frame: the debate, the statement on stage, the phase, and the results when
@@ -276,28 +225,3 @@ def proposals(room: Room) -> ProposalsFrame:
          "group": g.name if (g := debate.group(room.members.get(p.participant))) else None}
         for p in room.pending]}
 
-
-# -- answers to one client ---------------------------------------------------------------------
-
-def ack(vote_id: str, statement_id: int, choice: Choice, round_: int) -> AckFrame:
-    """A vote is counted (sent only after it was committed)."""
-    return {"type": "ack", "id": vote_id, "statement": statement_id, "choice": choice.value,
-            "round": round_}
-
-
-def error(reason: Reason, message: str, answers: str | None = None) -> ErrorFrame:
-    """A refusal, `message` already in the reader's language; `answers` the vote or proposal id."""
-    return {"type": "error", "id": answers, "code": reason.value, "message": message}
-
-
-def group(group_id: int | None) -> GroupFrame:
-    """The phone's audience group is stored."""
-    return {"type": "group", "group": group_id}
-
-
-def proposed(proposal_id: str | None = None) -> ProposedFrame:
-    """A proposal is waiting for the moderator."""
-    frame: ProposedFrame = {"type": "proposed"}
-    if proposal_id is not None:
-        frame["id"] = proposal_id
-    return frame

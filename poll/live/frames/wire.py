@@ -1,0 +1,23 @@
+"""How a frame goes on the wire: compact JSON, and the channel of each audience."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from ...model import Audience
+
+PONG = '{"type":"pong"}'  # the answer to a ping, encoded once
+
+
+def encode(frame: Mapping[str, object]) -> str:
+    """A frame as sent: compact JSON, UTF-8 text kept as is. A broadcast frame is encoded once
+    per audience, never once per client: with thousands of phones the encoding would cost more
+    than the sending."""
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def channel(debate_id: str, audience: Audience) -> str:
+    """The pub/sub channel of one audience of one debate."""
+    return f"{debate_id}:{audience.value}"
+
