@@ -131,7 +131,7 @@ async def test_a_choice_outside_the_scale_is_refused_and_nothing_stored(hub: Hub
     for choice in (N, Choice.STRONGLY_AGREE):
         with pytest.raises(Refusal) as refused:
             await hub.vote(live, "p1", sid, choice, "v1")
-        assert refused.value.code == "bad_choice" and status_of(refused.value.reason) == 400
+        assert refused.value.code == "bad_choice" and status_of(refused.value.why) == 400
     assert await hub.store.votes(live.debate.id) == []
     assert list(frames.results(live, Audience.MODERATOR)["counts"]) == ["agree", "disagree"]
 
@@ -197,7 +197,7 @@ async def test_groups_split_results_for_moderators_and_the_projector_only_when_s
     await hub.join_group(live, "h2", work.id)  # changed their mind: the latest pick counts
     with pytest.raises(Refusal) as unknown:
         await hub.join_group(live, "x", 999)
-    assert status_of(unknown.value.reason) == 404
+    assert status_of(unknown.value.why) == 404
     await hub.control(live, Action.OPEN)
     await votes(hub, live, {"w1": A, "w2": A, "w3": A, "h1": D, "h2": D, "loner": N})
 
@@ -293,7 +293,7 @@ async def test_proposals_wait_for_the_moderator_and_flooding_is_refused(hub: Hub
     assert await hub.decide(live, queue[1]["id"], approve=False) is None
     with pytest.raises(Refusal) as twice:
         await hub.decide(live, first.id, approve=True)
-    assert status_of(twice.value.reason) == 404
+    assert status_of(twice.value.why) == 404
     assert [p.text for p in live.pending] == ["Three"]
     stored = await hub.store.proposals(live.debate.id)
     assert [p.status.value for p in stored] == ["approved", "rejected", "pending"]

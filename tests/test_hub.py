@@ -38,7 +38,7 @@ async def test_votes_count_only_while_open_on_the_current_statement(hub: Hub) ->
     assert other.value.code == "not_current"
     with pytest.raises(Refusal) as unknown:
         await hub.vote(live, "p_1", 987654, Choice.AGREE, "v3")
-    assert status_of(unknown.value.reason) == 404
+    assert status_of(unknown.value.why) == 404
     await hub.control(live, Action.CLOSE)
     with pytest.raises(Refusal):
         await hub.vote(live, "p_2", first.id, Choice.AGREE, "v4")

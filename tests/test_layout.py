@@ -15,7 +15,7 @@ import ast
 from functools import cache
 from pathlib import Path
 
-from poll.live import Reason
+from poll.live import Why
 from poll.web.statuses import STATUS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,5 +149,5 @@ def test_modules_and_classes_stay_small() -> None:
 
 
 def test_every_refusal_has_an_http_status() -> None:
-    assert set(STATUS) == set(Reason)
+    assert set(STATUS) == set(Why)
     assert all(400 <= status < 600 for status in STATUS.values())

@@ -2,13 +2,13 @@
 
 `hub.Hub` takes every change (votes, moderator actions, proposals, group picks), checks it by
 the pure `rules`, stores it, applies it to the debate's `room.Room` and publishes `frames`; the
-`ticker` paces tallies and `countdown` ends voting on time. Refusals carry a `refusals.Reason`.
+`ticker` paces tallies and `countdown` ends voting on time. Refusals carry a `refusals.Why`.
 """
 
 from __future__ import annotations
 
 from .hub import Hub
-from .refusals import Reason, Refusal
+from .refusals import Refusal, Why
 from .room import Room
 
-__all__ = ["Hub", "Reason", "Refusal", "Room"]
+__all__ = ["Hub", "Refusal", "Room", "Why"]

@@ -31,7 +31,7 @@ from ..model import (
 from ..store import Store, StoreError
 from . import countdown, frames, rules
 from .access import Access
-from .refusals import Reason, Refusal
+from .refusals import Refusal, Why
 from .room import Room
 from .rooms import Rooms
 from .ticker import Ticker
@@ -100,7 +100,7 @@ class Hub:
     async def join_group(self, room: Room, participant: str, group_id: int | None) -> None:
         """Record the group this participant belongs to (None: no group); changeable later."""
         if group_id is not None and room.debate.group(group_id) is None:
-            raise Refusal(Reason.UNKNOWN_GROUP, N_("This group is not part of the debate."))
+            raise Refusal(Why.UNKNOWN_GROUP, N_("This group is not part of the debate."))
         await self.store.join_group(room.id, participant, group_id)
         if group_id is None:  # answered: no group (the phone is not asked again)
             room.members.pop(participant, None)
@@ -136,13 +136,13 @@ class Hub:
         becomes the debate's last statement."""
         async with room.lock:
             if not any(p.id == proposal_id for p in room.pending):
-                raise Refusal(Reason.UNKNOWN_PROPOSAL,
+                raise Refusal(Why.UNKNOWN_PROPOSAL,
                               N_("This proposal is not waiting for a decision."))
             try:
                 _, statement = await self.store.decide_proposal(room.id, proposal_id, approve,
                                                                 text)
             except StoreError:  # decided meanwhile by another way in
-                raise Refusal(Reason.UNKNOWN_PROPOSAL,
+                raise Refusal(Why.UNKNOWN_PROPOSAL,
                               N_("This proposal is not waiting for a decision.")) from None
             room.pending = [p for p in room.pending if p.id != proposal_id]
             if statement is not None:
@@ -235,7 +235,7 @@ class Hub:
         """Replace a statement's text (and notes, unless None); pages showing it update at once."""
         async with room.lock:
             if room.debate.statement(statement_id) is None:
-                raise Refusal(Reason.UNKNOWN_STATEMENT,
+                raise Refusal(Why.UNKNOWN_STATEMENT,
                               N_("This statement is not part of the debate."))
             statement = await self.store.edit_statement(room.id, statement_id, text, notes)
             self._replace_statement(room, statement)

@@ -1,8 +1,8 @@
-"""Why a request was refused: a stable reason for machines and a message for people.
+"""Why a request was refused: a stable code for machines (`Why`) and a message for people.
 
 The hub and the socket say no with a `Refusal`; each transport turns it into its own form: an
 `error` frame on a websocket (`poll.live.frames.error`), a status code and an error page over HTTP
-(`poll.web.statuses`). The reason's value is the `code` clients see (docs/protocol.md).
+(`poll.web.statuses`). The value of `Why` is the `code` clients see (docs/protocol.md).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Reason(StrEnum):
-    """Every reason a request can be refused; the value is the wire's `code`."""
+class Why(StrEnum):
+    """Every cause for refusing a request; the value is the wire's `code`. (Not `Reason`: in a
+    debate a reason is what a participant gives with a vote.)"""
 
     # the message itself
     BAD_MESSAGE = "bad_message"  # not JSON, not an object, a field of the wrong type
@@ -36,6 +37,12 @@ class Reason(StrEnum):
     TOO_MANY_PROPOSALS = "too_many_proposals"
     DUPLICATE_PROPOSAL = "duplicate_proposal"
     UNKNOWN_PROPOSAL = "unknown_proposal"  # not waiting for a decision (any more)
+    # the room's voice
+    NO_VOTE = "no_vote"  # a reason goes with a vote: there is none yet
+    BAD_REASON = "bad_reason"  # empty or too long
+    UNKNOWN_REASON = "unknown_reason"  # not there, hidden, held, or not this phone's
+    ALREADY_ASKED = "already_asked"  # on the floor's list already
+    NOBODY_WAITING = "nobody_waiting"  # nobody of that side waits for the floor
     # the server
     NOT_SAVED = "not_saved"  # the store could not commit it: try again
 
@@ -44,12 +51,12 @@ class Refusal(Exception):
     """A request the debate's rules do not allow. `message` is English source text, translated
     where it is shown (each page and socket knows its reader's language)."""
 
-    def __init__(self, reason: Reason, message: str) -> None:
+    def __init__(self, why: Why, message: str) -> None:
         super().__init__(message)
-        self.reason = reason
+        self.why = why
         self.message = message
 
     @property
     def code(self) -> str:
         """The reason as clients see it (the `code` of an error frame or JSON error)."""
-        return self.reason.value
+        return self.why.value

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .. import analysis
 from ..model import Choice, Debate, Proposal
 from ..tally import Tally, TallyKey
+from .voices import Voices
 
 GAP_INTERVAL = 2.0  # seconds between recomputing where groups differ most while votes come in
 
@@ -38,6 +39,7 @@ class Room:
     members: dict[str, int] = field(default_factory=dict)  # participant -> audience group id
     skipped: set[str] = field(default_factory=set)  # answered the group question with "no group"
     pending: list[Proposal] = field(default_factory=list)  # proposals waiting for the moderator
+    voices: Voices = field(default_factory=Voices)  # reasons, +1s, the floor
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one moderator action at a time
     timer: asyncio.Task[None] | None = None  # closes voting when the countdown ends
     peak_saved: int = 0

@@ -13,6 +13,7 @@ from ..model import ProposalStatus
 from ..store import Store
 from ..text import normalise_code
 from .room import Room
+from .voices import Voices
 
 
 class Rooms:
@@ -69,6 +70,10 @@ class Rooms:
                     members=await store.members(debate_id),
                     skipped=await store.skipped(debate_id),
                     pending=await store.proposals(debate_id, ProposalStatus.PENDING),
+                    voices=Voices.of(await store.reasons(debate_id),
+                                     await store.reason_votes(debate_id),
+                                     await store.floor_requests(debate_id),
+                                     await store.proposal_votes(debate_id)),
                     peak_saved=debate.peak_connected)
         self._rooms[debate_id] = room
         self._codes[debate.join_code] = debate_id

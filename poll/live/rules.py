@@ -23,7 +23,7 @@ from ..model import (
     Statement,
     Visibility,
 )
-from .refusals import Reason, Refusal
+from .refusals import Refusal, Why
 from .room import Room
 
 MAX_PENDING_PROPOSALS = 3  # per participant, so one phone cannot flood the queue
@@ -37,20 +37,20 @@ def check_vote(room: Room, participant: str, statement_id: int, choice: Choice,
     (when the phone says which round it saw) the current one."""
     debate = room.debate
     if choice not in debate.choices:
-        raise Refusal(Reason.BAD_CHOICE, N_("This choice is not offered in this debate."))
+        raise Refusal(Why.BAD_CHOICE, N_("This choice is not offered in this debate."))
     if not room.may_vote(participant):
-        raise Refusal(Reason.NOT_ADMITTED, N_("Type the room code shown on the screen first."))
+        raise Refusal(Why.NOT_ADMITTED, N_("Type the room code shown on the screen first."))
     if debate.statement(statement_id) is None:
-        raise Refusal(Reason.UNKNOWN_STATEMENT, N_("This statement is not part of the debate."))
+        raise Refusal(Why.UNKNOWN_STATEMENT, N_("This statement is not part of the debate."))
     stage = debate.stage
     if stage.statement_id != statement_id:
-        raise Refusal(Reason.NOT_CURRENT, N_("This statement is no longer being voted on."))
+        raise Refusal(Why.NOT_CURRENT, N_("This statement is no longer being voted on."))
     if stage.phase is Phase.WAITING:
-        raise Refusal(Reason.VOTING_CLOSED, N_("Voting has not opened yet."))
+        raise Refusal(Why.VOTING_CLOSED, N_("Voting has not opened yet."))
     if stage.phase is Phase.CLOSED:
-        raise Refusal(Reason.VOTING_CLOSED, N_("Voting is closed."))
+        raise Refusal(Why.VOTING_CLOSED, N_("Voting is closed."))
     if round_ is not None and round_ != stage.round:
-        raise Refusal(Reason.NOT_CURRENT, N_("This voting round is over."))
+        raise Refusal(Why.NOT_CURRENT, N_("This voting round is over."))
     return stage.round
 
 
@@ -112,7 +112,7 @@ def _next(room: Room, action: Action, statement_id: int | None, seconds: int | N
         return Stage(target.id, phase, revealed=False, round=target.rounds,
                      show_groups=current.show_groups)
     if current.statement_id is None:
-        raise Refusal(Reason.NO_STATEMENT, N_("This debate has no statements yet."))
+        raise Refusal(Why.NO_STATEMENT, N_("This debate has no statements yet."))
     if action is Action.TOGGLE:
         action = Action.CLOSE if current.phase is Phase.OPEN else Action.OPEN
     match action:
@@ -126,38 +126,38 @@ def _next(room: Room, action: Action, statement_id: int | None, seconds: int | N
             return replace(current, revealed=False)
         case Action.ROUND2:
             if current.round >= MAX_ROUNDS:
-                raise Refusal(Reason.NO_ROUND, N_("This statement has had its second round."))
+                raise Refusal(Why.NO_ROUND, N_("This statement has had its second round."))
             if not room.tally(current.statement_id, 1).total:
-                raise Refusal(Reason.NO_ROUND, N_("Nobody has voted in the first round yet."))
+                raise Refusal(Why.NO_ROUND, N_("Nobody has voted in the first round yet."))
             return replace(current, round=current.round + 1, phase=Phase.OPEN, revealed=False)
         case Action.SHOW_GROUPS | Action.HIDE_GROUPS:
             if action is Action.SHOW_GROUPS and not debate.groups:
-                raise Refusal(Reason.NO_GROUPS, N_("This debate has no audience groups."))
+                raise Refusal(Why.NO_GROUPS, N_("This debate has no audience groups."))
             return replace(current, show_groups=action is Action.SHOW_GROUPS)
         case Action.TIMER:
             if seconds is None or not MIN_TIMER <= seconds <= MAX_TIMER:
-                raise Refusal(Reason.BAD_REQUEST,
+                raise Refusal(Why.BAD_REQUEST,
                               N_("Choose a countdown between 5 seconds and an hour."))
             return replace(current, phase=Phase.OPEN, timer_ends=now + seconds,
                            timer_reveal=reveal)
         case Action.TIMER_STOP:
             return replace(current, timer_ends=None, timer_reveal=False)
-    raise Refusal(Reason.BAD_REQUEST, N_("Unknown action."))
+    raise Refusal(Why.BAD_REQUEST, N_("Unknown action."))
 
 
 def _target(debate: Debate, action: Action, statement_id: int | None) -> Statement:
     """The statement NEXT, PREV or GOTO moves to."""
     if action is Action.GOTO:
         if statement_id is None:
-            raise Refusal(Reason.BAD_REQUEST, N_("Choose a statement to go to."))
+            raise Refusal(Why.BAD_REQUEST, N_("Choose a statement to go to."))
         target = debate.statement(statement_id)
         if target is None:
-            raise Refusal(Reason.UNKNOWN_STATEMENT,
+            raise Refusal(Why.UNKNOWN_STATEMENT,
                           N_("This statement is not part of the debate."))
         return target
     target = debate.neighbour(1 if action is Action.NEXT else -1)
     if target is None:
-        raise Refusal(Reason.NO_STATEMENT, N_("There is no next statement.")
+        raise Refusal(Why.NO_STATEMENT, N_("There is no next statement.")
                       if action is Action.NEXT else N_("There is no previous statement."))
     return target
 
@@ -166,19 +166,19 @@ def check_proposal(room: Room, participant: str, text: str) -> None:
     """Refuse a proposal when the debate takes none now, this phone has too many waiting, or
     the same text (any case) is waiting already."""
     if not room.debate.settings.proposals:
-        raise Refusal(Reason.PROPOSALS_CLOSED,
+        raise Refusal(Why.PROPOSALS_CLOSED,
                       N_("The moderator is not taking statements from the audience now."))
     if sum(p.participant == participant for p in room.pending) >= MAX_PENDING_PROPOSALS:
-        raise Refusal(Reason.TOO_MANY_PROPOSALS,
+        raise Refusal(Why.TOO_MANY_PROPOSALS,
                       N_("Your earlier proposals are still waiting for the moderator."))
     if any(p.text.casefold() == text.casefold() for p in room.pending):
-        raise Refusal(Reason.DUPLICATE_PROPOSAL, N_("This statement was proposed already."))
+        raise Refusal(Why.DUPLICATE_PROPOSAL, N_("This statement was proposed already."))
 
 
 def check_settings(room: Room, settings: DebateSettings) -> None:
     """Refuse a change of scale once anyone has voted (the votes would not fit it)."""
     if settings.scale is not room.debate.settings.scale and any(
             t.total for t in room.tallies.values()):
-        raise Refusal(Reason.SCALE_LOCKED, N_(
+        raise Refusal(Why.SCALE_LOCKED, N_(
             "The scale cannot change after votes were cast. Duplicate the debate to start "
             "afresh with another scale."))

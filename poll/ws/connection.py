@@ -16,7 +16,7 @@ from starlette.types import Receive, Send
 
 from ..broadcast import Subscriber
 from ..i18n import N_, gettext_for
-from ..live import Reason, Refusal, Room, frames
+from ..live import Refusal, Room, Why, frames
 from ..model import Audience
 from ..state import AppState
 from ..store import StoreError
@@ -90,7 +90,7 @@ class Connection:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(close(self.send, CLOSE_TRY_LATER, "too slow"), 2)
 
-    def refuse(self, reason: Reason, message: str, answers: str | None = None) -> None:
+    def refuse(self, reason: Why, message: str, answers: str | None = None) -> None:
         """Send an error frame in the client's language (`answers`: the vote or proposal id)."""
         # The translation is looked up when needed, not kept by every connection.
         self.outbox.push(frames.encode(frames.error(reason, gettext_for(self.lang)(message),
@@ -105,9 +105,9 @@ class Connection:
                 return
             text = message.get("text")
             if text is None:
-                self.refuse(Reason.BAD_MESSAGE, N_("Messages must be JSON text."))
+                self.refuse(Why.BAD_MESSAGE, N_("Messages must be JSON text."))
             elif len(text) > limit or len(text.encode("utf-8", "replace")) > limit:
-                self.refuse(Reason.TOO_LARGE, N_("This message is too large."))
+                self.refuse(Why.TOO_LARGE, N_("This message is too large."))
             else:
                 await self.handle(text)
 
@@ -116,7 +116,7 @@ class Connection:
         try:
             message = messages.read(text)
         except messages.Unreadable as unreadable:
-            self.refuse(unreadable.reason, unreadable.message, unreadable.answers)
+            self.refuse(unreadable.why, unreadable.message, unreadable.answers)
             return
         if isinstance(message, messages.Ping):
             self.outbox.push(frames.PONG)
@@ -124,7 +124,7 @@ class Connection:
         participant = self.participant
         answers = None if isinstance(message, messages.GroupMessage) else message.id
         if participant is None:
-            self.refuse(Reason.NOT_ALLOWED, _ONLY_PHONES[type(message)], answers)
+            self.refuse(Why.NOT_ALLOWED, _ONLY_PHONES[type(message)], answers)
             return
         try:
             match message:
@@ -135,14 +135,14 @@ class Connection:
                 case messages.ProposeMessage():
                     await self.propose(participant, message)
         except Refusal as refusal:
-            self.refuse(refusal.reason, refusal.message, answers)
+            self.refuse(refusal.why, refusal.message, answers)
         except StoreError:
             log.exception("could not store a %s", type(message).__name__)
-            self.refuse(Reason.NOT_SAVED, _NOT_SAVED[type(message)], answers)
+            self.refuse(Why.NOT_SAVED, _NOT_SAVED[type(message)], answers)
 
     async def vote(self, participant: str, vote: messages.VoteMessage) -> None:
         if not self.app.limits.vote(participant, self.address):
-            raise Refusal(Reason.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
+            raise Refusal(Why.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
         counted_in = await self.app.hub.vote(self.room, participant, vote.statement,
                                              vote.choice, vote.id, vote.round)
         self.outbox.push(frames.encode(frames.ack(vote.id, vote.statement, vote.choice,
@@ -150,13 +150,13 @@ class Connection:
 
     async def group(self, participant: str, pick: messages.GroupMessage) -> None:
         if not self.app.limits.vote(participant, self.address):
-            raise Refusal(Reason.RATE_LIMITED, N_("Too many messages at once. Wait a moment."))
+            raise Refusal(Why.RATE_LIMITED, N_("Too many messages at once. Wait a moment."))
         await self.app.hub.join_group(self.room, participant, pick.group)
         self.outbox.push(frames.encode(frames.group(pick.group)))
 
     async def propose(self, participant: str, proposal: messages.ProposeMessage) -> None:
         if not self.app.limits.propose(participant, self.address):
-            raise Refusal(Reason.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
+            raise Refusal(Why.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
         await self.app.hub.propose(self.room, participant, proposal.text)
         self.outbox.push(frames.encode(frames.proposed(proposal.id)))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import N_
-from ..live import Reason, Refusal
+from ..live import Refusal, Why
 from ..model import MAX_CLIENT_ID, Choice
 from ..text import clean, proposal_problem
 
@@ -21,7 +21,7 @@ from ..text import clean, proposal_problem
 class Unreadable(Refusal):
     """A frame that is not a message this server understands."""
 
-    def __init__(self, reason: Reason, message: str, answers: str | None = None) -> None:
+    def __init__(self, reason: Why, message: str, answers: str | None = None) -> None:
         super().__init__(reason, message)
         self.answers = answers
 
@@ -65,9 +65,9 @@ def read(text: str) -> Message:
     try:
         frame = json.loads(text)
     except (ValueError, RecursionError):  # RecursionError: brackets nested a thousand deep
-        raise Unreadable(Reason.BAD_MESSAGE, N_("Messages must be JSON text.")) from None
+        raise Unreadable(Why.BAD_MESSAGE, N_("Messages must be JSON text.")) from None
     if not isinstance(frame, dict):
-        raise Unreadable(Reason.BAD_MESSAGE, N_("Messages must be JSON objects."))
+        raise Unreadable(Why.BAD_MESSAGE, N_("Messages must be JSON objects."))
     kind = frame.get("type")
     if kind == "ping":
         return PING
@@ -77,23 +77,23 @@ def read(text: str) -> Message:
         return _group(frame)
     if kind == "propose":
         return _proposal(frame)
-    raise Unreadable(Reason.BAD_MESSAGE, N_("Unknown message type."))
+    raise Unreadable(Why.BAD_MESSAGE, N_("Unknown message type."))
 
 
 def _vote(frame: dict[str, Any]) -> VoteMessage:
     vote_id = frame.get("id")
     if not isinstance(vote_id, str) or not 1 <= len(vote_id) <= MAX_CLIENT_ID:
-        raise Unreadable(Reason.BAD_MESSAGE, N_("A vote needs an id of 1 to 64 characters."))
+        raise Unreadable(Why.BAD_MESSAGE, N_("A vote needs an id of 1 to 64 characters."))
     statement = frame.get("statement")
     if type(statement) is not int:  # not a bool, not a float
-        raise Unreadable(Reason.BAD_MESSAGE, N_("A vote needs a statement id."), vote_id)
+        raise Unreadable(Why.BAD_MESSAGE, N_("A vote needs a statement id."), vote_id)
     round_ = frame.get("round")
     if round_ is not None and type(round_) is not int:
-        raise Unreadable(Reason.BAD_MESSAGE, N_("A round must be a number."), vote_id)
+        raise Unreadable(Why.BAD_MESSAGE, N_("A round must be a number."), vote_id)
     try:
         choice = Choice(str(frame.get("choice")))
     except ValueError:
-        raise Unreadable(Reason.BAD_CHOICE, N_("This choice is not offered in this debate."),
+        raise Unreadable(Why.BAD_CHOICE, N_("This choice is not offered in this debate."),
                          vote_id) from None
     return VoteMessage(vote_id, statement, choice, round_)
 
@@ -101,17 +101,17 @@ def _vote(frame: dict[str, Any]) -> VoteMessage:
 def _group(frame: dict[str, Any]) -> GroupMessage:
     group_id = frame.get("group")
     if group_id is not None and type(group_id) is not int:
-        raise Unreadable(Reason.BAD_MESSAGE, N_("A group must be a group id or null."))
+        raise Unreadable(Why.BAD_MESSAGE, N_("A group must be a group id or null."))
     return GroupMessage(group_id)
 
 
 def _proposal(frame: dict[str, Any]) -> ProposeMessage:
     proposal_id = frame.get("id")
     if not isinstance(proposal_id, str) or not 1 <= len(proposal_id) <= MAX_CLIENT_ID:
-        raise Unreadable(Reason.BAD_MESSAGE, N_("A proposal needs an id of 1 to 64 characters."))
+        raise Unreadable(Why.BAD_MESSAGE, N_("A proposal needs an id of 1 to 64 characters."))
     text = frame.get("text")
     problem = proposal_problem(text)
     if problem is not None or not isinstance(text, str):
-        raise Unreadable(Reason.BAD_PROPOSAL, problem or N_("Type a statement first."),
+        raise Unreadable(Why.BAD_PROPOSAL, problem or N_("Type a statement first."),
                          proposal_id)
     return ProposeMessage(proposal_id, clean(text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal, NotRequired, TypedDict
 
 from ...model import Choice
-from ..refusals import Reason
+from ..refusals import Why
 
 
 class AckFrame(TypedDict):
@@ -39,7 +39,7 @@ def ack(vote_id: str, statement_id: int, choice: Choice, round_: int) -> AckFram
             "round": round_}
 
 
-def error(reason: Reason, message: str, answers: str | None = None) -> ErrorFrame:
+def error(reason: Why, message: str, answers: str | None = None) -> ErrorFrame:
     """A refusal, `message` already in the reader's language; `answers` the vote or proposal id."""
     return {"type": "error", "id": answers, "code": reason.value, "message": message}
 

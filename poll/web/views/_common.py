@@ -33,8 +33,8 @@ class PageError(Exception):
     @classmethod
     def refused(cls, refusal: Refusal, lang: str, title: str = N_("Not possible")) -> PageError:
         """The page for a request the debate's rules refused (poll.live.Refusal)."""
-        return cls(status_of(refusal.reason), title, refusal.message, lang=lang,
-                   code=refusal.reason.value)
+        return cls(status_of(refusal.why), title, refusal.message, lang=lang,
+                   code=refusal.why.value)
 
 
 def state(request: Request) -> AppState:

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...i18n import N_, preferred_language
 from ...limits import client_address
-from ...live import Reason, Refusal, Room, frames, rules
+from ...live import Refusal, Room, Why, frames, rules
 from ...model import MAX_CLIENT_ID, Audience, Choice, Phase, Visibility
 from ...store import StoreError
 from ...text import clean, normalise_code, proposal_problem
@@ -145,9 +145,9 @@ def _why_not_counted(room: Room, refusal: Refusal, statement_id: int) -> str | N
     closed), "not_open" (voting was not open), "moved" (another statement or round); None for any
     other refusal (its own message says what is wrong)."""
     stage = room.debate.stage
-    if refusal.reason is Reason.NOT_CURRENT:
+    if refusal.why is Why.NOT_CURRENT:
         return "moved"
-    if refusal.reason is Reason.VOTING_CLOSED:
+    if refusal.why is Why.VOTING_CLOSED:
         return ("not_open" if stage.phase is Phase.WAITING and stage.statement_id == statement_id
                 else "closed")
     return None
@@ -160,7 +160,7 @@ def _round_field(data: FormData, lang: str) -> int | None:
         return None
     if not raw.isdigit() or len(raw) > 6:
         raise PageError(400, N_("Bad request"), N_("A round must be a number."),
-                        lang=lang, code=Reason.BAD_MESSAGE.value)
+                        lang=lang, code=Why.BAD_MESSAGE.value)
     return int(raw)
 
 
@@ -172,19 +172,19 @@ async def vote_submit(request: Request) -> Response:
     vote_id = field(data, "vote_id") or _new_vote_id()
     if len(vote_id) > MAX_CLIENT_ID:  # the same limit as on the socket (poll.ws.messages)
         raise PageError(400, N_("Bad request"), N_("A vote needs an id of 1 to 64 characters."),
-                        lang=room.debate.lang, code=Reason.BAD_MESSAGE.value)
+                        lang=room.debate.lang, code=Why.BAD_MESSAGE.value)
     try:
         choice = Choice(field(data, "choice"))
     except ValueError:
         raise PageError(400, N_("Bad request"),
                         N_("This choice is not offered in this debate."),
-                        lang=room.debate.lang, code=Reason.BAD_CHOICE.value) from None
+                        lang=room.debate.lang, code=Why.BAD_CHOICE.value) from None
     statement_id = int_field(data, "statement")
     round_ = _round_field(data, room.debate.lang)
     app = state(request)
     try:
         if not app.limits.vote(participant, client_address(request)):
-            raise Refusal(Reason.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
+            raise Refusal(Why.RATE_LIMITED, N_("Too many votes at once. Wait a moment."))
         counted_in = await app.hub.vote(room, participant, statement_id, choice, vote_id, round_)
     except Refusal as refusal:
         if wants_json(request):
@@ -193,11 +193,11 @@ async def vote_submit(request: Request) -> Response:
         # Said once: the message says why this vote did not count, the status line what is on now.
         return _vote_page(request, room, participant, message=refusal.message,
                           not_counted={"choice": choice.value, "why": why} if why else None,
-                          status=status_of(refusal.reason))
+                          status=status_of(refusal.why))
     except StoreError:
         raise PageError(503, N_("Not saved"),
                         N_("Your vote could not be saved. Please try again."),
-                        lang=room.debate.lang, code=Reason.NOT_SAVED.value) from None
+                        lang=room.debate.lang, code=Why.NOT_SAVED.value) from None
     return _back(request, room, participant,
                  frames.ack(vote_id, statement_id, choice, counted_in))
 
@@ -210,7 +210,7 @@ async def choose_group(request: Request) -> Response:
     raw = field(data, "group")
     if raw and not raw.isdigit():
         raise PageError(400, N_("Bad request"), N_("A group must be a group id or null."),
-                        lang=room.debate.lang, code=Reason.BAD_MESSAGE.value)
+                        lang=room.debate.lang, code=Why.BAD_MESSAGE.value)
     group_id = int(raw) if raw else None
     try:
         await state(request).hub.join_group(room, participant, group_id)
@@ -229,16 +229,16 @@ async def propose(request: Request) -> Response:
     try:
         problem = proposal_problem(text)
         if problem is not None:
-            raise Refusal(Reason.BAD_PROPOSAL, problem)
+            raise Refusal(Why.BAD_PROPOSAL, problem)
         if not app.limits.propose(participant, client_address(request)):
-            raise Refusal(Reason.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
+            raise Refusal(Why.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
         await app.hub.propose(room, participant, clean(text))
     except Refusal as refusal:
         if wants_json(request):
             raise PageError.refused(refusal, room.debate.lang) from None
         return _vote_page(request, room, participant, message=refusal.message,
-                          status=status_of(refusal.reason))
+                          status=status_of(refusal.why))
     except StoreError:
         raise PageError(503, N_("Not saved"), N_("This could not be saved. Please try again."),
-                        lang=room.debate.lang, code=Reason.NOT_SAVED.value) from None
+                        lang=room.debate.lang, code=Why.NOT_SAVED.value) from None
     return _back(request, room, participant, frames.proposed(), query="?proposed=1")
