@@ -35,6 +35,7 @@ from .refusals import Refusal, Why
 from .room import Room
 from .rooms import Rooms
 from .ticker import Ticker
+from .voice import VoiceDesk
 
 
 class Hub:
@@ -47,6 +48,7 @@ class Hub:
         self.rooms = Rooms(store, on_load=self._resume)
         self.ticker = Ticker(self.rooms, pubsub, store, settings.tally_interval)
         self.access = Access(store, pubsub)  # admissions, keys, the report's publication
+        self.voice = VoiceDesk(self)  # reasons, +1s, the floor
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -162,10 +164,15 @@ class Hub:
 
     async def _control(self, room: Room, action: Action, statement_id: int | None,
                        seconds: int | None, reveal: bool) -> Stage:
-        debate = room.debate
-        current = debate.stage
         new = rules.next_stage(room, action, statement_id, seconds=seconds, reveal=reveal,
                                now=time.time())
+        return await self.set_stage(room, new)
+
+    async def set_stage(self, room: Room, new: Stage) -> Stage:
+        """Put the debate on this stage (the caller holds the room's lock): in memory, in the
+        store, and on every page; returns it."""
+        debate = room.debate
+        current = debate.stage
         if new == current:
             return current
         # Set in memory before the commit: a vote checked after this point sees the new phase,
@@ -259,9 +266,12 @@ class Hub:
     async def _publish_state(self, room: Room) -> None:
         # One encoding per audience, not per client: thousands of phones share one string.
         for audience in Audience:
-            await self.pubsub.publish(frames.channel(room.id, audience),
-                                      frames.encode(frames.state(room, audience)))
+            where = frames.channel(room.id, audience)
+            await self.pubsub.publish(where, frames.encode(frames.state(room, audience)))
+            # the statement, round or visibility may have changed: so has the voice's view
+            await self.pubsub.publish(where, frames.encode(frames.floor(room, audience)))
         self.ticker.changed(room)
+        self.ticker.voice_changed(room)
 
     async def _publish_proposals(self, room: Room) -> None:
         await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),

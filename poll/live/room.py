@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from .. import analysis
-from ..model import Choice, Debate, Proposal
+from ..model import Audience, Choice, Debate, Proposal
 from ..tally import Tally, TallyKey
 from .voices import Voices
 
@@ -46,6 +46,8 @@ class Room:
     phone_tally_at: float = 0.0  # loop time the phones last got a tally frame
     gap: Gap | None = None  # where groups differ most, as last computed
     gap_at: float = float("-inf")  # loop time it was computed
+    voice_sent: dict[Audience, float] = field(default_factory=dict)  # loop time of the last
+    # reasons frame to each audience
 
     @property
     def id(self) -> str:

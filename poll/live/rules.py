@@ -90,11 +90,14 @@ def next_stage(room: Room, action: Action, statement_id: int | None = None, *,
     """The stage after a moderator's action (the moderator's state machine), or a Refusal.
     `statement_id` belongs to GOTO; `seconds` and `reveal` to TIMER (count down from `now`,
     epoch seconds, then close voting and reveal if asked). A countdown ends when the statement
-    changes or voting stops being open."""
+    changes or voting stops being open; the spotlight goes off with another statement or
+    round."""
     new = _next(room, action, statement_id, seconds, reveal, now)
     current = room.debate.stage
     if new.statement_id != current.statement_id or new.phase is not Phase.OPEN:
         new = replace(new, timer_ends=None, timer_reveal=False)
+    if new.statement_id != current.statement_id or new.round != current.round:
+        new = replace(new, spotlight=None)  # a reason belongs to its statement and round
     return new
 
 

@@ -24,6 +24,9 @@ from .rules import results_visible
 log = logging.getLogger("poll.live.ticker")
 
 PHONE_INTERVAL = 1.0  # seconds between tallies to phones
+# Seconds between reason lists (and the proposals' ranking) to each audience while +1s pour in:
+# the moderator's list holds every reason, the phones' go to thousands.
+VOICE_INTERVAL = {Audience.MODERATOR: 0.5, Audience.SCREEN: 0.5, Audience.PHONE: 2.0}
 
 
 class Ticker:
@@ -36,11 +39,17 @@ class Ticker:
         self.interval = interval
         self._changed: set[str] = set()
         self._phones_due: set[str] = set()  # changed, waiting for the phones' slower pace
+        self._voice_due: dict[str, set[Audience]] = {}  # reasons changed: who is owed a list
         self._saving: set[asyncio.Task[None]] = set()
 
     def changed(self, room: Room) -> None:
         """This debate's numbers (or who is connected) changed: send its tallies next tick."""
         self._changed.add(room.id)
+
+    def voice_changed(self, room: Room) -> None:
+        """This debate's reasons, +1s or proposals' +1s changed: send the lists at each
+        audience's pace."""
+        self._voice_due[room.id] = set(Audience)
 
     async def run(self) -> None:
         """Flush every `interval` seconds, until cancelled."""
@@ -73,6 +82,7 @@ class Ticker:
             if room.connected > room.peak_saved:
                 room.peak_saved = room.connected
                 self._save_peak(room)
+        await self._flush_voice(clock)
         for debate_id in list(self._phones_due):
             room = self.rooms.loaded(debate_id)
             if room is None or clock - room.phone_tally_at >= PHONE_INTERVAL:
@@ -83,6 +93,28 @@ class Ticker:
                         frames.channel(debate_id, Audience.PHONE),
                         frames.encode(frames.tally(room, Audience.PHONE)),
                         latest_only=True)
+
+    async def _flush_voice(self, clock: float) -> None:
+        for debate_id, owed in list(self._voice_due.items()):
+            room = self.rooms.loaded(debate_id)
+            if room is None:
+                del self._voice_due[debate_id]
+                continue
+            for audience in list(owed):
+                if clock - room.voice_sent.get(audience, float("-inf")) < VOICE_INTERVAL[audience]:
+                    continue
+                owed.discard(audience)
+                room.voice_sent[audience] = clock
+                # Queued, not latest-only: the one latest-only slot a connection has is the
+                # tally's, and at this pace a queue never grows.
+                where = frames.channel(debate_id, audience)
+                await self.pubsub.publish(where, frames.encode(frames.reasons(room, audience)))
+                if audience is Audience.MODERATOR or (
+                        audience is Audience.PHONE and room.debate.settings.proposals_public):
+                    await self.pubsub.publish(
+                        where, frames.encode(frames.proposals(room, audience)))
+            if not owed:
+                del self._voice_due[debate_id]
 
     def _save_peak(self, room: Room) -> None:
         # Fire and forget: a lost peak figure is not worth delaying the tally broadcast.

@@ -27,14 +27,35 @@ from .debate import (
     tally,
     welcome,
 )
+from .voice import (
+    FloorAskedFrame,
+    FloorFrame,
+    PlusFrame,
+    ProposalPlusFrame,
+    ReasonRemovedFrame,
+    ReasonSavedFrame,
+    ReasonsFrame,
+    floor,
+    floor_asked,
+    plus,
+    proposal_plus,
+    reason_removed,
+    reason_saved,
+    reasons,
+    spotlight,
+)
 from .wire import PONG, channel, encode
 
 Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
-         | GroupFrame | ProposedFrame)
+         | GroupFrame | ProposedFrame | ReasonsFrame | FloorFrame | ReasonSavedFrame
+         | ReasonRemovedFrame | PlusFrame | FloorAskedFrame | ProposalPlusFrame)
 
 __all__ = [
-    "PONG", "AckFrame", "DebateInfo", "ErrorFrame", "Frame", "GapInfo", "GroupFrame", "GroupInfo",
-    "PendingProposal", "ProposalsFrame", "ProposedFrame", "Results", "StateFrame",
-    "StatementInfo", "TallyFrame", "TimerInfo", "WelcomeFrame", "ack", "channel", "encode",
-    "error", "group", "proposals", "proposed", "results", "state", "tally", "welcome",
+    "PONG", "AckFrame", "DebateInfo", "ErrorFrame", "FloorAskedFrame", "FloorFrame", "Frame",
+    "GapInfo", "GroupFrame", "GroupInfo", "PendingProposal", "PlusFrame", "ProposalPlusFrame",
+    "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame", "ReasonSavedFrame", "ReasonsFrame",
+    "Results", "StateFrame", "StatementInfo", "TallyFrame", "TimerInfo", "WelcomeFrame", "ack",
+    "channel", "encode", "error", "floor", "floor_asked", "group", "plus", "proposal_plus",
+    "proposals", "proposed", "reason_removed", "reason_saved", "reasons", "results", "spotlight",
+    "state", "tally", "welcome",
 ]

@@ -12,6 +12,7 @@ from ...model import Audience
 from ...tally import Numbers, SwingNumbers
 from ..room import Room
 from ..rules import results_visible
+from .voice import ReasonInfo, SpotlightInfo, reason_info, spotlight
 
 
 class GroupInfo(TypedDict):
@@ -28,13 +29,17 @@ class DebateInfo(TypedDict):
     choices: list[str]
     visibility: str
     proposals: bool
+    proposals_public: bool  # phones see the waiting proposals and +1 them
+    reasons: str  # when the room sees reasons: "results", "always" or "never"
+    screen_languages: str  # "one" or "both"
     groups: list[GroupInfo]
 
 
 class StatementInfo(TypedDict):
     id: int
     position: int
-    text: str
+    text: str  # in the debate's language
+    translation: str  # in the other language ("" when there is none); a phone picks its own
     rounds: int
     proposed: bool
 
@@ -74,6 +79,7 @@ class StateFrame(TypedDict):
     room_code: NotRequired[str | None]  # screens and moderators only
     statement_notes: NotRequired[str | None]  # moderators only
     groups_differ: NotRequired[GapInfo | None]  # moderators only
+    spotlight: NotRequired[SpotlightInfo | None]  # screens and moderators: the reason shown
 
 
 class TallyFrame(TypedDict):
@@ -100,13 +106,19 @@ class WelcomeFrame(TypedDict):
     votes: dict[str, str]  # statement id -> the phone's counted choice in its current round
     admitted: bool
     group: int | None
+    skipped: bool  # answered the group question with "no group"
+    reason: ReasonInfo | None  # its reason on the statement on stage, in the round on stage
+    plussed: list[int]  # the reasons it gave a +1
+    floor: str | None  # its token while it is on the floor's list or has the floor
+    proposal_plus: list[int]  # the waiting proposals it gave a +1
 
 
 class PendingProposal(TypedDict):
     id: int
     text: str
-    created_at: str
-    group: str | None  # the proposer's audience group, by name
+    plus: int  # +1s from the room (when the debate shows waiting proposals to phones)
+    created_at: NotRequired[str]  # moderators
+    group: NotRequired[str | None]  # moderators: the proposer's audience group, by name
 
 
 class ProposalsFrame(TypedDict):
@@ -128,10 +140,14 @@ def state(room: Room, audience: Audience) -> StateFrame:
                    "choices": [c.value for c in debate.choices],
                    "visibility": debate.settings.visibility.value,
                    "proposals": debate.settings.proposals,
+                   "proposals_public": debate.settings.proposals_public,
+                   "reasons": debate.settings.reasons.value,
+                   "screen_languages": debate.settings.screen_languages.value,
                    "groups": [{"id": g.id, "name": g.name} for g in debate.groups]},
         "statement": None if current is None else {
             "id": current.id, "position": current.position, "text": current.text,
-            "rounds": current.rounds, "proposed": current.proposed},
+            "translation": current.translation, "rounds": current.rounds,
+            "proposed": current.proposed},
         "count": len(debate.statements),
         "phase": stage.phase.value,
         "revealed": stage.revealed,
@@ -147,6 +163,7 @@ def state(room: Room, audience: Audience) -> StateFrame:
     if audience is not Audience.PHONE:
         frame["debate"]["id"] = debate.id
         frame["room_code"] = debate.room_code
+        frame["spotlight"] = spotlight(room)
     if audience is Audience.MODERATOR:
         frame["statement_notes"] = None if current is None else current.notes
         frame["groups_differ"] = _gap(room, fresh=True)
@@ -210,18 +227,40 @@ def _gap(room: Room, *, fresh: bool = False) -> GapInfo | None:
 
 
 def welcome(room: Room, participant: str) -> WelcomeFrame:
-    """The `welcome` frame a phone gets first: who it is, what it voted, whether it may vote."""
+    """The `welcome` frame a phone gets first: who it is, what it voted, whether it may vote,
+    its group, and its own part in the room's voice (its reason, +1s, place on the floor)."""
+    stage = room.debate.stage
+    voices = room.voices
+    own = None if stage.statement_id is None else voices.own(stage.statement_id, stage.round,
+                                                              participant)
+    request = None if stage.statement_id is None else voices.request_of(stage.statement_id,
+                                                                         participant)
     return {"type": "welcome", "participant": participant,
             "votes": {str(sid): choice.value for sid, choice in room.votes_of(participant).items()},
             "admitted": room.may_vote(participant),
-            "group": room.members.get(participant)}
+            "group": room.members.get(participant),
+            "skipped": participant in room.skipped,
+            "reason": None if own is None else reason_info(room, own),
+            "plussed": voices.plus_of(participant),
+            "floor": None if request is None else request.token,
+            "proposal_plus": [pid for pid, who in voices.proposal_plus.items()
+                              if participant in who]}
 
 
-def proposals(room: Room) -> ProposalsFrame:
-    """The `proposals` frame for moderators: every proposal still waiting, oldest first."""
+def proposals(room: Room, audience: Audience = Audience.MODERATOR) -> ProposalsFrame:
+    """The `proposals` frame: the proposals waiting for the moderator, most +1'd first (then the
+    oldest). Moderators see each one's time and proposer's group; phones (when the debate shows
+    them) only the text and the +1s."""
     debate = room.debate
-    return {"type": "proposals", "pending": [
-        {"id": p.id, "text": p.text, "created_at": p.created_at,
-         "group": g.name if (g := debate.group(room.members.get(p.participant))) else None}
-        for p in room.pending]}
+    plus = room.voices.proposal_plus
+    ranked = sorted(room.pending, key=lambda p: (-len(plus.get(p.id, ())), p.id))
+    pending: list[PendingProposal] = []
+    for p in ranked:
+        entry: PendingProposal = {"id": p.id, "text": p.text, "plus": len(plus.get(p.id, ()))}
+        if audience is Audience.MODERATOR:
+            group = debate.group(room.members.get(p.participant))
+            entry["created_at"] = p.created_at
+            entry["group"] = None if group is None else group.name
+        pending.append(entry)
+    return {"type": "proposals", "pending": pending}
 
