@@ -58,6 +58,14 @@ class Limits:
         # a person types a statement in well over 20 s; this stops scripts, not people
         self.proposals_per_device = _Windows(3, 60)
         self.proposals_per_address = _Windows(300, 60)
+        # The room's voice: a person writes a reason in well over 10 s and taps +1 on a few;
+        # thousands of phones behind one NAT address still fit the per-address windows.
+        self.reasons_per_device = _Windows(10, 60)
+        self.reasons_per_address = _Windows(3000, 60)
+        self.plus_per_device = _Windows(120, 60)
+        self.plus_per_address = _Windows(40000, 60)
+        self.floor_per_device = _Windows(6, 60)
+        self.floor_per_address = _Windows(1000, 60)
         # Wrong room codes: a phone mistypes a few; 10,000 four-digit codes take one address
         # over five hours at 300 per ten minutes, and a venue's NAT rarely sees 300 mistakes.
         self.wrong_codes_per_device = _Windows(5, 60)
@@ -75,6 +83,19 @@ class Limits:
         """Whether this proposed statement is within the limits (and count it)."""
         return (self.proposals_per_device.hit(participant)
                 and self.proposals_per_address.hit(address))
+
+    def reason(self, participant: str, address: str) -> bool:
+        """Whether this reason (new, edited or removed) is within the limits (and count it)."""
+        return (self.reasons_per_device.hit(participant)
+                and self.reasons_per_address.hit(address))
+
+    def plus(self, participant: str, address: str) -> bool:
+        """Whether this +1 (on a reason or a proposal, or undone) is within the limits."""
+        return self.plus_per_device.hit(participant) and self.plus_per_address.hit(address)
+
+    def floor(self, participant: str, address: str) -> bool:
+        """Whether this request for the floor (or its withdrawal) is within the limits."""
+        return self.floor_per_device.hit(participant) and self.floor_per_address.hit(address)
 
     def may_try_room_code(self, participant: str, address: str) -> bool:
         """Whether this phone (and its address) may try another room code now."""

@@ -9,7 +9,18 @@ from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 
 from .paths import STATIC
 from .web.pages import RevalidatedStatic
-from .web.views import admin, api, archive, downloads, moderate, new, screen, vote
+from .web.views import (
+    admin,
+    api,
+    archive,
+    downloads,
+    moderate,
+    moderate_voice,
+    new,
+    screen,
+    voice,
+    vote,
+)
 from .ws.endpoint import debate_socket, phone_socket_route
 
 routes: list[BaseRoute] = [
@@ -21,6 +32,13 @@ routes: list[BaseRoute] = [
     Route("/j/{code}/admit", vote.admit, methods=["POST"], name="admit"),
     Route("/j/{code}/group", vote.choose_group, methods=["POST"], name="choose_group"),
     Route("/j/{code}/propose", vote.propose, methods=["POST"], name="propose"),
+    Route("/j/{code}/reason", voice.give_reason, methods=["POST"], name="give_reason"),
+    Route("/j/{code}/reason/remove", voice.remove_reason, methods=["POST"],
+          name="remove_reason"),
+    Route("/j/{code}/plus", voice.plus_one, methods=["POST"], name="plus_one"),
+    Route("/j/{code}/floor", voice.floor, methods=["POST"], name="floor"),
+    Route("/j/{code}/proposal-plus", voice.plus_proposal, methods=["POST"],
+          name="plus_proposal"),
     # projector
     Route("/d/{debate_id}/screen", screen.screen, name="screen"),
     Route("/d/{debate_id}/qr.svg", screen.qr, name="qr"),
@@ -37,6 +55,12 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/settings", moderate.settings, methods=["POST"], name="settings"),
     Route("/d/{debate_id}/proposals/{proposal_id:int}", moderate.decide_proposal,
           methods=["POST"], name="decide_proposal"),
+    Route("/d/{debate_id}/reasons/{reason_id:int}", moderate_voice.reason, methods=["POST"],
+          name="moderate_reason"),
+    Route("/d/{debate_id}/spotlight-off", moderate_voice.spotlight_off, methods=["POST"],
+          name="spotlight_off"),
+    Route("/d/{debate_id}/floor", moderate_voice.next_speaker, methods=["POST"],
+          name="next_speaker"),
     Route("/d/{debate_id}/duplicate", new.duplicate, methods=["POST"], name="duplicate"),
     Route("/d/{debate_id}/keys", moderate.keys, methods=["POST"], name="keys"),
     Route("/d/{debate_id}/publish", moderate.publish, methods=["POST"], name="publish"),

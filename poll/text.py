@@ -6,7 +6,15 @@ from __future__ import annotations
 import unicodedata
 
 from .i18n import N_
-from .model import MAX_GROUP_NAME, MAX_GROUPS, MAX_NOTES, MAX_PROPOSAL, MAX_STATEMENT, MAX_TITLE
+from .model import (
+    MAX_GROUP_NAME,
+    MAX_GROUPS,
+    MAX_HELD_WORDS,
+    MAX_NOTES,
+    MAX_PROPOSAL,
+    MAX_STATEMENT,
+    MAX_TITLE,
+)
 
 
 def clean(text: str) -> str:
@@ -23,10 +31,43 @@ def normalise_code(code: str) -> str:
     return code.strip().upper().replace(" ", "")
 
 
+PAIR = " | "  # between a statement and its translation on one line
+
+
+def parse_statement_pairs(raw: str) -> list[tuple[str, str]]:
+    """Statements pasted or read from a file: one per line, blank lines and `#` comments ignored;
+    a line may hold the statement in the debate's language, then ` | ` and its translation
+    ("Elke docent moet hybride zijn. | Every teacher must be hybrid."). The one rule for the
+    /new form and `poll new --statements`."""
+    pairs = []
+    for line in raw.splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        text, _, translation = line.partition(PAIR)
+        if clean(text):
+            pairs.append((clean(text), clean(translation)))
+    return pairs
+
+
 def parse_statements(raw: str) -> list[str]:
-    """Statements pasted or read from a file: one per line, blank lines and `#` comments ignored."""
-    lines = (clean(line) for line in raw.splitlines() if not line.lstrip().startswith("#"))
-    return [line for line in lines if line]
+    """The statements of `parse_statement_pairs` without their translations."""
+    return [text for text, _ in parse_statement_pairs(raw)]
+
+
+def parse_held_words(raw: str) -> tuple[str, ...]:
+    """A debate's held words as typed (spaces, commas or lines between them), without repeats:
+    a reason with one of them waits for the moderator."""
+    words = (clean(w) for w in raw.replace(",", " ").split())
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def held_words_problem(words: tuple[str, ...]) -> str | None:
+    """Why this word list cannot be used, or None."""
+    if len(words) > MAX_HELD_WORDS:
+        return N_("The word list can have at most 200 words.")
+    if any(len(w) > 40 for w in words):
+        return N_("A word in the list can be at most 40 characters.")
+    return None
 
 
 def title_problem(title: str) -> str | None:

@@ -14,14 +14,15 @@ from poll.routes import routes
 
 # Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring.
 PUBLIC = {"index", "join", "vote", "vote_submit", "new", "new_submit", "archive",
-          "admin", "openapi", "admit", "choose_group", "propose",
+          "admin", "openapi", "admit", "choose_group", "propose", "give_reason", "remove_reason",
+          "plus_one", "floor", "plus_proposal",
           "results", "report", "healthz"}
 
 
 async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(app):
     debate = await app.new("Guarded", ["One", "Two"])
     params = {"debate_id": debate.id, "code": debate.join_code, "statement_id": debate.sid(1),
-              "proposal_id": 1}
+              "proposal_id": 1, "reason_id": 1}
     checked = []
     async with app.client() as stranger:
         front = await stranger.get("/new")  # a real browser holds the CSRF cookie and token

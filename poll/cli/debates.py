@@ -13,7 +13,7 @@ from ..config import Settings
 from ..model import Debate, DebateSettings, Scale, Visibility
 from ..network import public_base_url
 from ..store import Store, sqlite_path, store_at
-from ..text import clean, debate_problems, parse_groups, parse_statements
+from ..text import clean, debate_problems, parse_groups, parse_statement_pairs
 from .common import PUBLIC_URL, CommandError, addresses, links, print_debate
 
 
@@ -24,7 +24,8 @@ async def new_command(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read {path}: {exc}") from exc
     title = clean(args.title)
-    statements = parse_statements(raw)
+    pairs = parse_statement_pairs(raw)  # "text | translation" per line, or just the text
+    statements = [text for text, _ in pairs]
     named = (clean(name) for name in args.group or ())  # each --group is one whole name
     groups = list(dict.fromkeys([*parse_groups(_read_groups(args.groups)), *filter(None, named)]))
     if problems := debate_problems(title, statements, groups):
@@ -34,7 +35,7 @@ async def new_command(args: argparse.Namespace) -> int:
     async with store_at(settings.database) as store:
         base = await _link_base(store, args, settings)
         debate, key = await store.create_debate(
-            title, args.lang, statements, groups=groups,
+            title, args.lang, statements, groups=groups, translations=[t for _, t in pairs],
             settings=DebateSettings(Scale(args.scale), Visibility(args.visibility),
                                     args.proposals))
     _report_new(args, base, debate, key)

@@ -44,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
     n = sub.add_parser("new", help="create a debate from a file of statements")
     n.add_argument("title")
     n.add_argument("--statements", required=True, metavar="FILE",
-                   help="text file, one statement per line; blank lines and # comments ignored")
+                   help="text file, one statement per line (blank lines and # comments "
+                   'ignored); "text | translation" gives it in the other language too')
     n.add_argument("--db", help=db_help)
     n.add_argument("--lang", choices=LANGUAGES, default="nl")
     n.add_argument("--json", action="store_true", help="print one JSON object")

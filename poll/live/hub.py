@@ -230,21 +230,24 @@ class Hub:
                 await self.store.save_stage(room.id, room.debate.stage)
             await self._publish_state(room)
 
-    async def add_statement(self, room: Room, text: str) -> Statement:
+    async def add_statement(self, room: Room, text: str, translation: str = "") -> Statement:
         """Append a statement; the first one of an empty debate goes on stage."""
         async with room.lock:
-            statement = await self.store.add_statement(room.id, text)
+            statement = await self.store.add_statement(room.id, text, translation)
             await self._append(room, statement)
             return statement
 
     async def edit_statement(self, room: Room, statement_id: int, text: str,
-                             notes: str | None = None) -> Statement:
-        """Replace a statement's text (and notes, unless None); pages showing it update at once."""
+                             notes: str | None = None,
+                             translation: str | None = None) -> Statement:
+        """Replace a statement's text (and notes and translation, each unless None); pages
+        showing it update at once."""
         async with room.lock:
             if room.debate.statement(statement_id) is None:
                 raise Refusal(Why.UNKNOWN_STATEMENT,
                               N_("This statement is not part of the debate."))
-            statement = await self.store.edit_statement(room.id, statement_id, text, notes)
+            statement = await self.store.edit_statement(room.id, statement_id, text, notes,
+                                                        translation)
             self._replace_statement(room, statement)
             await self._publish_state(room)
             return statement

@@ -21,6 +21,7 @@ from ..model import Audience
 from ..state import AppState
 from ..store import StoreError
 from . import messages
+from .voice import voice
 
 log = logging.getLogger("poll.ws")
 
@@ -122,9 +123,10 @@ class Connection:
             self.outbox.push(frames.PONG)
             return
         participant = self.participant
-        answers = None if isinstance(message, messages.GroupMessage) else message.id
+        answers = getattr(message, "id", None)  # a vote's, proposal's or reason's own id
         if participant is None:
-            self.refuse(Why.NOT_ALLOWED, _ONLY_PHONES[type(message)], answers)
+            self.refuse(Why.NOT_ALLOWED, _ONLY_PHONES.get(type(message), _ONLY_PHONES_VOICE),
+                        answers)
             return
         try:
             match message:
@@ -134,11 +136,15 @@ class Connection:
                     await self.group(participant, message)
                 case messages.ProposeMessage():
                     await self.propose(participant, message)
+                case _:
+                    self.outbox.push(frames.encode(await voice(
+                        self.app, self.room, participant, self.address, message)))
         except Refusal as refusal:
             self.refuse(refusal.why, refusal.message, answers)
         except StoreError:
             log.exception("could not store a %s", type(message).__name__)
-            self.refuse(Why.NOT_SAVED, _NOT_SAVED[type(message)], answers)
+            self.refuse(Why.NOT_SAVED, _NOT_SAVED.get(
+                type(message), N_("This could not be saved. Please try again.")), answers)
 
     async def vote(self, participant: str, vote: messages.VoteMessage) -> None:
         if not self.app.limits.vote(participant, self.address):
@@ -166,6 +172,7 @@ _ONLY_PHONES = {
     messages.GroupMessage: N_("Only phones can join a group."),
     messages.ProposeMessage: N_("Only phones can propose statements."),
 }
+_ONLY_PHONES_VOICE = N_("Only phones can do this.")
 _NOT_SAVED = {
     messages.VoteMessage: N_("Your vote could not be saved. Please try again."),
     messages.GroupMessage: N_("This could not be saved. Please try again."),

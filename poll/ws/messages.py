@@ -9,12 +9,13 @@ a vote may count is the hub's to decide.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ..i18n import N_
 from ..live import Refusal, Why
-from ..model import MAX_CLIENT_ID, Choice
+from ..model import MAX_CLIENT_ID, MAX_FIRST_NAME, MAX_REASON, Choice
 from ..text import clean, proposal_problem
 
 
@@ -56,7 +57,51 @@ class ProposeMessage:
     text: str
 
 
-Message = Ping | VoteMessage | GroupMessage | ProposeMessage
+@dataclass(frozen=True, slots=True)
+class ReasonMessage:
+    """`{"type": "reason", "statement", "text", "id"?}`: this phone's reason for its vote (new or
+    edited); `id`, made by the phone, comes back with an error."""
+
+    statement: int
+    text: str
+    id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonRemoveMessage:
+    """`{"type": "reason_remove", "reason"}`: the phone takes its reason back."""
+
+    reason: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlusMessage:
+    """`{"type": "plus", "reason", "on"}`: a +1 on another phone's reason (on false: undo)."""
+
+    reason: int
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FloorMessage:
+    """`{"type": "floor", "name"?}` asks for the floor (an optional first name);
+    `{"type": "floor_withdraw"}` takes the request back."""
+
+    name: str
+    withdraw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalPlusMessage:
+    """`{"type": "proposal_plus", "proposal", "on"}`: a +1 on a waiting proposal."""
+
+    proposal: int
+    on: bool
+
+
+VoiceMessage = ReasonMessage | ReasonRemoveMessage | PlusMessage | FloorMessage \
+    | ProposalPlusMessage
+Message = Ping | VoteMessage | GroupMessage | ProposeMessage | VoiceMessage
 PING = Ping()
 
 
@@ -77,6 +122,8 @@ def read(text: str) -> Message:
         return _group(frame)
     if kind == "propose":
         return _proposal(frame)
+    if kind in _VOICE:
+        return _VOICE[kind](frame)
     raise Unreadable(Why.BAD_MESSAGE, N_("Unknown message type."))
 
 
@@ -115,3 +162,58 @@ def _proposal(frame: dict[str, Any]) -> ProposeMessage:
         raise Unreadable(Why.BAD_PROPOSAL, problem or N_("Type a statement first."),
                          proposal_id)
     return ProposeMessage(proposal_id, clean(text))
+
+
+def _id(frame: dict[str, Any], key: str, what: str) -> int:
+    value = frame.get(key)
+    if type(value) is not int:
+        raise Unreadable(Why.BAD_MESSAGE, what)
+    return value
+
+
+def _reason(frame: dict[str, Any]) -> ReasonMessage:
+    client_id = frame.get("id")
+    if client_id is not None and (not isinstance(client_id, str)
+                                  or not 1 <= len(client_id) <= MAX_CLIENT_ID):
+        raise Unreadable(Why.BAD_MESSAGE, N_("An id has 1 to 64 characters."))
+    statement = _id(frame, "statement", N_("A reason needs a statement id."))
+    text = frame.get("text")
+    if not isinstance(text, str) or len(text) > 4 * MAX_REASON:
+        raise Unreadable(Why.BAD_REASON, N_("A reason can be at most 280 characters."),
+                         client_id)
+    return ReasonMessage(statement, text, client_id)
+
+
+def _reason_remove(frame: dict[str, Any]) -> ReasonRemoveMessage:
+    return ReasonRemoveMessage(_id(frame, "reason", N_("Say which reason.")))
+
+
+def _plus(frame: dict[str, Any]) -> PlusMessage:
+    on = frame.get("on", True)
+    if not isinstance(on, bool):
+        raise Unreadable(Why.BAD_MESSAGE, N_("A +1 is on (true) or off (false)."))
+    return PlusMessage(_id(frame, "reason", N_("Say which reason.")), on)
+
+
+def _floor(frame: dict[str, Any]) -> FloorMessage:
+    name = frame.get("name", "")
+    if not isinstance(name, str) or len(clean(name)) > MAX_FIRST_NAME:
+        raise Unreadable(Why.BAD_MESSAGE, N_("A first name can be at most 40 characters."))
+    return FloorMessage(name)
+
+
+def _floor_withdraw(frame: dict[str, Any]) -> FloorMessage:
+    return FloorMessage("", withdraw=True)
+
+
+def _proposal_plus(frame: dict[str, Any]) -> ProposalPlusMessage:
+    on = frame.get("on", True)
+    if not isinstance(on, bool):
+        raise Unreadable(Why.BAD_MESSAGE, N_("A +1 is on (true) or off (false)."))
+    return ProposalPlusMessage(_id(frame, "proposal", N_("Say which proposal.")), on)
+
+
+_VOICE: dict[str, Callable[[dict[str, Any]], VoiceMessage]] = {
+    "reason": _reason, "reason_remove": _reason_remove, "plus": _plus, "floor": _floor,
+    "floor_withdraw": _floor_withdraw, "proposal_plus": _proposal_plus,
+}

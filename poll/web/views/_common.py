@@ -93,9 +93,10 @@ def statement_text(data: FormData, name: str = "text") -> str:
     return text
 
 
-def int_field(data: FormData, name: str) -> int:
-    """A whole-number field (a statement id), or a 400."""
+def int_field(data: FormData, name: str,
+              problem: str = N_("A statement id must be a number.")) -> int:
+    """A whole-number field (an id), or a 400 that says `problem`."""
     try:
         return int(field(data, name))
     except ValueError as exc:
-        raise PageError(400, N_("Bad request"), N_("A statement id must be a number.")) from exc
+        raise PageError(400, N_("Bad request"), problem) from exc

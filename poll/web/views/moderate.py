@@ -17,8 +17,25 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ... import analysis
 from ...i18n import N_
 from ...live import Refusal, Room, frames
-from ...model import Action, Audience, DebateSettings, Scale, Visibility
-from ...text import clean, clean_notes, groups_problem, notes_problem, parse_groups
+from ...model import (
+    Action,
+    Audience,
+    DebateSettings,
+    ReasonsShown,
+    Scale,
+    ScreenLanguages,
+    Visibility,
+)
+from ...text import (
+    clean,
+    clean_notes,
+    groups_problem,
+    held_words_problem,
+    notes_problem,
+    parse_groups,
+    parse_held_words,
+    statement_problem,
+)
 from ..pages import render, wants_json
 from ..sessions import grant_moderator, is_moderator, keep_new_key, take_new_key
 from ..sessions import sign_out as end_session
@@ -96,7 +113,7 @@ async def moderate(request: Request) -> Response:
     }, lang=debate.lang, headers=NO_STORE)
 
 
-def _done(request: Request, room: Room) -> Response:
+def done(request: Request, room: Room) -> Response:
     """Back to the moderator page, or the new state as JSON for a script."""
     if wants_json(request):
         return JSONResponse(frames.state(room, Audience.MODERATOR), headers=NO_STORE)
@@ -128,19 +145,31 @@ async def control(request: Request) -> Response:
                                          reveal=flag_field(data, "reveal"))
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None
-    return _done(request, room)
+    return done(request, room)
 
 
 async def add_statement(request: Request) -> Response:
-    """Append a statement (field `text`)."""
+    """Append a statement (field `text`, and `translation` in the debate's other language)."""
     room = await moderated(request)
-    text = statement_text(await form(request))
-    await state(request).hub.add_statement(room, text)
-    return _done(request, room)
+    data = await form(request)
+    text = statement_text(data)
+    await state(request).hub.add_statement(room, text, _translation(data, room) or "")
+    return done(request, room)
+
+
+def _translation(data: FormData, room: Room) -> str | None:
+    """The form's `translation` (cleaned; "" removes it), or None when the form has none."""
+    if "translation" not in data:
+        return None
+    translation = clean(field(data, "translation"))
+    if translation and (problem := statement_problem(translation)) is not None:
+        raise PageError(400, N_("Bad request"), problem, lang=room.debate.lang)
+    return translation
 
 
 async def edit_statement(request: Request) -> Response:
-    """Replace a statement's `text`, and its `notes` when the form has that field."""
+    """Replace a statement's `text`, and its `notes` and `translation` when the form has those
+    fields."""
     room = await moderated(request)
     data = await form(request)
     text = statement_text(data)
@@ -151,10 +180,11 @@ async def edit_statement(request: Request) -> Response:
             raise PageError(400, N_("Bad request"), problem, lang=room.debate.lang)
     statement_id = request.path_params["statement_id"]
     try:
-        await state(request).hub.edit_statement(room, statement_id, text, notes)
+        await state(request).hub.edit_statement(room, statement_id, text, notes,
+                                                _translation(data, room))
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None
-    return _done(request, room)
+    return done(request, room)
 
 
 async def room_code(request: Request) -> Response:
@@ -165,7 +195,7 @@ async def room_code(request: Request) -> Response:
         raise PageError(400, N_("Bad request"), N_("Say whether the room code is required."),
                         lang=room.debate.lang)
     await state(request).hub.require_room_code(room, required == "1")
-    return _done(request, room)
+    return done(request, room)
 
 
 def _choice(data: FormData, name: str, enum: type[E], default: E, lang: str) -> E:
@@ -180,14 +210,27 @@ def _choice(data: FormData, name: str, enum: type[E], default: E, lang: str) -> 
 
 def debate_settings(data: FormData, lang: str,
                     current: DebateSettings | None = None) -> DebateSettings:
-    """Scale, visibility and proposals from a form (fields left out keep `current`)."""
+    """A debate's settings from a form (fields left out keep `current`): scale, visibility,
+    proposals, when reasons are shown, proposals shown to phones, the projector's languages and
+    the held words."""
     current = current or DebateSettings()
-    proposals = current.proposals
-    if "proposals" in data:
-        proposals = flag_field(data, "proposals")
-    return DebateSettings(_choice(data, "scale", Scale, current.scale, lang),
-                          _choice(data, "visibility", Visibility, current.visibility, lang),
-                          proposals)
+
+    def flag(name: str, now: bool) -> bool:
+        return flag_field(data, name) if name in data else now
+
+    held = current.held_words
+    if "held_words" in data:
+        held = parse_held_words(field(data, "held_words"))
+        if (problem := held_words_problem(held)) is not None:
+            raise PageError(400, N_("Bad request"), problem, lang=lang)
+    return DebateSettings(
+        _choice(data, "scale", Scale, current.scale, lang),
+        _choice(data, "visibility", Visibility, current.visibility, lang),
+        flag("proposals", current.proposals),
+        _choice(data, "reasons", ReasonsShown, current.reasons, lang),
+        flag("proposals_public", current.proposals_public),
+        _choice(data, "screen_languages", ScreenLanguages, current.screen_languages, lang),
+        held)
 
 
 async def settings(request: Request) -> Response:
@@ -209,7 +252,7 @@ async def settings(request: Request) -> Response:
                 await hub.set_groups(room, names)
     except Refusal as refusal:
         raise PageError.refused(refusal, lang) from None
-    return _done(request, room)
+    return done(request, room)
 
 
 async def decide_proposal(request: Request) -> Response:
@@ -226,7 +269,7 @@ async def decide_proposal(request: Request) -> Response:
                                         decision == "approve", text)
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None
-    return _done(request, room)
+    return done(request, room)
 
 
 async def keys(request: Request) -> Response:
@@ -245,7 +288,7 @@ async def keys(request: Request) -> Response:
     else:
         raise PageError(400, N_("Bad request"), N_("Say which key to replace."),
                         lang=room.debate.lang)
-    return _done(request, room)
+    return done(request, room)
 
 
 async def publish(request: Request) -> Response:
@@ -257,7 +300,7 @@ async def publish(request: Request) -> Response:
         raise PageError(400, N_("Bad request"), N_("Say whether the report is published."),
                         lang=room.debate.lang)
     await state(request).hub.access.publish_report(room, published == "1")
-    return _done(request, room)
+    return done(request, room)
 
 
 async def sign_out(request: Request) -> Response:

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ...i18n import N_
 from ...model import LANGUAGES, DebateSettings, Scale, Visibility
-from ...text import clean, debate_problems, parse_groups, parse_statements
+from ...text import clean, debate_problems, parse_groups, parse_statement_pairs
 from ..pages import page_language, render, wants_json
 from ..sessions import grant_moderator, keep_new_key
 from ._common import NO_STORE, field, flag_field, form, moderated, state
@@ -43,7 +43,8 @@ async def new_submit(request: Request) -> Response:
     values = {"title": title, "lang": lang, "statements": field(data, "statements"),
               "groups": field(data, "groups"), "scale": scale, "visibility": visibility,
               "proposals": proposals}
-    statements = parse_statements(field(data, "statements"))
+    pairs = parse_statement_pairs(field(data, "statements"))
+    statements = [text for text, _ in pairs]
     groups = parse_groups(field(data, "groups"))
     errors = debate_problems(title, statements, groups)
     if lang not in LANGUAGES:
@@ -55,7 +56,7 @@ async def new_submit(request: Request) -> Response:
                                             **_setting_choices()}, status=400)
     app = state(request)
     debate, key = await app.store.create_debate(
-        title, lang, statements, groups=groups,
+        title, lang, statements, groups=groups, translations=[t for _, t in pairs],
         settings=DebateSettings(Scale(scale), Visibility(visibility), proposals))
     grant_moderator(request, debate)
     keep_new_key(request, key)

@@ -40,7 +40,8 @@ async def join(request: Request) -> Response:
     return RedirectResponse(app.urls.path("vote", code=room.debate.join_code), status_code=303)
 
 
-async def _room_from_code(request: Request) -> Room:
+async def room_from_code(request: Request) -> Room:
+    """The room of the join code in the URL, or a 404 page."""
     room = await state(request).hub.by_code(request.path_params["code"][:32])
     if room is None:
         raise PageError(404, N_("Debate not found"),
@@ -49,7 +50,7 @@ async def _room_from_code(request: Request) -> Room:
     return room
 
 
-def _participant(request: Request) -> str:
+def participant_of_phone(request: Request) -> str:
     """The phone's participant id from its signed cookie, or a new one (given with the answer)."""
     return state(request).participants.read(request) or new_participant()
 
@@ -103,12 +104,12 @@ def _vote_page(request: Request, room: Room, participant: str, *,
 
 async def vote_page(request: Request) -> Response:
     """The phone's page (the QR code points here): the current statement and three buttons."""
-    room = await _room_from_code(request)
-    return _vote_page(request, room, _participant(request),
+    room = await room_from_code(request)
+    return _vote_page(request, room, participant_of_phone(request),
                       proposed=request.query_params.get("proposed") == "1")
 
 
-def _back(request: Request, room: Room, participant: str, body: frames.Frame | None = None, *,
+def back(request: Request, room: Room, participant: str, body: frames.Frame | None = None, *,
           query: str = "") -> Response:
     """303 back to the vote page (or `body` as JSON, for a script that asks for JSON), keeping
     the participant cookie."""
@@ -123,18 +124,28 @@ def _back(request: Request, room: Room, participant: str, body: frames.Frame | N
     return response
 
 
+def vote_page_after(request: Request, room: Room, refusal: Refusal,
+                    participant: str | None = None) -> Response:
+    """The answer to a phone's form the debate's rules refused: the vote page with the message
+    and the refusal's status, or the refusal as JSON for a script."""
+    if wants_json(request):
+        raise PageError.refused(refusal, room.debate.lang)
+    return _vote_page(request, room, participant or participant_of_phone(request),
+                      message=refusal.message, status=status_of(refusal.why))
+
+
 async def admit(request: Request) -> Response:
     """The room code typed on the phone: right, and the phone may vote from now on."""
-    room = await _room_from_code(request)
+    room = await room_from_code(request)
     data = await form(request)
-    participant = _participant(request)
+    participant = participant_of_phone(request)
     app = state(request)
     address = client_address(request)
     if not app.limits.may_try_room_code(participant, address):
         return _vote_page(request, room, participant, status=429, message=N_(
             "Too many wrong codes. Wait a minute, then type the code on the screen."))
     if await app.hub.access.admit(room, participant, field(data, "room_code")[:16]):
-        return _back(request, room, participant)
+        return back(request, room, participant)
     app.limits.wrong_room_code(participant, address)
     return _vote_page(request, room, participant, status=403,
                       message=N_("That is not the code on the screen. Try again."))
@@ -166,9 +177,9 @@ def _round_field(data: FormData, lang: str) -> int | None:
 
 async def vote_submit(request: Request) -> Response:
     """A vote as a plain form POST, for phones without JavaScript (and for scripts, as JSON)."""
-    room = await _room_from_code(request)
+    room = await room_from_code(request)
     data = await form(request)
-    participant = _participant(request)
+    participant = participant_of_phone(request)
     vote_id = field(data, "vote_id") or _new_vote_id()
     if len(vote_id) > MAX_CLIENT_ID:  # the same limit as on the socket (poll.ws.messages)
         raise PageError(400, N_("Bad request"), N_("A vote needs an id of 1 to 64 characters."),
@@ -198,15 +209,15 @@ async def vote_submit(request: Request) -> Response:
         raise PageError(503, N_("Not saved"),
                         N_("Your vote could not be saved. Please try again."),
                         lang=room.debate.lang, code=Why.NOT_SAVED.value) from None
-    return _back(request, room, participant,
+    return back(request, room, participant,
                  frames.ack(vote_id, statement_id, choice, counted_in))
 
 
 async def choose_group(request: Request) -> Response:
     """The phone says which audience group it belongs to (field `group`: an id, or empty)."""
-    room = await _room_from_code(request)
+    room = await room_from_code(request)
     data = await form(request)
-    participant = _participant(request)
+    participant = participant_of_phone(request)
     raw = field(data, "group")
     if raw and not raw.isdigit():
         raise PageError(400, N_("Bad request"), N_("A group must be a group id or null."),
@@ -216,14 +227,14 @@ async def choose_group(request: Request) -> Response:
         await state(request).hub.join_group(room, participant, group_id)
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None
-    return _back(request, room, participant, frames.group(group_id))
+    return back(request, room, participant, frames.group(group_id))
 
 
 async def propose(request: Request) -> Response:
     """An attendee proposes a statement (field `text`); it waits for the moderator."""
-    room = await _room_from_code(request)
+    room = await room_from_code(request)
     data = await form(request)
-    participant = _participant(request)
+    participant = participant_of_phone(request)
     text = field(data, "text")
     app = state(request)
     try:
@@ -241,4 +252,4 @@ async def propose(request: Request) -> Response:
     except StoreError:
         raise PageError(503, N_("Not saved"), N_("This could not be saved. Please try again."),
                         lang=room.debate.lang, code=Why.NOT_SAVED.value) from None
-    return _back(request, room, participant, frames.proposed(), query="?proposed=1")
+    return back(request, room, participant, frames.proposed(), query="?proposed=1")
