@@ -304,3 +304,36 @@ def test_a_database_from_a_newer_release_is_refused_with_a_message(site, poll_cl
             ) from None
         assert proc.returncode != 0, describe(proc)
         assert "999" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+async def test_new_sets_the_rooms_voice(site, moderator, connect):
+    """`poll new --reasons always --held-words ...`: the room sees reasons before results, and a
+    reason with a held word waits for the moderator."""
+    debate = site.new("Voices from the command line", ["Every teacher must be hybrid."], "en",
+                      "--reasons", "always", "--held-words", "idiot, stupid",
+                      "--screen-languages", "both", "--proposals-public")
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.show(debate.sid(1), "open")
+    author, reader = (await connect(server, debate, participant=new_participant()),
+                      await connect(server, debate, participant=new_participant()))
+    assert (await author.cast(debate.sid(1), "agree"))["type"] == "ack"
+    assert (await reader.cast(debate.sid(1), "disagree"))["type"] == "ack"
+    await author.send({"type": "reason", "id": "r-1", "statement": debate.sid(1),
+                       "text": "Only an idiot would teach in one room only."})
+    assert (await author.recv_type("reason"))["held"] is True
+    await author.send({"type": "reason", "id": "r-2", "statement": debate.sid(1),
+                       "text": "Students are not always in the room."})
+    assert (await author.recv_type("reason"))["held"] is False
+    # results are not revealed, yet with --reasons always the room reads the (unheld) reason
+    shown = await reader.recv_until(lambda f: f["type"] == "reasons" and f["top"].get("agree"),
+                                    what="the reason, before any reveal")
+    assert [r["text"] for r in shown["top"]["agree"]] == ["Students are not always in the room."]
+
+
+def test_new_refuses_an_overlong_held_word_list(site, poll_cli):
+    source = write_statements(site.directory / "statements.txt", ["One"])
+    proc = poll_cli("new", "Too many", "--statements", source, "--db", site.db,
+                    "--held-words", " ".join(f"w{i}" for i in range(300)))
+    assert proc.returncode != 0
+    assert "--held-words" in proc.stderr and "Traceback" not in proc.stderr

@@ -10,10 +10,17 @@ from pathlib import Path
 
 from .. import exports
 from ..config import Settings
-from ..model import Debate, DebateSettings, Scale, Visibility
+from ..model import Debate, DebateSettings, ReasonsShown, Scale, ScreenLanguages, Visibility
 from ..network import public_base_url
 from ..store import Store, sqlite_path, store_at
-from ..text import clean, debate_problems, parse_groups, parse_statement_pairs
+from ..text import (
+    clean,
+    debate_problems,
+    held_words_problem,
+    parse_groups,
+    parse_held_words,
+    parse_statement_pairs,
+)
 from .common import PUBLIC_URL, CommandError, addresses, links, print_debate
 
 
@@ -31,13 +38,18 @@ async def new_command(args: argparse.Namespace) -> int:
     if problems := debate_problems(title, statements, groups):
         problem = problems[0]
         raise CommandError(f"{problem} ({path})" if "statement" in problem else problem)
+    held = parse_held_words(args.held_words)
+    if (held_problem := held_words_problem(held)) is not None:
+        raise CommandError(f"--held-words: {held_problem}")
     settings = Settings.from_env(database=args.db, public_url=args.public_url, port=args.port)
     async with store_at(settings.database) as store:
         base = await _link_base(store, args, settings)
         debate, key = await store.create_debate(
             title, args.lang, statements, groups=groups, translations=[t for _, t in pairs],
-            settings=DebateSettings(Scale(args.scale), Visibility(args.visibility),
-                                    args.proposals))
+            settings=DebateSettings(
+                Scale(args.scale), Visibility(args.visibility), args.proposals,
+                reasons=ReasonsShown(args.reasons), proposals_public=args.proposals_public,
+                screen_languages=ScreenLanguages(args.screen_languages), held_words=held))
     _report_new(args, base, debate, key)
     return 0
 
@@ -88,8 +100,13 @@ def _report_new(args: argparse.Namespace, base: str, debate: Debate, key: str) -
             "lang": debate.lang, **urls,
             "scale": debate.settings.scale.value, "visibility": debate.settings.visibility.value,
             "proposals": debate.settings.proposals,
+            "reasons": debate.settings.reasons.value,
+            "proposals_public": debate.settings.proposals_public,
+            "screen_languages": debate.settings.screen_languages.value,
+            "held_words": list(debate.settings.held_words),
             "groups": [{"id": g.id, "name": g.name} for g in debate.groups],
-            "statements": [{"id": s.id, "position": s.position, "text": s.text}
+            "statements": [{"id": s.id, "position": s.position, "text": s.text,
+                            "translation": s.translation}
                            for s in debate.statements],
         }, ensure_ascii=False))
     else:

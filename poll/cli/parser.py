@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from .. import exports
-from ..model import LANGUAGES, Scale, Visibility
+from ..model import LANGUAGES, ReasonsShown, Scale, ScreenLanguages, Visibility
 from .debates import (
     backup_command,
     duplicate_command,
@@ -64,6 +64,18 @@ def parser() -> argparse.ArgumentParser:
                    "default), closed (when voting closes), voted (a phone after voting), live")
     n.add_argument("--proposals", action="store_true",
                    help="let attendees propose statements (the moderator approves them)")
+    n.add_argument("--proposals-public", action="store_true",
+                   help="phones see the waiting proposals and +1 them")
+    n.add_argument("--reasons", choices=list(ReasonsShown),
+                   default=ReasonsShown.WITH_RESULTS.value,
+                   help="when the room sees the reasons given with votes: results (while it may "
+                   "see results, default), always, never (only the moderator)")
+    n.add_argument("--screen-languages", choices=list(ScreenLanguages),
+                   default=ScreenLanguages.ONE.value,
+                   help="the projector shows the debate's language (one, default) or both")
+    n.add_argument("--held-words", metavar="WORDS", default="",
+                   help="a reason with one of these words waits for the moderator's approval "
+                   '(spaces or commas between them), e.g. --held-words "idiot, stupid"')
     n.set_defaults(run=lambda a: asyncio.run(new_command(a)))
 
     d = sub.add_parser("duplicate", help="copy a debate (statements, notes, groups, settings; "
