@@ -18,6 +18,7 @@ import openpyxl
 from support.checks import read_csv
 from support.clients import Moderator, http_client
 from support.debate import Debate
+from support.server import run_poll
 from test_report import section, text_of
 
 from poll.model import Choice, FloorStatus, Vote
@@ -175,6 +176,12 @@ async def test_every_export_carries_every_reason_safely(site):
         assert list(results[0])[:4] == ["position", "statement_id", "statement", "round"]
         assert "translation" not in results[0]
         assert (await mod.get(f"/d/{debate.id}/export.csv?table=nope")).status_code == 404
+
+        # `poll export` writes the same table from the database file
+        out = site.directory / "reasons.csv"
+        done = run_poll("export", debate.id, "--format", "reasons-csv", "-o", out, "--db", site.db)
+        assert done.returncode == 0, done.stderr
+        assert [r["text"] for r in read_csv(out.read_text("utf-8"))] == [r["text"] for r in rows]
 
         # JSON: texts exactly as typed, flags as booleans, the floor without names
         doc_response = await mod.export("export.json")
