@@ -89,7 +89,8 @@ async def test_every_export_after_an_evening_with_groups_and_two_rounds(site, tm
         path = tmp_path / "results.xlsx"
         path.write_bytes(response.content)
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["Summary", "Results", "Groups", "Swing", "Votes", "Proposals"]
+        assert book.sheetnames == ["Summary", "Results", "Groups", "Swing", "Votes", "Proposals",
+                                  "Statements", "Reasons", "Floor"]
         results = list(book["Results"].iter_rows(values_only=True))
         assert results[0][:4] == ("position", "statement_id", "statement", "round")
         hostile = book["Results"].cell(row=4, column=3)
@@ -169,7 +170,7 @@ async def test_every_export_after_an_evening_with_groups_and_two_rounds(site, tm
                                 "xlsx", "--db", str(site.db)], cwd=ROOT, env=poll_env(),
                                stdout=sink, stderr=subprocess.PIPE, check=False, timeout=120)
     assert piped.returncode == 0, piped.stderr
-    assert openpyxl.load_workbook(tmp_path / "piped.xlsx").sheetnames[-1] == "Proposals"
+    assert openpyxl.load_workbook(tmp_path / "piped.xlsx").sheetnames[-1] == "Floor"
     leader, follower = pty.openpty()
     try:
         refused = subprocess.run(

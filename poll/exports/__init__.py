@@ -1,6 +1,7 @@
-"""Exports after the debate: results per statement and round (CSV), every vote (CSV), everything
-(JSON), a workbook (XLSX) and a Pol.is-compatible CSV set (ZIP). docs/exports.md describes every
-column.
+"""Exports after the debate: results per statement and round (CSV), every vote (CSV), the
+statements with the room's voice in numbers, every reason and every request for the floor (CSV),
+everything (JSON), a workbook (XLSX) and a Pol.is-compatible CSV set (ZIP). docs/exports.md
+describes every column.
 
 Built from committed data in the store (`snapshot`), so the server and `poll export` give the same
 files. Each format is one module; this one only picks.
@@ -8,13 +9,14 @@ files. Each format is one module; this one only picks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from ..model import Debate
 from ..store import Store
 from .document import debate_json
-from .snapshot import snapshot
-from .tables import results_csv, votes_csv
+from .snapshot import Snapshot, snapshot
+from .tables import floor_csv, reasons_csv, results_csv, statements_csv, votes_csv
 
 
 class Format(NamedTuple):
@@ -26,10 +28,18 @@ class Format(NamedTuple):
 FORMATS = {
     "csv": Format("text/csv; charset=utf-8", "results.csv"),
     "votes-csv": Format("text/csv; charset=utf-8", "votes.csv"),
+    "statements-csv": Format("text/csv; charset=utf-8", "statements.csv"),
+    "reasons-csv": Format("text/csv; charset=utf-8", "reasons.csv"),
+    "floor-csv": Format("text/csv; charset=utf-8", "floor.csv"),
     "json": Format("application/json", "debate.json"),
     "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    "results.xlsx", binary=True),
     "polis": Format("application/zip", "polis.zip", binary=True),
+}
+
+_TEXT: dict[str, Callable[[Snapshot], str]] = {
+    "csv": results_csv, "votes-csv": votes_csv, "statements-csv": statements_csv,
+    "reasons-csv": reasons_csv, "floor-csv": floor_csv, "json": debate_json,
 }
 
 
@@ -39,12 +49,8 @@ async def export(store: Store, debate: Debate, fmt: str, *, join_url: str = "") 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     data = await snapshot(store, debate)
-    if fmt == "csv":
-        return results_csv(data)
-    if fmt == "votes-csv":
-        return votes_csv(data)
-    if fmt == "json":
-        return debate_json(data)
+    if fmt in _TEXT:
+        return _TEXT[fmt](data)
     if fmt == "xlsx":
         from .xlsx import workbook  # XlsxWriter is loaded only when asked for
 

@@ -29,21 +29,24 @@ def _statement_json(data: Snapshot, s: Statement) -> dict[str, Any]:
     debate = data.debate
     latest = data.tally(s, s.rounds)
     swing = analysis.swing_of(data.tallies, s)
+    floor = data.floor(s)
     return {
-        "id": s.id, "position": s.position, "text": s.text, "notes": s.notes,
-        "proposed": s.proposed, "rounds": s.rounds,
+        "id": s.id, "position": s.position, "text": s.text, "translation": s.translation,
+        "notes": s.notes, "proposed": s.proposed, "rounds": s.rounds,
         "results": latest.numbers(),  # the latest round, as counted
         "results_by_round": [{"round": n, **data.tally(s, n).numbers()}
                              for n in range(1, s.rounds + 1)],
         "groups": [g.numbers() for g in analysis.split(latest, debate.groups, data.members)]
         if debate.groups else [],
         "swing": None if swing is None else swing.numbers(),
+        "floor": {"asked": floor.asked, "called": floor.called},
     }
 
 
 def debate_json(data: Snapshot) -> str:
     """The whole debate as one JSON document: debate, settings, groups, attendance, statements
-    with results per round, group split, swing and notes, highlights, votes, proposals."""
+    with results per round, group split, swing, notes, translation and the floor, highlights,
+    votes, proposals, reasons and requests for the floor."""
     debate = data.debate
     document: dict[str, Any] = {
         "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
@@ -68,6 +71,21 @@ def debate_json(data: Snapshot) -> str:
             {"id": p.id, "text": p.text, "status": p.status.value, "created_at": p.created_at,
              "statement_id": p.statement_id, "participant": p.participant}
             for p in data.proposals
+        ],
+        "reasons": [
+            {"id": g.reason.id, "statement_id": g.reason.statement_id, "round": g.reason.round,
+             "participant": g.reason.participant,
+             "stance": None if g.stance is None else g.stance.value, "plus": g.plus,
+             "hidden": g.reason.hidden, "held": g.reason.held,
+             "created_at": g.reason.created_at, "text": g.reason.text}
+            for g in data.reasons()
+        ],
+        # never the first name typed with a request: docs/exports.md says why
+        "floor": [
+            {"id": f.id, "statement_id": f.statement_id, "participant": f.participant,
+             "stance": None if f.stance is None else f.stance.value, "status": f.status.value,
+             "created_at": f.created_at}
+            for f in data.voice.floor
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2)

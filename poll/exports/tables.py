@@ -1,5 +1,7 @@
-"""The CSV exports: results per statement and round, and every vote cast (the workbook's sheets
-of the same name reuse these rows). Spreadsheet-safe, UTF-8 with a byte-order mark for Excel."""
+"""The CSV exports: results per statement and round, every vote cast, the statements with their
+translation and the room's voice in numbers, every reason, every request for the floor (the
+workbook's sheets of the same name reuse these rows). Spreadsheet-safe, UTF-8 with a byte-order
+mark for Excel."""
 
 from __future__ import annotations
 
@@ -62,3 +64,66 @@ def votes_csv(data: Snapshot) -> str:
     """Every vote cast, in order (a change of mind is a second row; the latest counts)."""
     return _csv(VOTE_COLUMNS, vote_rows(data))
 
+
+
+STATEMENT_COLUMNS = ["position", "statement_id", "statement", "translation", "proposed", "rounds",
+                     "reasons", "reasons_hidden", "reasons_held", "floor_asked", "floor_called"]
+
+
+def statement_rows(data: Snapshot) -> list[list[object]]:
+    """One row per statement: its texts, and how much the room said besides voting."""
+    given = data.reasons()
+    rows: list[list[object]] = []
+    for s in data.debate.statements:
+        own = [g.reason for g in given if g.reason.statement_id == s.id]
+        floor = data.floor(s)
+        rows.append([s.position, s.id, s.text, s.translation, int(s.proposed), s.rounds,
+                     len(own), sum(r.hidden for r in own),
+                     sum(r.held and not r.hidden for r in own), floor.asked, floor.called])
+    return rows
+
+
+def statements_csv(data: Snapshot) -> str:
+    """One row per statement: translation, reasons given (hidden and held apart), the floor."""
+    return _csv(STATEMENT_COLUMNS, statement_rows(data))
+
+
+REASON_COLUMNS = ["debate", "statement_id", "position", "statement", "round", "reason_id",
+                  "participant", "stance", "plus", "hidden", "held", "created_at", "text"]
+
+
+def reason_rows(data: Snapshot) -> list[list[object]]:
+    """Every reason, oldest first, in the order of REASON_COLUMNS."""
+    position = {s.id: s for s in data.debate.statements}
+    rows: list[list[object]] = []
+    for g in data.reasons():
+        r = g.reason
+        s = position.get(r.statement_id)
+        rows.append([data.debate.id, r.statement_id, "" if s is None else s.position,
+                     "" if s is None else s.text, r.round, r.id, r.participant,
+                     "" if g.stance is None else g.stance.value, g.plus, int(r.hidden),
+                     int(r.held), r.created_at, r.text])
+    return rows
+
+
+def reasons_csv(data: Snapshot) -> str:
+    """Every reason given with a vote: its stance, +1s and the moderator's flags."""
+    return _csv(REASON_COLUMNS, reason_rows(data))
+
+
+FLOOR_COLUMNS = ["debate", "statement_id", "position", "request_id", "participant", "stance",
+                 "status", "created_at"]
+
+
+def floor_rows(data: Snapshot) -> list[list[object]]:
+    """Every request for the floor, oldest first; never the first name typed with it (personal
+    data, and it would put a name to the participant's every vote: docs/exports.md)."""
+    position = {s.id: s.position for s in data.debate.statements}
+    return [[data.debate.id, f.statement_id, position.get(f.statement_id, ""), f.id,
+             f.participant, "" if f.stance is None else f.stance.value, f.status.value,
+             f.created_at] for f in data.voice.floor]
+
+
+def floor_csv(data: Snapshot) -> str:
+    """Every request for the floor: the stance it asked with, whether it got the floor."""
+    return _csv(FLOOR_COLUMNS, floor_rows(data))

@@ -1,4 +1,5 @@
-"""The debate as an Excel workbook (XlsxWriter): Summary, Results, Groups, Swing, Votes, Proposals.
+"""The debate as an Excel workbook (XlsxWriter): Summary, Results, Groups, Swing, Votes, Proposals,
+Statements, Reasons, Floor.
 
 Text is always written with `write_string`, so no cell ever becomes a formula; text a spreadsheet
 would take for one (`=`, `+`, `-`, `@` first) also gets Excel's quote prefix, which keeps it text
@@ -19,7 +20,18 @@ from xlsxwriter.worksheet import Worksheet
 from .. import analysis
 from .cells import formula_risk
 from .snapshot import Snapshot
-from .tables import VOTE_COLUMNS, result_columns, result_rows, vote_rows
+from .tables import (
+    FLOOR_COLUMNS,
+    REASON_COLUMNS,
+    STATEMENT_COLUMNS,
+    VOTE_COLUMNS,
+    floor_rows,
+    reason_rows,
+    result_columns,
+    result_rows,
+    statement_rows,
+    vote_rows,
+)
 
 MAX_WIDTH = 80  # characters; long statements wrap instead of making a mile-wide column
 
@@ -187,5 +199,8 @@ def workbook(data: Snapshot) -> bytes:
     out.table("Proposals", ["id", "text", "status", "created_at", "statement_id", "participant"],
               [[p.id, p.text, p.status.value, p.created_at, p.statement_id or "", p.participant]
                for p in data.proposals])
+    out.table("Statements", STATEMENT_COLUMNS, statement_rows(data))
+    out.table("Reasons", REASON_COLUMNS, reason_rows(data))
+    out.table("Floor", FLOOR_COLUMNS, floor_rows(data))
     out.close()
     return buffer.getvalue()

@@ -10,8 +10,10 @@ from starlette.responses import Response
 
 from ... import charts
 from ... import report as reporting
+from ...exports.voice import statement_voices, voice_of
 from ...i18n import translations
 from ...live import rules
+from ...model import LANGUAGES, ReasonsShown
 from ...tally import DRAW_POINTS
 from ..pages import number, render
 from ..sessions import is_moderator
@@ -34,9 +36,10 @@ async def archive(request: Request) -> Response:
 
 
 async def report(request: Request) -> Response:
-    """The report: attendance, settings, per statement its charts (SVG drawn here), group split,
-    swing and notes, then the highlights; printable to PDF from the browser. Its debate's
-    moderator may always read it; others when the archive is open to them."""
+    """The report: attendance, settings, per statement its translation, charts (SVG drawn here),
+    group split, swing, the room's top reasons, the floor and notes, then the highlights;
+    printable to PDF from the browser. Its debate's moderator may always read it; others when
+    the archive is open to them."""
     room = await debate_from_path(request)
     debate = room.debate
     moderator = is_moderator(request, debate)
@@ -49,8 +52,16 @@ async def report(request: Request) -> Response:
     shown = (lambda s, n: True) if moderator else partial(rules.report_shows, debate)
     report = reporting.build(debate, room.tallies, room.members, room.connected, shown=shown,
                              notes=moderator or debate.report_published)
+    # Reasons follow their round's results; unpublished, the room's reasons setting too (reasons
+    # it never saw stay the moderator's until the report is published).
+    unseen = debate.settings.reasons is ReasonsShown.NEVER and not debate.report_published
+    voice = await voice_of(state(request).store, debate.id)
+    voices = statement_voices(debate, voice, room.tallies,
+                              (lambda s, n: False) if unseen and not moderator else shown)
     return render(request, "report.html", {
         "report": report,
+        "voices": voices,
+        "translation_lang": next(lang for lang in LANGUAGES if lang != debate.lang),
         "text": text,
         "labels": {c.value: text.label(c) for c in text.labels},
         "result_chart": charts.result_chart,

@@ -1,4 +1,6 @@
-"""The moderator's downloads: every export format of poll.exports, as a file."""
+"""The moderator's downloads: every export format of poll.exports, as a file. The CSV tables
+share one address, `export.csv?table=...` (results when none is named), so adding a table
+changes no route and no existing link."""
 
 from __future__ import annotations
 
@@ -8,23 +10,38 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import exports
-from ._common import NO_STORE, moderated, state
+from ...i18n import N_
+from ._common import NO_STORE, PageError, moderated, state
 
 View = Callable[[Request], Awaitable[Response]]
 
 
+# export.csv?table=NAME: the CSV format each table is
+CSV_TABLES = {"results": "csv", "votes": "votes-csv", "statements": "statements-csv",
+              "reasons": "reasons-csv", "floor": "floor-csv"}
+
+
 def download(fmt: str) -> View:
-    """The view that sends the debate in the URL as `fmt` (moderators only)."""
+    """The view that sends the debate in the URL as `fmt` (moderators only); for the results
+    CSV, `?table=` picks another of CSV_TABLES."""
 
     async def send(request: Request) -> Response:
         room = await moderated(request)
+        chosen = fmt
+        if fmt == "csv" and "table" in request.query_params:
+            table = request.query_params["table"]
+            if table not in CSV_TABLES:
+                raise PageError(404, N_("No such table"),
+                                N_("This export has no table of that name."),
+                                lang=room.debate.lang, code="not_found")
+            chosen = CSV_TABLES[table]
         app = state(request)
-        body = await exports.export(app.store, room.debate, fmt,
+        body = await exports.export(app.store, room.debate, chosen,
                                     join_url=app.urls.join(room.debate.join_code))
-        return Response(body, media_type=exports.FORMATS[fmt].media_type, headers={
+        return Response(body, media_type=exports.FORMATS[chosen].media_type, headers={
             **NO_STORE,
             "Content-Disposition":
-                f'attachment; filename="{exports.filename(room.debate, fmt)}"'})
+                f'attachment; filename="{exports.filename(room.debate, chosen)}"'})
 
     send.__name__ = f"export_{fmt.replace('-', '_')}"
     return send
