@@ -383,7 +383,9 @@ function applyState(state) {
   setText(roundPill, format(common.round, { round }));
 
   if (changed) {
-    showMessage('');
+    // A "not counted" message is about the statement just left: it stays until the next vote
+    // (the refusal of a vote sent by POST can arrive before the socket brings the new statement).
+    if (!notCountedId) showMessage('');
     if (pending && (!current || pending.statement !== current.id)) dropPending('moved');
   }
   if (textChanged) {
@@ -396,9 +398,11 @@ function applyState(state) {
   }
   setText(position, current ? format(common.position, { position: current.position, count }) : '');
   if (changed && current) {
-    announce(announcer, format(common.new_statement, {
+    const moved = format(common.new_statement, {
       position: current.position, count, text: current.text,
-    }));
+    });
+    // a vote just refused is said again after the new statement, so neither drowns the other
+    announce(announcer, notCountedId ? `${moved} ${message.textContent}` : moved);
     // The buttons stay where they are; only bring the new text's first line into view.
     if (text.getBoundingClientRect().top < 0) text.scrollIntoView({ block: 'start' });
   }
