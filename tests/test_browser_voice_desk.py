@@ -229,7 +229,11 @@ async def test_the_desk_works_as_plain_forms(app):
     ids = reason_ids(page)
     assert set(ids) == set(texts.values()), ids
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "Vastgehouden" in page or "held" in page.lower()
+    held = page.split(f'data-reason-id="{ids[texts["p3"]]}"', 1)[1].split("</li>", 1)[0]
+    assert "data-reason-held>Vastgehouden: bevat een woord van de lijst</span>" in held  # shown, in Dutch
+    assert 'value="approve"' in held
+    other = page.split(f'data-reason-id="{ids[HOSTILE]}"', 1)[1].split("</li>", 1)[0]
+    assert "data-reason-held hidden>" in other and 'value="approve"' not in other
     # approve the held one, hide another, spotlight the hostile one
     for rid, action in ((ids[texts["p3"]], "approve"), (ids[texts["p2"]], "hide"),
                         (ids[HOSTILE], "spotlight")):
@@ -256,8 +260,8 @@ async def test_the_desk_works_as_plain_forms(app):
     called = await mod.post(f"{base}/floor", {"side": "disagree"})
     assert called.status_code == 303, called.text[:500]
     page = (await mod.load_page()).text
-    assert "Dee (Oneens)" in page
-    assert "Dee (Oneens)" in (await mod.get(f"{base}/screen")).text
+    assert "Aan het woord: Dee (Oneens)" in page
+    assert "Aan het woord: Dee (Oneens)" in (await mod.get(f"{base}/screen")).text
 
     # a statement added and edited with its translation
     added = await mod.post(f"{base}/statements", {"text": "Derde", "translation": "Third"})
