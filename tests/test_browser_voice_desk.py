@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from typing import Any
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Locator, Page, expect
 from support.browser import Browser
 from support.clients import Phone, csrf_fields, new_participant
 
 HOSTILE = '<img src=x onerror=alert(1)> "=1+2"'
 STATEMENTS = ["Every teacher should be able to teach hybrid.", "Campus days matter."]
+NOT_ONLINE = "Not every subject works online."
 
 
 async def reason(phone: Phone, statement: int, text: str) -> int:
@@ -34,6 +36,32 @@ async def ask_floor(phone: Phone, name: str = "") -> None:
     await phone.send({"type": "floor", "name": name} if name else {"type": "floor"})
     answer = await phone.recv_until(lambda f: f.get("type") in ("floor_asked", "error"))
     assert answer["type"] == "floor_asked" and answer["token"], answer
+
+
+async def font_px(locator: Locator) -> float:
+    return float(await locator.evaluate("n => parseFloat(getComputedStyle(n).fontSize)"))
+
+
+async def expect_pressed(button: Locator, pressed: bool) -> None:
+    await expect(button).to_have_attribute("aria-pressed", "true" if pressed else "false")
+
+
+class PlainPhone:
+    """A phone without JavaScript: its vote page's forms, posted as a browser would."""
+
+    def __init__(self, client: Any, code: str, fields: dict, headers: dict):
+        self.client, self.code, self.fields, self.headers = client, code, fields, headers
+
+    @classmethod
+    async def open(cls, app: Any, code: str) -> PlainPhone:
+        client = app.phone(new_participant())
+        page = await client.get(f"/j/{code}")
+        return cls(client, code, *csrf_fields(client, page.text))
+
+    async def post(self, form: str, **data: Any) -> None:
+        answer = await self.client.post(f"/j/{self.code}/{form}", data={**self.fields, **data},
+                                        headers=self.headers)
+        assert answer.status_code == 303, (form, answer.status_code, answer.text[:500])
 
 
 def no_dialogs(page: Page, seen: list[str]) -> None:
@@ -62,7 +90,7 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     for phone, choice in ((ann, "agree"), (bob, "disagree"), (cas, "agree")):
         assert (await phone.cast(sid, choice))["type"] == "ack"
     hostile = await reason(ann, sid, HOSTILE)
-    await reason(bob, sid, "Not every subject works online.")
+    await reason(bob, sid, NOT_ONLINE)
     await reason(cas, sid, "Students can join from anywhere.")
     await cas.send({"type": "plus", "reason": hostile, "on": True})
     assert (await cas.recv_until(lambda f: f.get("type") in ("plus", "error")))["type"] == "plus"
@@ -74,7 +102,7 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await expect(hostile_item.locator(".dreason__text")).to_have_text(HOSTILE)
     await expect(hostile_item.locator("[data-reason-plus]")).to_have_text("1 +1")
     await expect(agree.locator("[data-stance-count]")).to_have_text("2")
-    await expect(disagree.locator(".dreason__text")).to_have_text(["Not every subject works online."])
+    await expect(disagree.locator(".dreason__text")).to_have_text([NOT_ONLINE])
     await expect(panel.locator("[data-reasons-count]")).to_have_text("3 reasons")
     assert await panel.locator("img").count() == 0
 
@@ -84,7 +112,7 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await panel.get_by_role("button", name="Newest").click()
     await expect(texts).to_have_text(["Students can join from anywhere.", HOSTILE])
     await desk.reload()
-    await expect(panel.get_by_role("button", name="Newest")).to_have_attribute("aria-pressed", "true")
+    await expect_pressed(panel.get_by_role("button", name="Newest"), True)
     await expect(texts).to_have_text(["Students can join from anywhere.", HOSTILE])
     await panel.get_by_role("button", name="Most +1s").click()
     await expect(texts).to_have_text([HOSTILE, "Students can join from anywhere."])
@@ -96,10 +124,10 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await expect(spot.locator("[data-spot-text]")).to_have_text(HOSTILE)
     await expect(spot.locator("[data-spot-stance]")).to_have_text("Agree")
     await expect(projector.locator("[data-results]")).to_be_hidden()
-    size = await spot.locator("[data-spot-text]").evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
+    size = await font_px(spot.locator("[data-spot-text]"))
     assert size >= 30, f"the spotlight is {size}px, not large"
     assert await projector.locator(".stage img").count() == 0
-    await expect(hostile_item.get_by_role("button", name="Spotlight")).to_have_attribute("aria-pressed", "true")
+    await expect_pressed(hostile_item.get_by_role("button", name="Spotlight"), True)
     await expect(hostile_item.locator("[data-reason-spotlit]")).to_be_visible()
     await expect(panel.locator("[data-spotlight-text]")).to_have_text(HOSTILE)
 
@@ -107,11 +135,11 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await desk.locator(".mod__title").click()  # focus leaves the reason's buttons
     await desk.keyboard.press("s")
     await expect(spot).to_be_hidden()
-    await expect(hostile_item.get_by_role("button", name="Spotlight")).to_have_attribute("aria-pressed", "false")
+    await expect_pressed(hostile_item.get_by_role("button", name="Spotlight"), False)
     other = disagree.locator(".dreason").first
     await other.locator(".dreason__text").click()
     await desk.keyboard.press("s")
-    await expect(spot.locator("[data-spot-text]")).to_have_text("Not every subject works online.")
+    await expect(spot.locator("[data-spot-text]")).to_have_text(NOT_ONLINE)
     await expect(spot.locator("[data-spot-stance]")).to_have_text("Disagree")
 
     # -- hiding it takes it off the projector; the desk keeps it, dimmed and labelled ---------
@@ -124,6 +152,8 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
 
     # -- the floor: two sides wait, the moderator calls them in turn ---------------------------
     floor = desk.locator("[data-floor-panel]")
+    speaking = projector.locator("[data-floor-speaking]")
+    on_next = projector.locator("[data-floor-next]")
     next_agree = floor.get_by_role("button", name="Next from agree")
     next_disagree = floor.get_by_role("button", name="Next from disagree")
     await expect(next_agree).to_be_disabled()
@@ -133,23 +163,22 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await expect(floor.locator("[data-floor-count]")).to_have_text("3 waiting")
     await expect(floor.locator('[data-stance="agree"] li')).to_have_text(["Ann", "anonymous"])
     await expect(floor.locator('[data-stance="disagree"] li')).to_have_text(["Bob"])
-    await expect(projector.locator("[data-floor-next]")).to_have_text("Next: Ann (Agree), Bob (Disagree)")
-    await expect(projector.locator("[data-floor-speaking]")).to_be_hidden()
+    await expect(on_next).to_have_text("Next: Ann (Agree), Bob (Disagree)")
+    await expect(speaking).to_be_hidden()
 
     await next_agree.click()
     await expect(floor.locator("[data-speaking]")).to_have_text("Speaking: Ann (Agree)")
-    await expect(projector.locator("[data-floor-speaking]")).to_have_text("Speaking: Ann (Agree)")
+    await expect(speaking).to_have_text("Speaking: Ann (Agree)")
     # the first waiting of each side, the longest waiting first
-    await expect(projector.locator("[data-floor-next]")).to_have_text(
-        "Next: Bob (Disagree), anonymous (Agree)")
+    await expect(on_next).to_have_text("Next: Bob (Disagree), anonymous (Agree)")
     await next_disagree.click()
-    await expect(projector.locator("[data-floor-speaking]")).to_have_text("Speaking: Bob (Disagree)")
+    await expect(speaking).to_have_text("Speaking: Bob (Disagree)")
     await expect(floor.locator("[data-speaking]")).to_have_text("Speaking: Bob (Disagree)")
     await expect(next_disagree).to_be_disabled()  # nobody of that side waits now
     await next_agree.click()
-    await expect(projector.locator("[data-floor-speaking]")).to_have_text("Speaking: anonymous (Agree)")
+    await expect(speaking).to_have_text("Speaking: anonymous (Agree)")
     await expect(next_agree).to_be_disabled()
-    await expect(projector.locator("[data-floor-next]")).to_be_hidden()
+    await expect(on_next).to_be_hidden()
 
     # -- a projector opened now shows the same from the server's page --------------------------
     await other.get_by_role("button", name="Show").click()
@@ -158,7 +187,7 @@ async def test_reasons_spotlight_and_floor_on_the_desk_and_projector(
     await expect(spot.locator("[data-spot-text]")).to_have_text(HOSTILE)
     await projector.reload()
     await expect(projector.locator("[data-spot-text]")).to_have_text(HOSTILE)
-    await expect(projector.locator("[data-floor-speaking]")).to_have_text("Speaking: anonymous (Agree)")
+    await expect(speaking).to_have_text("Speaking: anonymous (Agree)")
     assert await projector.locator(".stage img").count() == 0
     assert dialogs == [], f"hostile text ran as script: {dialogs}"
 
@@ -175,12 +204,12 @@ async def test_a_debate_in_two_languages_on_the_projector(chromium: Browser, sit
     await expect(translation).to_be_hidden()  # one language until the moderator asks for both
 
     mod = await moderator(server, debate)
-    answer = await mod.post(f"/d/{debate.id}/settings", {"screen_languages": "both"}, json_reply=True)
+    answer = await mod.post(f"/d/{debate.id}/settings", {"screen_languages": "both"},
+                            json_reply=True)
     assert answer.status_code == 200, answer.text[:500]
     await expect(translation).to_have_text("Every teacher should be able to teach hybrid.")
     await expect(translation).to_have_attribute("lang", "en")
-    big = await text.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
-    small = await translation.evaluate("n => parseFloat(getComputedStyle(n).fontSize)")
+    big, small = await font_px(text), await font_px(translation)
     assert small < big, (small, big)
     await projector.reload()
     await expect(translation).to_have_text("Every teacher should be able to teach hybrid.")
@@ -193,12 +222,14 @@ async def test_a_debate_in_two_languages_on_the_projector(chromium: Browser, sit
 
 def reason_ids(html: str) -> dict[str, int]:
     """The reasons on a moderator page, by text."""
-    found = re.findall(r'data-reason-id="(\d+)"[^>]*>\s*<p class="dreason__text" dir="auto">([^<]*)</p>', html)
+    found = re.findall(
+        r'data-reason-id="(\d+)"[^>]*>\s*<p class="dreason__text" dir="auto">([^<]*)</p>', html)
     return {unescape(text): int(rid) for rid, text in found}
 
 
 async def test_the_desk_works_as_plain_forms(app):
-    debate, mod = await app.web_debate("Plain", ["Eerste stelling | First statement", "Tweede"], "nl")
+    debate, mod = await app.web_debate("Plain", ["Eerste stelling | First statement", "Tweede"],
+                                       "nl")
     base = f"/d/{debate.id}"
     settings = await mod.post(f"{base}/settings", {
         "reasons": "always", "proposals_public": "1", "screen_languages": "both",
@@ -215,22 +246,17 @@ async def test_the_desk_works_as_plain_forms(app):
     sid = debate.sid(1)
     texts = {"p1": HOSTILE, "p2": "Niet elk vak past online.", "p3": "Een banaan is geen argument."}
     for who, choice in (("p1", "agree"), ("p2", "disagree"), ("p3", "agree")):
-        phone = app.phone(new_participant())
-        vote_page = await phone.get(f"/j/{debate.join_code}")
-        fields, headers = csrf_fields(phone, vote_page.text)
-        voted = await phone.post(f"/j/{debate.join_code}/vote",
-                                 data={**fields, "statement": sid, "choice": choice}, headers=headers)
-        assert voted.status_code == 303, voted.text[:500]
-        given = await phone.post(f"/j/{debate.join_code}/reason",
-                                 data={**fields, "statement": sid, "text": texts[who]}, headers=headers)
-        assert given.status_code == 303, given.text[:500]
+        phone = await PlainPhone.open(app, debate.join_code)
+        await phone.post("vote", statement=sid, choice=choice)
+        await phone.post("reason", statement=sid, text=texts[who])
 
     page = (await mod.load_page()).text
     ids = reason_ids(page)
     assert set(ids) == set(texts.values()), ids
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     held = page.split(f'data-reason-id="{ids[texts["p3"]]}"', 1)[1].split("</li>", 1)[0]
-    assert "data-reason-held>Vastgehouden: bevat een woord van de lijst</span>" in held  # shown, in Dutch
+    # shown, in Dutch
+    assert "data-reason-held>Vastgehouden: bevat een woord van de lijst</span>" in held
     assert 'value="approve"' in held
     other = page.split(f'data-reason-id="{ids[HOSTILE]}"', 1)[1].split("</li>", 1)[0]
     assert "data-reason-held hidden>" in other and 'value="approve"' not in other
@@ -248,13 +274,9 @@ async def test_the_desk_works_as_plain_forms(app):
     assert 'data-spotlight="off"' in (await mod.get(f"{base}/screen")).text
 
     # the floor, without JavaScript
-    phone = app.phone(new_participant())
-    vote_page = await phone.get(f"/j/{debate.join_code}")
-    fields, headers = csrf_fields(phone, vote_page.text)
-    await phone.post(f"/j/{debate.join_code}/vote", data={**fields, "statement": sid, "choice": "disagree"},
-                     headers=headers)
-    asked = await phone.post(f"/j/{debate.join_code}/floor", data={**fields, "name": "Dee"}, headers=headers)
-    assert asked.status_code == 303, asked.text[:500]
+    phone = await PlainPhone.open(app, debate.join_code)
+    await phone.post("vote", statement=sid, choice="disagree")
+    await phone.post("floor", name="Dee")
     page = (await mod.load_page()).text
     assert re.search(r'value="disagree" data-side="disagree">', page)  # enabled
     called = await mod.post(f"{base}/floor", {"side": "disagree"})
