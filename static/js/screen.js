@@ -288,7 +288,9 @@ async function control(action) {
   });
   await sendControl(data.control_url, body, strings, {
     report: (text) => { if (text) toast(text); },
-    apply: applyState,
+    // The answer is the moderator's state, with results the room may not see yet (and it can
+    // arrive after the screen's own frame): the projector follows its socket only.
+    apply: () => {},
   });
 }
 
