@@ -70,6 +70,9 @@ class Connection:
                     if audience is Audience.MODERATOR:
                         outbox.push(frames.encode(frames.proposals(room)))
                     if audience is not Audience.PHONE:
+                        # the room's voice too, so a page that reconnects has the whole desk
+                        outbox.push(frames.encode(frames.floor(room, audience)))
+                        outbox.push(frames.encode(frames.reasons(room, audience)))
                         outbox.offer(frames.encode(frames.tally(room, audience)))
                     await self.receive(receive)
                 finally:

@@ -1,5 +1,7 @@
 // The moderator page: control forms sent with fetch, keyboard shortcuts, live state and counts.
 // Every control is a plain form first; without JavaScript each one posts and the page reloads.
+import { floorDesk } from './desk-floor.js';
+import { reasonsDesk } from './desk-reasons.js';
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import {
@@ -179,6 +181,7 @@ function applyState(state) {
     setText(notesText, state.statement_notes || '');
     notes.hidden = !state.statement_notes;
   }
+  if ('spotlight' in state) desk.reasons.spotlight(state.spotlight);
   if (state.debate) {
     proposalsOn = !!state.debate.proposals;
     renderProposalsPanel();
@@ -267,11 +270,16 @@ function proposalItem(proposal) {
   token.name = 'csrftoken';
   token.value = csrfToken();
   form.append(token);
+  const meta = el('p', 'proposal__meta');
+  const plus = el('span', 'proposal__plus');
+  plus.dataset.proposalPlus = '';
+  meta.append(plus);
   if (proposal.group) {
-    const meta = el('p', 'proposal__meta', proposal.group);
-    meta.dir = 'auto';
-    form.append(meta);
+    const group = el('span', '', proposal.group);
+    group.dir = 'auto';
+    meta.append(' · ', group);
   }
+  form.append(meta);
   const id = `proposal-${proposal.id}`;
   const label = el('label', 'visually-hidden', strings.proposed_statement);
   label.htmlFor = id;
@@ -300,7 +308,13 @@ function proposalItem(proposal) {
 function applyProposals(frame) {
   const pending = frame.pending || [];
   const existing = new Map([...proposalList.children].map((item) => [item.dataset.proposalId, item]));
-  const items = pending.map((proposal) => existing.get(String(proposal.id)) || proposalItem(proposal));
+  const items = pending.map((proposal) => {
+    const item = existing.get(String(proposal.id)) || proposalItem(proposal);
+    const plus = item.querySelector('[data-proposal-plus]');
+    const n = proposal.plus || 0;
+    if (plus) setText(plus, format(n === 1 ? data.desk.plus_one : data.desk.plus_other, { n: number(n) }));
+    return item;
+  });
   const focused = proposalList.contains(document.activeElement) ? document.activeElement : null;
   proposalList.replaceChildren(...items);
   if (focused && proposalList.contains(focused)) focused.focus();
@@ -370,8 +384,16 @@ document.addEventListener('submit', (event) => {
   // Browsers older than the two-argument FormData leave the clicked button out.
   const submitter = event.submitter;
   if (submitter && submitter.name && !body.has(submitter.name)) body.append(submitter.name, submitter.value);
-  control(actionOf(form), body);
+  // a button's own formaction (the spotlight of the reason on the projector: take it off)
+  const target = submitter && submitter.getAttribute('formaction');
+  control(target ? new URL(target, location.href).href : actionOf(form), body);
 });
+
+// the room's voice: the reasons (with the spotlight) and the floor
+const desk = {
+  reasons: reasonsDesk(root, data, (url, body) => control(new URL(url, location.href).href, body)),
+  floor: floorDesk(root, data),
+};
 
 // ---- keyboard shortcuts ---------------------------------------------------------------------------
 
@@ -422,6 +444,8 @@ connect(data.ws_path, {
     if (message.type === 'state') applyState(message);
     else if (message.type === 'tally') applyTally(message);
     else if (message.type === 'proposals') applyProposals(message);
+    else if (message.type === 'reasons') desk.reasons.apply(message);
+    else if (message.type === 'floor') desk.floor.apply(message);
   },
   onStatus: (() => {
     const badge = connectionBadge(root.querySelector('[data-connection]'), common);

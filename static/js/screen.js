@@ -3,6 +3,7 @@
 // debate's moderator also → / n, ← / p, o and r, sent like the moderator page's buttons.
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
+import { stageVoice } from './spotlight.js';
 import {
   announce, connectionBadge, countdown, fitText, format, number, pageData, renderCompare, renderGroups,
   setLengthClass, setPhaseLabel, setText, updateBars,
@@ -58,6 +59,7 @@ new ResizeObserver(queueFit).observe(box);
 if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueFit);
 stage.classList.add('is-fitted');
 fit();
+const voice = stageVoice(stage, data, queueFit);
 
 function zero(tally) {
   const keys = Object.keys(tally.counts || {});
@@ -134,6 +136,7 @@ function applyState(state) {
     }
   }
   setPhaseLabel(phaseLabel, phase, common);
+  voice.state(state);
 
   if (current && state.results && state.results.counts) {
     showResults(state.results, wasShown);
@@ -285,7 +288,9 @@ async function control(action) {
   });
   await sendControl(data.control_url, body, strings, {
     report: (text) => { if (text) toast(text); },
-    apply: applyState,
+    // The answer is the moderator's state, with results the room may not see yet (and it can
+    // arrive after the screen's own frame): the projector follows its socket only.
+    apply: () => {},
   });
 }
 
@@ -313,6 +318,7 @@ connect(data.ws_path, {
   onMessage(message) {
     if (message.type === 'state') applyState(message);
     else if (message.type === 'tally') applyTally(message);
+    else if (message.type === 'floor') voice.floor(message);
   },
   onStatus: connectionBadge(stage.querySelector('[data-connection]'), common),
 });
