@@ -80,6 +80,7 @@ async def test_a_reason_its_plus_one_and_the_count_on_both_phones(chromium: Brow
     # hostile text stays text on both phones: no element came out of it
     for phone in (author, fan):
         assert await phone.locator("[data-reasons] img, [data-my-reason] img").count() == 0
+    await fan.evaluate("window.scrollTo(0, 0)")  # back to the statement after scrolling down
     await check_phone(fan, "the room's reasons")
 
     # a reload restores the pressed +1 (welcome.plussed, and the page itself)
@@ -116,6 +117,7 @@ async def test_the_phone_asks_for_the_floor_and_is_told_it_has_it(chromium: Brow
     await expect(phone.locator("[data-floor-called]")).to_have_text("You have the floor")
     await expect(phone.locator("[data-announce]")).to_have_text("You have the floor")
     await expect(phone.get_by_role("button", name="Done speaking")).to_be_visible()
+    await phone.evaluate("window.scrollTo(0, 0)")
     await check_phone(phone, "the floor")
 
 
@@ -239,3 +241,31 @@ async def test_without_javascript_the_reason_form_and_the_reasons_are_plain_html
         assert (await mod.post(f"/d/{debate.id}/floor", {"side": "disagree"})).status_code == 303
         page = await fan.get(f"/j/{code}")
         assert shown(page.text, "data-floor-called") and "You have the floor" in page.text
+
+
+async def test_phones_see_waiting_proposals_and_plus_one_them(chromium: Browser, site,
+                                                              moderator) -> None:
+    debate = site.new("Ideas", ["Exams should go."])
+    server = site.start()
+    mod = await moderator(server, debate)
+    settings = await mod.post(f"/d/{debate.id}/settings",
+                              {"proposals": "1", "proposals_public": "1"})
+    assert settings.status_code == 303
+    proposer = await chromium.phone(debate.join_url)
+    reader = await chromium.phone(debate.join_url, device="second phone")
+    await expect(reader.locator("[data-room-proposals]")).to_be_hidden()  # none waiting yet
+    await proposer.get_by_text("Propose a statement").click()
+    await proposer.get_by_label("Your statement for the moderator").fill(HOSTILE)
+    await proposer.get_by_role("button", name="Send to the moderator").click()
+    await expect(proposer.locator("[data-propose-thanks]")).to_be_visible()
+
+    waiting = reader.locator("[data-room-proposals]")  # told without a reload
+    await expect(waiting.locator(".reason__text")).to_have_text(HOSTILE)
+    assert await waiting.locator("img").count() == 0
+    plus = waiting.get_by_role("button", name="+1")
+    await plus.click()
+    await expect(plus).to_have_attribute("aria-pressed", "true")
+    await expect(proposer.locator("[data-room-proposals] [data-plus-count]")).to_have_text("1 +1")
+    await reader.reload()  # welcome.proposal_plus and the page keep the +1
+    await expect(reader.locator("[data-room-proposals]").get_by_role("button", name="+1")
+                 ).to_have_attribute("aria-pressed", "true")

@@ -87,6 +87,7 @@ export function floorBox(root, ctx, initial) {
       } else if (token && called === token && !hadFloor) {
         hadFloor = true;
         render();
+        calledLine.scrollIntoView({ block: 'center', behavior: 'smooth' });
         ctx.say(strings.have_floor);
         if (navigator.vibrate) {
           try { navigator.vibrate([200, 100, 200]); } catch { /* not allowed: the words say it */ }

@@ -250,8 +250,13 @@ export function plusLists(root, ctx, initial) {
       render();
     },
     plussed(kind, id, on) {
+      if (plussed[kind].has(id) === on) return;
       if (on) plussed[kind].add(id);
       else plussed[kind].delete(id);
+      // counted at once here; the next list from the server (at most 2 s later) has it too
+      const items = kind === 'reason' ? Object.values(room ? room.top : {}).flat() : pending || [];
+      const item = items.find((i) => i.id === id);
+      if (item) item.plus = Math.max(0, (item.plus || 0) + (on ? 1 : -1));
     },
   };
 }
