@@ -2,7 +2,8 @@
 its reason with its stance; once the moderator reveals, another phone reads it under "Agree" and
 +1s it, and both see the count; a phone asks for the floor and learns it has it when the moderator
 calls its side; a Dutch and an English phone each read the statement in their own language; a
-held reason waits for the moderator; hostile text stays text. Then the same without JavaScript.
+held reason waits for the moderator; phones +1 the waiting proposals; hostile text stays
+text. Then the same without JavaScript.
 
 Chromium at phone size against a real server; Playwright's auto-waiting `expect(...)`, never
 fixed sleeps.
@@ -167,6 +168,15 @@ async def test_a_held_reason_waits_for_the_moderator(chromium: Browser, site, mo
     await expect(phone.locator("[data-reason-summary]")).to_have_text("Why? (optional)")
     await mod.control("close")
     await expect(phone.locator("[data-reason-box]")).to_be_hidden()
+    # a reason sent just as voting closed: the refusal is said in words (and to screen readers)
+    await phone.evaluate("""() => {
+      const form = document.querySelector('[data-reason-form]');
+      form.elements.text.value = 'Too late.';
+      form.requestSubmit();
+    }""")
+    said = "Reasons can be given while voting is open."
+    await expect(phone.locator("[data-voice-error]")).to_have_text(said)
+    await expect(phone.locator("[data-announce]")).to_have_text(said)
 
 
 def tag_of(html: str, marker: str) -> str:

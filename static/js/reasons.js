@@ -181,7 +181,7 @@ export function plusLists(root, ctx, initial) {
   function render() {
     const s = ctx.stage();
     const shown = !!room && room.shown && !!s.statement && room.statement === s.statement.id;
-    section.hidden = !s.statement || setting === 'never';
+    section.hidden = !s.statement || setting === 'never' || !(shown || s.myChoice);
     hint.hidden = shown;
     const mine = ctx.myReasonId();
     const sides = shown ? (s.choices || []).filter((c) => (room.top[c] || []).length) : [];
