@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from playwright.async_api import Page, expect
-from support.browser import Browser, check_phone, status, tap
+from support.browser import Accessibility, Browser, check_phone, status, tap
 from support.clients import csrf_fields, http_client
 from support.html import parse_page
 
@@ -83,6 +83,9 @@ async def test_a_reason_its_plus_one_and_the_count_on_both_phones(chromium: Brow
         assert await phone.locator("[data-reasons] img, [data-my-reason] img").count() == 0
     await fan.evaluate("window.scrollTo(0, 0)")  # back to the statement after scrolling down
     await check_phone(fan, "the room's reasons")
+    axe = Accessibility()
+    await axe.audit(fan, "the room's reasons")
+    await axe.audit(author, "one's own reason")
 
     # a reload restores the pressed +1 (welcome.plussed, and the page itself)
     await fan.reload()
@@ -90,6 +93,7 @@ async def test_a_reason_its_plus_one_and_the_count_on_both_phones(chromium: Brow
         "aria-pressed", "true")
     await side(fan, "agree").get_by_role("button", name="+1").click()  # taken back
     await expect(side(author, "agree").locator("[data-plus-count]")).to_have_text("0 +1s")
+    axe.check()
 
 
 async def test_the_phone_asks_for_the_floor_and_is_told_it_has_it(chromium: Browser, site,
@@ -120,6 +124,9 @@ async def test_the_phone_asks_for_the_floor_and_is_told_it_has_it(chromium: Brow
     await expect(phone.get_by_role("button", name="Done speaking")).to_be_visible()
     await phone.evaluate("window.scrollTo(0, 0)")
     await check_phone(phone, "the floor")
+    axe = Accessibility()
+    await axe.audit(phone, "the floor")
+    axe.check()
 
 
 async def test_each_browser_reads_the_statement_in_its_own_language(chromium: Browser,
