@@ -279,3 +279,5 @@ class Hub:
     async def _publish_proposals(self, room: Room) -> None:
         await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
                                   frames.encode(frames.proposals(room)))
+        if room.debate.settings.proposals_public:  # phones see the queue too, at their pace
+            self.ticker.voice_changed(room)

@@ -6,6 +6,7 @@
 // closed, or the moderator moved on, before it reached the server) is never dropped in silence:
 // the phone says in words that it was not counted.
 import { connect } from './live.js';
+import { roomVoice } from './voice.js';
 import {
   announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, swingText, updateBars,
   votesText,
@@ -71,6 +72,15 @@ let doubtful = null;
 let notCountedId = null; // the vote the "not counted" message is about
 let socket = null;
 let admitted = !data.needs_code; // false while this phone still has to type the room code
+let debateLang = data.debate_lang || data.lang;
+let voice = null; // the room's voice (voice.js): reasons, +1s, the floor
+
+// The statement in this page's language when it has a translation, else as typed: [text, lang].
+function statementText(statement) {
+  if (!statement) return ['', null];
+  if (data.lang !== debateLang && statement.translation) return [statement.translation, data.lang];
+  return [statement.text, debateLang];
+}
 const PENDING_KEY = `debate-poll:pending:${data.ws_path}`;
 
 function setPending(vote) {
@@ -216,6 +226,7 @@ function render() {
   statementField.value = current ? String(current.id) : '';
   roundField.value = String(round);
   renderResults();
+  if (voice) voice.render();
 }
 
 // Results: when the server sends numbers; under "voted" only once this phone voted (this round).
@@ -352,7 +363,8 @@ function proposed() {
 function applyState(state) {
   const next = state.statement || null;
   const changed = (next ? next.id : null) !== (current ? current.id : null);
-  const textChanged = changed || (next && current && next.text !== current.text);
+  const textChanged = changed || (next && current
+    && statementText(next).join() !== statementText(current).join());
   const nextRound = state.round || 1;
   // A second round on the same statement: this phone has not voted in it yet.
   if (!changed && current && nextRound !== round) {
@@ -368,6 +380,7 @@ function applyState(state) {
   timer.set(state.timer);
   if (state.debate) {
     visibility = state.debate.visibility || visibility;
+    debateLang = state.debate.lang || debateLang;
     // Other answers (the moderator changed the scale): the server draws the new buttons.
     const choices = state.debate.choices || [];
     if (choices.length && choices.join(' ') !== buttons.map((b) => b.value).join(' ')) {
@@ -389,17 +402,18 @@ function applyState(state) {
     if (pending && (!current || pending.statement !== current.id)) dropPending('moved');
   }
   if (textChanged) {
-    setText(text, current ? current.text : strings.no_statement_text);
-    setLengthClass(text, current ? current.text : '');
+    const [shown, shownLang] = statementText(current);
+    setText(text, current ? shown : strings.no_statement_text);
+    setLengthClass(text, shown);
     text.classList.toggle('is-empty', !current);
-    // a statement is in the debate's language, the "will start soon" text in the page's
-    if (data.statement_lang && current) text.lang = data.statement_lang;
+    // the statement says which language it is in; the "will start soon" text is the page's
+    if (current) text.lang = shownLang;
     else text.removeAttribute('lang');
   }
   setText(position, current ? format(common.position, { position: current.position, count }) : '');
   if (changed && current) {
     const moved = format(common.new_statement, {
-      position: current.position, count, text: current.text,
+      position: current.position, count, text: statementText(current)[0],
     });
     // a vote just refused is said again after the new statement, so neither drowns the other
     announce(announcer, notCountedId ? `${moved} ${message.textContent}` : moved);
@@ -420,6 +434,7 @@ function applyState(state) {
 }
 
 function onMessage(frame) {
+  if (frame.type !== 'state' && voice.handle(frame)) return; // the room's voice
   switch (frame.type) {
     case 'welcome':
       admitted = frame.admitted !== false;
@@ -448,6 +463,7 @@ function onMessage(frame) {
       // The moderator started asking for the room code: the server renders the code form.
       if (frame.room_check && !admitted && !data.needs_code) location.reload();
       applyState(frame);
+      voice.handle(frame);
       break;
     case 'ack': {
       if (!frame.round || frame.round === round) counted.set(String(frame.statement), frame.choice);
@@ -505,6 +521,15 @@ form.addEventListener('submit', (event) => {
 });
 
 restorePending();
+voice = roomVoice(root, {
+  data,
+  send: (message) => !!socket && socket.send(message),
+  stage: () => ({
+    statement: current, phase, round, choices: buttons.map((b) => b.value),
+    myChoice: current ? counted.get(String(current.id)) || null : null,
+  }),
+  announcer,
+});
 const resized = new ResizeObserver(placePanel);
 for (const node of [root.querySelector('.vote__head'), groupPicker, text, panel]) resized.observe(node);
 window.addEventListener('resize', placePanel);
@@ -513,7 +538,10 @@ const badge = connectionBadge(root.querySelector('[data-connection]'), common);
 socket = connect(data.ws_path, {
   onMessage,
   onStatus: (state, code) => {
-    if (state !== 'open') inFlight = null; // a new socket will not answer what this one was sent
+    if (state !== 'open') { // a new socket will not answer what this one was sent
+      inFlight = null;
+      voice.reset();
+    }
     badge(state, code);
   },
 });

@@ -4,6 +4,7 @@ versions of what the page's script does over its socket (vote, room code, group,
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -73,9 +74,18 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         debate.settings.visibility is not Visibility.VOTED or debate.stage.revealed
         or my_choice is not None)
     urls = state(request).urls
+    # The buttons and messages in the phone's own language when it is one of ours (a Dutch debate
+    # can have English-speaking guests); otherwise the debate's. A statement in that language too
+    # when the moderator gave its translation.
+    lang = preferred_language(request.headers.get("accept-language"), default=debate.lang)
+    text = current.text_in(lang, debate.lang) if current else ""
     context = {
         "debate": debate,
         "statement": current,
+        "statement_text": text,
+        # the language the statement is shown in: the translation's (the page's) or the debate's
+        "statement_lang": lang if current and text != current.text else debate.lang,
+        "voice": _voice(room, participant),
         "count": len(debate.statements),
         "stage": debate.stage,
         "my_choice": my_choice,
@@ -92,14 +102,37 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         "needs_code": not room.may_vote(participant),
         "vote_id": _new_vote_id(),
     }
-    # The buttons and messages in the phone's own language when it is one of ours (a Dutch debate
-    # can have English-speaking guests); otherwise the debate's. Statements stay as typed.
-    lang = preferred_language(request.headers.get("accept-language"), default=debate.lang)
     response = render(request, "vote.html", context, lang=lang, status=status,
                       headers={"Vary": "Accept-Language"})
     state(request).participants.give(response, participant,
                                      https=request.url.scheme == "https")
     return response
+
+
+def _voice(room: Room, participant: str) -> dict[str, Any]:
+    """This phone's part in the room's voice as its page first shows it (the script then follows
+    the frames): its own reason (`held`: waiting for the moderator), the room's reasons, its +1s,
+    its place on the floor and who has it, and the waiting proposals when phones see them."""
+    stage = room.debate.stage
+    welcome = frames.welcome(room, participant)
+    sid = stage.statement_id
+    own = None if sid is None else room.voices.own(sid, stage.round, participant)
+    request = None if sid is None else room.voices.request_of(sid, participant)
+    info = welcome["reason"]
+    public = room.debate.settings.proposals_public
+    return {
+        "reason": None if info is None or own is None
+        else {**info, "held": own.held, "hidden": own.hidden},
+        "reasons": frames.reasons(room, Audience.PHONE),
+        "plussed": welcome["plussed"],
+        "floor": frames.floor(room, Audience.PHONE),
+        "floor_token": welcome["floor"],
+        "floor_stance": None if request is None or request.stance is None
+        else request.stance.value,
+        "proposals": frames.proposals(room, Audience.PHONE)["pending"] if public else None,
+        "proposal_plus": welcome["proposal_plus"],
+        "reasons_setting": room.debate.settings.reasons.value,
+    }
 
 
 async def vote_page(request: Request) -> Response:
