@@ -96,8 +96,8 @@ def test_websocket_messages_of_any_shape_get_an_answer_and_break_nothing(batch, 
     async def exchange() -> list[dict]:
         answers = []
         async with connect(socket_url(server, debate, "phone"), compression=None) as ws:
-            assert json.loads(await ws.recv())["type"] == "welcome"
-            assert json.loads(await ws.recv())["type"] == "state"
+            snapshot = [json.loads(await ws.recv())["type"] for _ in range(4)]
+            assert snapshot == ["welcome", "state", "floor", "reasons"]
             for frame in batch:
                 await ws.send(frame)
                 answer = json.loads(await asyncio.wait_for(ws.recv(), 30))

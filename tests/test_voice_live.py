@@ -112,3 +112,41 @@ async def test_a_reason_through_the_plain_form(site, moderator) -> None:
         assert given.status_code == 303
     exported = (await mod.export("export.json")).json()
     assert exported["debate"]["title"] == "No script"
+
+
+async def test_a_changed_vote_moves_the_reason_and_a_reconnect_gets_the_lists(
+        site, moderator, connect) -> None:
+    """The author changes their vote: the room sees the reason under its new side without any
+    other change. A phone that connects later gets the room's reasons and the floor at once,
+    and its own held reason comes back marked held."""
+    debate = site.new("Moving reasons", ["Hybrid hubs are the future."], "en",
+                      "--visibility", "live", "--held-words", "nonsense")
+    server = site.start()
+    mod = await moderator(server, debate)
+    await mod.show(debate.sid(1), "open")
+    author, other = new_participant(), new_participant()
+    writer = await connect(server, debate, participant=author)
+    assert (await writer.cast(debate.sid(1), "agree"))["type"] == "ack"
+    await writer.send({"type": "reason", "id": "r-1", "statement": debate.sid(1),
+                       "text": "Companies know what the region needs."})
+    saved = await writer.recv_type("reason")
+    reader = await connect(server, debate, participant=other)
+    # the snapshot holds the list the room last got; what changed since follows at the phones'
+    # pace, with no further change needed
+    assert (await reader.recv_type("reasons"))["shown"] is True
+    first = await reader.recv_until(lambda f: f["type"] == "reasons" and f["top"].get("agree"),
+                                    what="the reason given before this phone connected")
+    assert [r["id"] for r in first["top"]["agree"]] == [saved["id"]]
+    assert (await writer.cast(debate.sid(1), "disagree"))["type"] == "ack"
+    moved = await reader.recv_until(
+        lambda f: f["type"] == "reasons" and f["top"].get("disagree"), what="the moved reason")
+    assert [r["id"] for r in moved["top"]["disagree"]] == [saved["id"]]
+    assert "agree" not in moved["top"]
+
+    assert (await reader.cast(debate.sid(1), "agree"))["type"] == "ack"
+    await reader.send({"type": "reason", "id": "r-2", "statement": debate.sid(1),
+                       "text": "This is nonsense."})
+    assert (await reader.recv_type("reason"))["held"] is True
+    again = await connect(server, debate, participant=other)
+    welcome = await again.recv_type("welcome")
+    assert welcome["reason"]["held"] is True and welcome["reason"]["hidden"] is False

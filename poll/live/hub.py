@@ -88,6 +88,8 @@ class Hub:
         if await self.store.record_vote(vote):
             room.count(statement_id, counted_in, participant, choice)
             self.ticker.changed(room)
+            if room.voices.own(statement_id, counted_in, participant) is not None:
+                self.ticker.voice_changed(room)  # the voter's reason moves to its new side
         return counted_in
 
     async def require_room_code(self, room: Room, required: bool) -> str | None:
@@ -268,6 +270,7 @@ class Hub:
 
     async def _publish_state(self, room: Room) -> None:
         # One encoding per audience, not per client: thousands of phones share one string.
+        room.voice_frames.clear()  # the statement, round or visibility may have changed
         for audience in Audience:
             where = frames.channel(room.id, audience)
             await self.pubsub.publish(where, frames.encode(frames.state(room, audience)))

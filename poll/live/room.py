@@ -48,6 +48,8 @@ class Room:
     gap_at: float = float("-inf")  # loop time it was computed
     voice_sent: dict[Audience, float] = field(default_factory=dict)  # loop time of the last
     # reasons frame to each audience
+    voice_frames: dict[Audience, str] = field(default_factory=dict)  # that frame, encoded: a page
+    # that connects gets it without ranking every reason again (the ticker sends what changed since)
 
     @property
     def id(self) -> str:

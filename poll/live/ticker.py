@@ -108,7 +108,9 @@ class Ticker:
                 # Queued, not latest-only: the one latest-only slot a connection has is the
                 # tally's, and at this pace a queue never grows.
                 where = frames.channel(debate_id, audience)
-                await self.pubsub.publish(where, frames.encode(frames.reasons(room, audience)))
+                encoded = frames.encode(frames.reasons(room, audience))
+                room.voice_frames[audience] = encoded
+                await self.pubsub.publish(where, encoded)
                 if audience is Audience.MODERATOR or (
                         audience is Audience.PHONE and room.debate.settings.proposals_public):
                     await self.pubsub.publish(

@@ -67,12 +67,14 @@ class Connection:
                     hub.phone_joined(room, participant)
                 try:
                     outbox.push(frames.encode(frames.state(room, audience)))
-                    if audience is Audience.MODERATOR:
-                        outbox.push(frames.encode(frames.proposals(room)))
+                    if audience is Audience.MODERATOR or (
+                            room.debate.settings.proposals_public and participant is not None):
+                        outbox.push(frames.encode(frames.proposals(room, audience)))
+                    # the room's voice too, so a page that reconnects is not left with old lists
+                    outbox.push(frames.encode(frames.floor(room, audience)))
+                    outbox.push(room.voice_frames.get(audience)
+                                or frames.encode(frames.reasons(room, audience)))
                     if audience is not Audience.PHONE:
-                        # the room's voice too, so a page that reconnects has the whole desk
-                        outbox.push(frames.encode(frames.floor(room, audience)))
-                        outbox.push(frames.encode(frames.reasons(room, audience)))
                         outbox.offer(frames.encode(frames.tally(room, audience)))
                     await self.receive(receive)
                 finally:

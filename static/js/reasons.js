@@ -72,10 +72,8 @@ export function myReason(root, ctx, initial) {
     render,
     id: () => (reason ? reason.id : null),
     welcome(value) {
-      // the server's word; a held flag it does not repeat is kept from this page's answer
-      const held = !!(value && reason && reason.id === value.id && reason.text === value.text
-        && reason.held);
-      reason = value ? { ...value, held } : null;
+      // the server's word, held or not (the moderator may have approved it meanwhile)
+      reason = value ? { ...value, held: !!value.held, hidden: !!value.hidden } : null;
       key = 'next';
     },
     atStage() {

@@ -12,7 +12,7 @@ from ...model import Audience
 from ...tally import Numbers, SwingNumbers
 from ..room import Room
 from ..rules import results_visible
-from .voice import ReasonInfo, SpotlightInfo, reason_info, spotlight
+from .voice import OwnReason, SpotlightInfo, own_reason, spotlight
 
 
 class GroupInfo(TypedDict):
@@ -107,7 +107,7 @@ class WelcomeFrame(TypedDict):
     admitted: bool
     group: int | None
     skipped: bool  # answered the group question with "no group"
-    reason: ReasonInfo | None  # its reason on the statement on stage, in the round on stage
+    reason: OwnReason | None  # its reason on the statement on stage, in the round on stage
     plussed: list[int]  # the reasons it gave a +1
     floor: str | None  # its token while it is on the floor's list or has the floor
     proposal_plus: list[int]  # the waiting proposals it gave a +1
@@ -240,7 +240,7 @@ def welcome(room: Room, participant: str) -> WelcomeFrame:
             "admitted": room.may_vote(participant),
             "group": room.members.get(participant),
             "skipped": participant in room.skipped,
-            "reason": None if own is None else reason_info(room, own),
+            "reason": None if own is None else own_reason(room, own),
             "plussed": voices.plus_of(participant),
             "floor": None if request is None else request.token,
             "proposal_plus": [pid for pid, who in voices.proposal_plus.items()

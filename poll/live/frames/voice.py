@@ -23,6 +23,11 @@ class ReasonInfo(TypedDict):
     plus: int
 
 
+class OwnReason(ReasonInfo):
+    held: bool  # waits for the moderator's approval before the room sees it
+    hidden: bool  # the moderator took it off the room's pages
+
+
 class ModeratorReason(ReasonInfo):
     hidden: bool
     held: bool  # has a held word: waits for the moderator's approval
@@ -97,6 +102,14 @@ def reasons(room: Room, audience: Audience) -> ReasonsFrame:
         frame["total"] = len(given)
         frame["all"] = [_moderated(room, r) for r in given]
     return frame
+
+
+def own_reason(room: Room, reason: Reason) -> OwnReason:
+    """A phone's own reason, as its `welcome` gives it back: with whether it is held or
+    hidden (the author may know; nobody else learns it)."""
+    info = reason_info(room, reason)
+    return {"id": info["id"], "text": info["text"], "stance": info["stance"],
+            "plus": info["plus"], "held": reason.held, "hidden": reason.hidden}
 
 
 def _moderated(room: Room, reason: Reason) -> ModeratorReason:
