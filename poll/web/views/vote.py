@@ -116,13 +116,10 @@ def _voice(room: Room, participant: str) -> dict[str, Any]:
     stage = room.debate.stage
     welcome = frames.welcome(room, participant)
     sid = stage.statement_id
-    own = None if sid is None else room.voices.own(sid, stage.round, participant)
     request = None if sid is None else room.voices.request_of(sid, participant)
-    info = welcome["reason"]
     public = room.debate.settings.proposals_public
     return {
-        "reason": None if info is None or own is None
-        else {**info, "held": own.held, "hidden": own.hidden},
+        "reason": welcome["reason"],
         "reasons": frames.reasons(room, Audience.PHONE),
         "plussed": welcome["plussed"],
         "floor": frames.floor(room, Audience.PHONE),
