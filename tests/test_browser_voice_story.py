@@ -121,7 +121,7 @@ async def test_the_rooms_voice_in_two_languages_on_every_page(
     await expect(desk.locator('[data-reasons-panel] [data-stance="agree"] .dstance__label')
                  ).to_have_text("Eens")
     await expect(desk.locator("[data-reasons-count]")).to_have_text("2 redenen")
-    await agree.scroll_into_view_if_needed()
+    await english.locator("[data-reasons]").evaluate("n => n.scrollIntoView({block: 'start'})")
     await screenshots.save(english, "phone-reasons")
     await english.evaluate("window.scrollTo(0, 0)")
     await check_phone(english, "the room's reasons")
@@ -170,6 +170,11 @@ async def test_the_rooms_voice_in_two_languages_on_every_page(
     await expect(on_next).to_have_text("Hierna: Ben (Oneens)")
     await expect(floor.locator("[data-speaking]")).to_have_text("Aan het woord: Anouk (Eens)")
     await expect(english.locator("[data-floor-called]")).to_be_hidden()
+    await expect(floor.locator('[data-stance="disagree"] li')).to_have_text(["Ben"])
+    await floor.scroll_into_view_if_needed()
+    await desk.mouse.move(0, 0)  # no button under the pointer, drawn as hovered
+    await screenshots.save(desk, "moderator-floor")
+    await screenshots.save(projector, "projector-floor")
     await dutch.locator("[data-floor]").scroll_into_view_if_needed()
     await screenshots.save(dutch, "phone-floor")
     await dutch.evaluate("window.scrollTo(0, 0)")
@@ -182,9 +187,6 @@ async def test_the_rooms_voice_in_two_languages_on_every_page(
     await expect(speaking).to_have_text("Aan het woord: Ben (Oneens)")
     await expect(on_next).to_be_hidden()
     await expect(dutch.locator("[data-floor-called]")).to_be_hidden()  # its turn is over
-    await floor.scroll_into_view_if_needed()
-    await screenshots.save(desk, "moderator-floor")
-    await screenshots.save(projector, "projector-floor")
 
     # -- 5. a hostile reason stays text on every page, and in the spotlight --------------------
     await english.locator("[data-reason-summary]").click()  # "Edit your reason"
