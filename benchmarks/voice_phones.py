@@ -41,7 +41,8 @@ class VoiceWorker(Worker):
         self.refusals: dict[str, list[str]] = {"vote": [], "reason": [], "plus": []}
         self.send_errors = 0
         self.lateness: list[float] = []  # how late each action was sent (generator too busy?)
-        self.senders: list[asyncio.Task[None]] = []
+        self.senders: list[asyncio.Task[None]] = []  # one per slice: waits for each due time
+        self.sending: set[asyncio.Task[None]] = set()  # one per action, until its frame is sent
 
     def on_frame(self, phone: Phone, kind: str, msg: dict[str, Any], ts: float,
                  raw: str | bytes) -> None:
@@ -119,15 +120,23 @@ class VoiceWorker(Worker):
                 frame = {"type": "plus", "reason": arg, "on": True}
                 self.pending_plus[(index, arg)] = time.perf_counter()
             self.lateness.append(time.time() - due)
-            try:
-                await phone.ws.send(json.dumps(frame, separators=(",", ":")))
-            except Exception:
-                self.send_errors += 1
+            # Not awaited here: one phone whose socket is slow to take a frame must not hold up
+            # every other phone's schedule.
+            task = asyncio.create_task(self._send(phone, json.dumps(frame, separators=(",", ":"))))
+            self.sending.add(task)
+            task.add_done_callback(self.sending.discard)
+
+    async def _send(self, phone: Phone, text: str) -> None:
+        try:
+            await phone.ws.send(text)
+        except Exception:
+            self.send_errors += 1
 
     async def voice_end(self, timeout: float, linger: float) -> dict[str, Any]:
         """Wait for the last answers (at most `timeout` s), then `linger` s more for the last
         coalesced lists; stop counting and report."""
         await asyncio.gather(*self.senders, return_exceptions=True)
+        await asyncio.gather(*self.sending, return_exceptions=True)
         deadline = time.time() + timeout
         while (self.pending_votes or self.pending_reasons or self.pending_plus) \
                 and time.time() < deadline:
