@@ -6,6 +6,7 @@ as Pol.is does; docs/opinion.md gives the numbers below and why.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
 from .matrix import VoteMatrix
@@ -97,8 +99,13 @@ def find_groups(points: Points) -> Clustering:
         weights = np.bincount(base, minlength=BASE_CLUSTERS).astype(float)
     sample = _sample(n)
     best: Clustering | None = None
-    for k in range(2, min(MAX_GROUPS, len(targets) - 1) + 1):
-        model = KMeans(k, n_init=N_INIT, random_state=SEED).fit(targets, sample_weight=weights)
+    # identical answers make identical points: never ask for more groups than distinct points
+    distinct = len(np.unique(targets.round(9), axis=0))
+    for k in range(2, min(MAX_GROUPS, distinct, len(targets) - 1) + 1):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = KMeans(k, n_init=N_INIT, random_state=SEED).fit(targets,
+                                                                    sample_weight=weights)
         labels = model.labels_.astype(np.int64)
         if base is not None:
             labels = labels[base]
