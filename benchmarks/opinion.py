@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support.planted import planted  # noqa: E402
+from support.planted import planted
 
-from poll.opinion.worker import OpinionWorker  # noqa: E402
+from poll.opinion.worker import OpinionWorker
 
 SIZES = (1000, 3000, 10000, 20000)
 STATEMENTS = 30
