@@ -1,0 +1,82 @@
+"""The participant x statement vote matrix (runs in the worker: numpy).
+
+Values: agree +1, disagree -1, neutral 0; on a five-point scale strongly agree +1, agree +0.5,
+neutral 0, disagree -0.5, strongly disagree -1. A statement a participant did not answer is NaN
+here; `groups.positions` fills it with the statement's mean, which is 0 once PCA centres the
+columns (docs/opinion.md says why this, and not a plain 0, is what Pol.is does).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..model import Choice, Scale
+from .ballots import Ballots
+
+_THREE = {Choice.STRONGLY_AGREE: 1.0, Choice.AGREE: 1.0, Choice.NEUTRAL: 0.0,
+          Choice.DISAGREE: -1.0, Choice.STRONGLY_DISAGREE: -1.0}
+_FIVE = {Choice.STRONGLY_AGREE: 1.0, Choice.AGREE: 0.5, Choice.NEUTRAL: 0.0,
+         Choice.DISAGREE: -0.5, Choice.STRONGLY_DISAGREE: -1.0}
+
+MAX_MIN_VOTES = 7  # Pol.is clusters only participants with 7 votes or more
+
+
+def vote_value(choice: Choice, scale: Scale) -> float:
+    """A choice as a number on -1..+1 (the sign is what Pol.is's export writes)."""
+    return (_FIVE if scale is Scale.FIVE else _THREE)[choice]
+
+
+def min_votes(n_statements: int) -> int:
+    """How many statements a participant must have answered to be placed on the map: Pol.is's
+    7, or half the statements (at least 2) while the debate has fewer than 14, never more than
+    the debate has."""
+    return min(n_statements, MAX_MIN_VOTES, max(2, math.ceil(n_statements / 2)))
+
+
+@dataclass(frozen=True, slots=True)
+class VoteMatrix:
+    """Rows are participants, columns statements; NaN where a participant did not answer."""
+
+    participants: tuple[str, ...]
+    statements: tuple[int, ...]
+    values: NDArray[np.float64]
+
+    @property
+    def voted(self) -> NDArray[np.bool_]:
+        return ~np.isnan(self.values)
+
+    def rows(self, keep: NDArray[np.bool_]) -> VoteMatrix:
+        """The same matrix with only the rows where `keep` is true."""
+        people = tuple(p for p, k in zip(self.participants, keep, strict=True) if k)
+        return VoteMatrix(people, self.statements, self.values[keep])
+
+
+def vote_matrix(ballots: Ballots) -> VoteMatrix:
+    """Every participant who voted at all, in order of first appearance; a vote on a statement
+    not in `ballots.statements` (deleted meanwhile) is left out."""
+    column = {s: i for i, s in enumerate(ballots.statements)}
+    value = {c.value: vote_value(c, ballots.scale) for c in Choice}
+    row: dict[str, int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    cells: list[float] = []
+    # one pass of dict look-ups: 20,000 x 30 votes in well under a second
+    for participant, statement, choice in ballots.votes:
+        if (j := column.get(statement)) is None:
+            continue
+        rows.append(row.setdefault(participant, len(row)))
+        columns.append(j)
+        cells.append(value[choice])
+    values = np.full((len(row), len(column)), np.nan)
+    values[np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)] = cells
+    return VoteMatrix(tuple(row), ballots.statements, values)
+
+
+def placeable(matrix: VoteMatrix) -> VoteMatrix:
+    """The participants who answered at least `min_votes` statements."""
+    counts = matrix.voted.sum(axis=1)
+    return matrix.rows(counts >= min_votes(len(matrix.statements)))
