@@ -71,6 +71,12 @@ export function myReason(root, ctx, initial) {
   return {
     render,
     id: () => (reason ? reason.id : null),
+    /** The room's list shows this reason: so the moderator approved it (or showed it again). */
+    seen(frame) {
+      if (!reason || !(reason.held || reason.hidden)) return;
+      const listed = Object.values(frame.top || {}).flat().some((item) => item.id === reason.id);
+      if (listed) { reason.held = false; reason.hidden = false; render(); }
+    },
     welcome(value) {
       // the server's word, held or not (the moderator may have approved it meanwhile)
       reason = value ? { ...value, held: !!value.held, hidden: !!value.hidden } : null;

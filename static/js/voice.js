@@ -99,7 +99,7 @@ export function roomVoice(root, { data, send, stage, announcer }) {
         if (frame.type === 'reason') sentReason = null;
         answer(frame);
         return true;
-      case 'reasons': lists.reasons(frame); return true;
+      case 'reasons': mine.seen(frame); lists.reasons(frame); return true;
       case 'proposals': lists.proposals(frame.pending || []); return true;
       case 'floor': floor.update(frame); return true;
       case 'error':
