@@ -174,13 +174,14 @@ class Server:
 class Pool:
     """Worker processes holding the phones; each command goes to all of them."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, target: Callable[[Any, int], None] = phone_workers.main
+                 ) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conns = []
         self.procs = []
         for i in range(count):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=phone_workers.main, args=(child, i), daemon=True,
+            proc = ctx.Process(target=target, args=(child, i), daemon=True,
                                name=f"phones-{i}")
             proc.start()
             child.close()
@@ -330,12 +331,55 @@ class Screen:
 
 # -- the benchmark ---------------------------------------------------------------------------
 
+class PollServer:
+    """A running `poll serve` with one debate, and the moderator's signed-in HTTP client."""
+
+    def __init__(self, server: Server, http: httpx.AsyncClient, debate: dict[str, Any],
+                 port: int) -> None:
+        self.server, self.http, self.debate, self.port = server, http, debate, port
+        self.id: str = debate["id"]
+        self.post_headers = {"Accept": "application/json"}
+
+    async def sign_in(self) -> None:
+        """Sign in with the moderator link and load the moderator page, as a browser would: it
+        sets the CSRF cookie (if the server uses one), which the POSTs repeat in a header."""
+        r = await self.http.get(self.debate["moderator_url"])
+        if r.status_code not in (302, 303) or not self.http.cookies:
+            raise RuntimeError(f"moderator sign-in failed: {r.status_code} {r.text[:200]}")
+        r = await self.http.get(f"/d/{self.id}/moderate")
+        if r.status_code != 200:
+            raise RuntimeError(f"moderator page: {r.status_code} {r.text[:200]}")
+        token = self.http.cookies.get("csrftoken")
+        if token:
+            self.post_headers["x-csrftoken"] = token
+
+    async def post(self, path: str, data: dict[str, str]) -> dict[str, Any]:
+        """A moderator's POST (`/d/{id}/...`); its JSON answer."""
+        resp = await self.http.post(f"/d/{self.id}/{path}", data=data,
+                                    headers=self.post_headers)
+        if resp.status_code != 200:
+            raise RuntimeError(f"POST {path} {data}: {resp.status_code} {resp.text[:300]}")
+        return dict(resp.json())
+
+    async def control(self, action: str) -> tuple[float, float, dict[str, Any]]:
+        """`POST /d/{id}/control action=...`: when it was sent, how long it took, the state."""
+        t0 = time.time()
+        state = await self.post("control", {"action": action})
+        return t0, time.time() - t0, state
+
+    def cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+
+
 class Bench:
+    # the entry point of the phone worker processes (voice.py brings its own)
+    worker_main: Callable[[Any, int], None] = staticmethod(phone_workers.main)
+
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.n = args.phones
         self.problems = Problems()
-        self.pool = Pool(args.workers)
+        self.pool = Pool(args.workers, type(self).worker_main)
         self.tmp = Path(tempfile.mkdtemp(prefix="poll-bench-"))
         self.statements_file = self.tmp / "statements.txt"
         self.statements_file.write_text("\n".join(STATEMENTS) + "\n", "utf-8")
@@ -512,8 +556,8 @@ class Bench:
 
     # -- debate-poll ---------------------------------------------------------------------------
 
-    async def run_poll(self) -> dict[str, Any]:
-        print(f"debate-poll: {self.n} phones", flush=True)
+    def start_poll(self, probe: Path | None = None) -> PollServer:
+        """`poll new` (a fresh SQLite file) and `poll serve` on a free port; not yet healthy."""
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         db = self.tmp / "bench.db"
@@ -529,11 +573,6 @@ class Bench:
         if made.returncode != 0:
             raise RuntimeError(f"poll new failed: {made.stderr}")
         debate = json.loads(made.stdout)
-        debate_id = debate["id"]
-        statements = [s["id"] for s in debate["statements"]]
-        probe = Path(self.args.probe).resolve() if self.args.probe else None
-        if probe is not None:
-            shutil.rmtree(probe, ignore_errors=True)
         launcher = [PY, "-m", "poll"]
         if probe is not None:
             launcher = [PY, str(HERE / "gc_probe.py"), str(probe)]
@@ -541,41 +580,45 @@ class Bench:
             *launcher, "serve", "--host", "127.0.0.1", "--port", str(port),
             "--db", str(db), "--public-url", base], self.tmp / "poll.log", env=env,
             cwd=self.server_root)
+        http = httpx.AsyncClient(base_url=base, trust_env=False, timeout=60,
+                                 headers={"Origin": base, "Referer": f"{base}/"})
+        return PollServer(server, http, debate, port)
+
+    async def stop_poll(self, poll: PollServer) -> None:
+        """Stop the server; a server that died or logged errors is a problem of the run."""
+        server = poll.server
+        await poll.http.aclose()
+        if not server.alive():
+            self.problems.add(f"debate-poll exited early:\n{server.tail()}")
+        server.stop()
+        log = server.tail(200)
+        errors = [line for line in log.splitlines()
+                  if "Traceback" in line or " ERROR" in line or "Exception" in line]
+        if errors:
+            self.problems.add(f"server log shows errors, e.g. {errors[:3]} "
+                              f"(log: {server.log_path})")
+
+    async def run_poll(self) -> dict[str, Any]:
+        print(f"debate-poll: {self.n} phones", flush=True)
+        probe = Path(self.args.probe).resolve() if self.args.probe else None
+        if probe is not None:
+            shutil.rmtree(probe, ignore_errors=True)
+        poll = self.start_poll(probe)
+        server, http, debate, port = poll.server, poll.http, poll.debate, poll.port
+        debate_id = debate["id"]
+        statements = [s["id"] for s in debate["statements"]]
         result: dict[str, Any] = {"debate": debate_id, "experiment": {
             "probe": bool(probe), "freeze": bool(probe and self.args.probe_freeze)}}
         windows: dict[str, list[float]] = {}
         screen = Screen()
-        http = httpx.AsyncClient(base_url=base, trust_env=False, timeout=60,
-                                 headers={"Origin": base, "Referer": f"{base}/"})
+        control = poll.control
         try:
             await self._wait_health(http, server)
-            r = await http.get(debate["moderator_url"])
-            if r.status_code not in (302, 303) or not http.cookies:
-                raise RuntimeError(f"moderator sign-in failed: {r.status_code} {r.text[:200]}")
-            # The moderator page, as a browser would load it: it sets the CSRF cookie (if the
-            # server uses one), which the POSTs repeat in a header (double submit).
-            r = await http.get(f"/d/{debate_id}/moderate")
-            if r.status_code != 200:
-                raise RuntimeError(f"moderator page: {r.status_code} {r.text[:200]}")
-            post_headers = {"Accept": "application/json"}
-            token = http.cookies.get("csrftoken")
-            if token:
-                post_headers["x-csrftoken"] = token
-
-            async def control(action: str) -> tuple[float, float, dict[str, Any]]:
-                t0 = time.time()
-                resp = await http.post(f"/d/{debate_id}/control", data={"action": action},
-                                       headers=post_headers)
-                took = time.time() - t0
-                if resp.status_code != 200:
-                    raise RuntimeError(f"control {action}: {resp.status_code} {resp.text[:300]}")
-                return t0, took, resp.json()
-
+            await poll.sign_in()
             # The projector as a browser opens it: the projector link (with its key, where the
             # server has one) gives the session the screen socket needs.
             await http.get(debate["screen_url"])
-            await screen.start(f"ws://127.0.0.1:{port}/ws/{debate_id}/screen",
-                               "; ".join(f"{k}={v}" for k, v in http.cookies.items()))
+            await screen.start(f"ws://127.0.0.1:{port}/ws/{debate_id}/screen", poll.cookie())
             phone_path = await self._phone_socket_path(http, debate)
             await asyncio.sleep(0.3)
             result["rss_idle_mb"] = mb(server.rss())
@@ -663,16 +706,7 @@ class Bench:
             result["phones_end"] = await self.close_phones("debate-poll")
             await screen.close()
         finally:
-            await http.aclose()
-            if not server.alive():
-                self.problems.add(f"debate-poll exited early:\n{server.tail()}")
-            server.stop()
-            log = server.tail(200)
-            errors = [line for line in log.splitlines()
-                      if "Traceback" in line or " ERROR" in line or "Exception" in line]
-            if errors:
-                self.problems.add(f"server log shows errors, e.g. {errors[:3]} "
-                                  f"(log: {server.log_path})")
+            await self.stop_poll(poll)
         if probe is not None:
             result["probe"] = probe_summary(probe, windows, self.n)
         return result
@@ -785,11 +819,9 @@ class Bench:
 
     # -- the whole run ---------------------------------------------------------------------------
 
-    async def run(self) -> dict[str, Any]:
-        began = time.time()
-        out: dict[str, Any] = {
-            "meta": {
-                "phones": self.n, "workers": len(self.pool),
+    def meta(self) -> dict[str, Any]:
+        """What was run, where, on which server code (the JSON's `meta`)."""
+        return {"phones": self.n, "workers": len(self.pool),
                 "source_addresses": self.args.addresses,
                 "switches": self.args.switches, "quick": self.args.quick,
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -798,9 +830,11 @@ class Bench:
                          "mem_gb": round(psutil.virtual_memory().total / 2**30, 1)},
                 "versions": _versions(),
                 "git": git_describe(self.server_root),
-                "server": self.server_meta,
-            }
-        }
+                "server": self.server_meta}
+
+    async def run(self) -> dict[str, Any]:
+        began = time.time()
+        out: dict[str, Any] = {"meta": self.meta()}
         if not self.args.skip_bare:
             out["bare"] = await self.run_bare()
             await asyncio.sleep(self.args.pause)

@@ -130,6 +130,7 @@ class Worker:
                         self._acks_missing -= 1
                         if self._acks_missing == 0 and self._ack_event is not None:
                             self._ack_event.set()
+                self.on_frame(phone, kind, msg, ts, raw)
         except Exception as exc:  # ConnectionClosedError and friends
             if phone.error is None and not self.closing:
                 phone.error = f"reader: {type(exc).__name__}: {exc}"[:200]
@@ -141,6 +142,10 @@ class Worker:
                     self._pending_state -= 1
                     if self._pending_state == 0 and self._connected_event is not None:
                         self._connected_event.set()
+
+    def on_frame(self, phone: Phone, kind: str, msg: dict[str, Any], ts: float,
+                 raw: str | bytes) -> None:
+        """Every frame a phone received, after the bookkeeping above (for subclasses)."""
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -296,9 +301,10 @@ class Worker:
         return report
 
 
-async def _serve(conn: Any, worker_id: int) -> None:
+async def _serve(conn: Any, worker_id: int, worker_class: type[Worker] = Worker) -> None:
+    """Run the commands the parent sends over `conn` on one `worker_class`, until "exit"."""
     loop = asyncio.get_running_loop()
-    worker = Worker(worker_id)
+    worker = worker_class(worker_id)
     inbox: asyncio.Queue[Any] = asyncio.Queue()
 
     def readable() -> None:

@@ -210,3 +210,20 @@ async def test_reasons_their_plus_ones_and_the_floor_are_kept(store: SQLiteStore
     await store.remove_reason(debate.id, first.id)
     assert await store.reasons(debate.id) == []
     assert await store.reason_votes(debate.id) == {}
+
+
+async def test_a_burst_of_plus_ones_is_stored_together_and_a_refused_one_undoes_none(
+        store: SQLiteStore) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    reason = await store.save_reason(debate.id, sid, 1, "p_author", "Because.", False)
+    pluses = [store.plus_one(reason.id, f"p_{i}", True) for i in range(200)]
+    # a +1 on a reason that does not exist (the foreign key refuses it), amid the others
+    pluses.insert(100, store.plus_one(999_999, "p_x", True))
+    results = await asyncio.gather(*pluses, return_exceptions=True)
+    assert isinstance(results[100], Exception)
+    assert [r for i, r in enumerate(results) if i != 100] == [None] * 200
+    assert await store.reason_votes(debate.id) == {reason.id: {f"p_{i}" for i in range(200)}}
+    await store.plus_one(reason.id, "p_0", False)  # taken back
+    await store.plus_one(reason.id, "p_1", True)  # a repeat changes nothing
+    assert len((await store.reason_votes(debate.id))[reason.id]) == 199

@@ -193,3 +193,26 @@ async def test_the_voice_is_rebuilt_from_the_store(hub: Hub) -> None:
     assert frames.reasons(again, Audience.PHONE) == frames.reasons(room, Audience.PHONE)
     assert frames.floor(again, Audience.MODERATOR) == frames.floor(room, Audience.MODERATOR)
     await asyncio.sleep(0)
+
+
+async def test_phones_get_a_tally_only_when_its_numbers_change(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Phones' tallies carry no count of who is connected: thousands joining must not send the
+    # same frame to every phone once a second (docs/performance.md, "The room's voice").
+    monkeypatch.setattr("poll.live.ticker.PHONE_INTERVAL", 0.0)
+    room = await make(hub, visibility=Visibility.LIVE)
+    heard = listen(hub, room, Audience.PHONE)
+
+    async def tallies_after_a_tick() -> list[int]:
+        await hub.ticker.flush()
+        for _ in range(5):  # let the outbox's sender run
+            await asyncio.sleep(0)
+        return [f["total"] for f in heard if f["type"] == "tally"]
+
+    await vote(hub, room, "p1", A)
+    assert await tallies_after_a_tick() == [1]
+    for i in range(20):
+        hub.phone_joined(room, f"p_join{i}")
+        assert await tallies_after_a_tick() == [1]
+    await vote(hub, room, "p2", D)
+    assert await tallies_after_a_tick() == [1, 2]

@@ -44,6 +44,7 @@ class Room:
     timer: asyncio.Task[None] | None = None  # closes voting when the countdown ends
     peak_saved: int = 0
     phone_tally_at: float = 0.0  # loop time the phones last got a tally frame
+    phone_tally: str | None = None  # the last tally frame the phones got, encoded
     gap: Gap | None = None  # where groups differ most, as last computed
     gap_at: float = float("-inf")  # loop time it was computed
     voice_sent: dict[Audience, float] = field(default_factory=dict)  # loop time of the last

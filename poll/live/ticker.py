@@ -87,12 +87,17 @@ class Ticker:
             room = self.rooms.loaded(debate_id)
             if room is None or clock - room.phone_tally_at >= PHONE_INTERVAL:
                 self._phones_due.discard(debate_id)
-                if room is not None:
-                    room.phone_tally_at = clock
-                    await self.pubsub.publish(
-                        frames.channel(debate_id, Audience.PHONE),
-                        frames.encode(frames.tally(room, Audience.PHONE)),
-                        latest_only=True)
+                if room is None:
+                    continue
+                # Phones' tallies carry no count of who is connected: while thousands join
+                # (or rejoin) the numbers stay the same, and the same frame to every phone once
+                # a second is what slowed a 10,000-phone connect (docs/performance.md, "The
+                # room's voice"). A phone that joins has the results in its state frame.
+                tally = frames.encode(frames.tally(room, Audience.PHONE))
+                if tally != room.phone_tally:
+                    room.phone_tally_at, room.phone_tally = clock, tally
+                    await self.pubsub.publish(frames.channel(debate_id, Audience.PHONE), tally,
+                                              latest_only=True)
 
     async def _flush_voice(self, clock: float) -> None:
         for debate_id, owed in list(self._voice_due.items()):

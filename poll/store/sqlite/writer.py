@@ -4,8 +4,9 @@ SQLite allows one writer at a time, so writes queue here instead of contending f
 Whatever is queued when the writer wakes is committed in ONE transaction (group commit: one
 fsync for a whole burst of votes), and each write's future resolves only after COMMIT, so a vote
 is acknowledged only once it is safe on disk. Votes in a batch are inserted with three statements
-however many there are; other writes (functions) run in the same transaction, each under a
-savepoint, so one refused write does not undo the votes beside it.
+however many there are; single statements queued side by side (+1s) go as one `executemany`;
+other writes (functions) run in the same transaction, each under a savepoint, so one refused
+write does not undo the votes beside it.
 """
 
 from __future__ import annotations
@@ -30,15 +31,27 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+Statement = tuple[str, tuple[Any, ...]]  # SQL and its parameters
+
+
 class _Write:
-    """One queued write: a vote (batched with the votes beside it) or a function."""
+    """One queued write: a vote (batched with the votes beside it), one statement (batched with
+    the same statement beside it) or a function."""
 
-    __slots__ = ("fn", "future", "vote")
+    __slots__ = ("fn", "future", "statement", "vote")
 
-    def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None) -> None:
+    def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None,
+                 statement: Statement | None = None) -> None:
         self.vote = vote
         self.fn = fn
+        self.statement = statement
         self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+    def kind(self) -> object:
+        """Writes of the same kind side by side go to the database together."""
+        if self.vote is not None:
+            return "vote"
+        return "fn" if self.statement is None else self.statement[0]
 
 
 @dataclass(slots=True)
@@ -61,6 +74,12 @@ class Writer:
         raises is raised here (its savepoint is rolled back; the rest of the batch commits)."""
         result: T = await self._submit(_Write(None, fn))
         return result
+
+    async def execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Run one statement in the next transaction; returns after COMMIT. The same statement
+        queued beside it runs in the same `executemany`: one trip to the database's thread for a
+        burst of +1s instead of three each (docs/performance.md, "The room's voice")."""
+        await self._submit(_Write(None, None, (sql, params)))
 
     async def record_vote(self, vote: Vote) -> bool:
         """Insert a vote; after COMMIT, True when stored, False when it repeats a stored
@@ -102,6 +121,8 @@ class Writer:
             for run in _runs(batch):
                 if run[0].vote is not None:
                     results.extend(await _insert_votes(db, run))
+                elif run[0].statement is not None:
+                    results.extend(await _execute_many(db, run))
                 else:
                     for item in run:
                         results.append(await _guarded(db, item))
@@ -123,11 +144,11 @@ class Writer:
 
 
 def _runs(batch: list[_Write]) -> list[list[_Write]]:
-    """Split a batch into consecutive runs of votes and of functions, keeping the order (a vote
-    queued before a close is written before it)."""
+    """Split a batch into consecutive runs of votes, of one statement and of functions, keeping
+    the order (a vote queued before a close is written before it)."""
     runs: list[list[_Write]] = []
     for item in batch:
-        if runs and (runs[-1][0].vote is None) == (item.vote is None):
+        if runs and runs[-1][0].kind() == item.kind():
             runs[-1].append(item)
         else:
             runs.append([item])
@@ -136,16 +157,35 @@ def _runs(batch: list[_Write]) -> list[list[_Write]]:
 
 async def _guarded(db: aiosqlite.Connection, item: _Write) -> Any:
     # A savepoint per function, so one refused write does not undo the rest of the batch.
-    assert item.fn is not None
     await db.execute("SAVEPOINT op")
     try:
-        result = await item.fn(db)
+        if item.statement is not None:
+            await db.execute(*item.statement)
+            result = None
+        else:
+            assert item.fn is not None
+            result = await item.fn(db)
     except Exception as exc:
         await db.execute("ROLLBACK TO op")
         await db.execute("RELEASE op")
         return _Failed(exc)
     await db.execute("RELEASE op")
     return result
+
+
+async def _execute_many(db: aiosqlite.Connection, run: list[_Write]) -> list[Any]:
+    # One savepoint and one executemany for the run; if a row is refused, each on its own, so
+    # the others still count and only the refused one raises.
+    sql = run[0].statement[0]  # type: ignore[index]
+    await db.execute("SAVEPOINT many")
+    try:
+        await db.executemany(sql, [item.statement[1] for item in run])  # type: ignore[index]
+    except Exception:
+        await db.execute("ROLLBACK TO many")
+        await db.execute("RELEASE many")
+        return [await _guarded(db, item) for item in run]
+    await db.execute("RELEASE many")
+    return [None] * len(run)
 
 
 async def _insert_votes(db: aiosqlite.Connection, run: list[_Write]) -> list[bool]:
