@@ -82,3 +82,56 @@ async def test_the_watchdog_drops_a_socket_that_accepts_nothing() -> None:
     assert stuck.dropped and not healthy.dropped
     guard.cancel()
     owners[1].cancel()
+
+
+async def test_frames_go_out_at_once_when_the_socket_takes_them_and_keep_their_order() -> None:
+    """With the server's synchronous send (poll.ws.protocol's `send_text_now`), a frame to a
+    socket that can take it is written without a sender task; once the socket cannot, frames
+    queue, and none is written ahead of them until the queue is empty."""
+    wire: list[str] = []
+    socket_takes = True
+    gate = asyncio.Event()
+
+    def now(frame: str) -> bool:
+        if socket_takes:
+            wire.append(frame)
+        return socket_takes
+
+    async def send(frame: str) -> None:
+        await gate.wait()
+        wire.append(frame)
+
+    sub = Subscriber(send, send_now=now)
+    sub.push("state1")
+    sub.offer("tally1")
+    assert wire == ["state1", "tally1"]  # written there and then
+    assert sub._sender is None  # and no task started for them
+
+    socket_takes = False  # the write buffer is full
+    sub.push("state2")
+    socket_takes = True  # it drains, but state2 is still waiting in the outbox
+    sub.push("state3")
+    sub.offer("tally2")
+    assert wire == ["state1", "tally1"]
+    gate.set()
+    await eventually(lambda: len(wire) == 5)
+    assert wire == ["state1", "tally1", "state2", "state3", "tally2"]
+    await eventually(lambda: sub._sender is None)
+    sub.push("state4")
+    assert wire[-1] == "state4"
+
+
+async def test_a_socket_that_breaks_while_written_at_once_ends_the_connection() -> None:
+    owner = asyncio.create_task(asyncio.sleep(3600))
+
+    def broken(frame: str) -> bool:
+        raise ConnectionResetError
+
+    async def send(frame: str) -> None:
+        raise AssertionError("not reached")
+
+    sub = Subscriber(send, owner=owner, send_now=broken)
+    sub.push("state")
+    assert sub.stopped and not sub.dropped
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(owner, 5)
