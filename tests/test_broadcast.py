@@ -135,3 +135,46 @@ async def test_a_socket_that_breaks_while_written_at_once_ends_the_connection() 
     assert sub.stopped and not sub.dropped
     with pytest.raises(asyncio.CancelledError):
         await asyncio.wait_for(owner, 5)
+
+
+async def test_a_large_channel_is_served_in_turns_and_keeps_the_order_of_its_frames(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frame to many subscribers lets other work run between chunks (a vote's answer does not
+    wait for thousands of sends), yet two frames published one after the other reach every
+    subscriber in that order, and one who joins meanwhile gets only the later one."""
+    from poll.broadcast import memory
+
+    monkeypatch.setattr(memory, "CHUNK", 2)
+    pubsub = MemoryPubSub()
+    wires: list[list[str]] = [[] for _ in range(7)]
+
+    def writer(wire: list[str]):  # written at once, as the lean protocol does
+        def now(frame: str) -> bool:
+            wire.append(frame)
+            return True
+        return now
+
+    async def unused(frame: str) -> None:
+        raise AssertionError("written at once instead")
+
+    subscribers = [Subscriber(unused, send_now=writer(wire)) for wire in wires[:6]]
+    late = Subscriber(unused, send_now=writer(wires[6]))
+    meanwhile: list[int] = []
+
+    async def vote() -> None:  # other work, e.g. a vote being answered
+        meanwhile.append(sum(map(len, wires)))
+
+    for subscriber in subscribers:
+        await pubsub.subscribe("d:phone", subscriber).__aenter__()
+    first = asyncio.create_task(pubsub.publish("d:phone", "reasons1"))
+    answering = asyncio.create_task(vote())
+    second = asyncio.create_task(pubsub.publish("d:phone", "tally1", latest_only=True))
+    await asyncio.sleep(0)
+    await pubsub.subscribe("d:phone", late).__aenter__()
+    await asyncio.gather(first, answering, second)
+    assert meanwhile and 0 < meanwhile[0] < 12  # answered while the frames were going out
+    assert wires[:6] == [["reasons1", "tally1"]] * 6
+    assert wires[6] == []  # joined after both were published: its snapshot is newer
+    await pubsub.publish("d:phone", "tally2", latest_only=True)
+    assert all(wire[-1] == "tally2" for wire in wires)
+    assert pubsub._turns == {} and pubsub._queued == {}  # quiet again

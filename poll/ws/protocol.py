@@ -54,7 +54,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         if self.response.status_code == 101:  # else there is no scope and no app
-            self.scope["extensions"][SEND_NOW] = self.send_text_now  # type: ignore[index]
+            self.scope["extensions"][SEND_NOW] = self.send_text_now  # type: ignore[assignment]
 
     def send_text_now(self, text: str) -> bool:
         """Write `text` as a text frame now if the socket can take it: accepted, not closing,
