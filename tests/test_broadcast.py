@@ -82,3 +82,99 @@ async def test_the_watchdog_drops_a_socket_that_accepts_nothing() -> None:
     assert stuck.dropped and not healthy.dropped
     guard.cancel()
     owners[1].cancel()
+
+
+async def test_frames_go_out_at_once_when_the_socket_takes_them_and_keep_their_order() -> None:
+    """With the server's synchronous send (poll.ws.protocol's `send_text_now`), a frame to a
+    socket that can take it is written without a sender task; once the socket cannot, frames
+    queue, and none is written ahead of them until the queue is empty."""
+    wire: list[str] = []
+    socket_takes = True
+    gate = asyncio.Event()
+
+    def now(frame: str) -> bool:
+        if socket_takes:
+            wire.append(frame)
+        return socket_takes
+
+    async def send(frame: str) -> None:
+        await gate.wait()
+        wire.append(frame)
+
+    sub = Subscriber(send, send_now=now)
+    sub.push("state1")
+    sub.offer("tally1")
+    assert wire == ["state1", "tally1"]  # written there and then
+    assert sub._sender is None  # and no task started for them
+
+    socket_takes = False  # the write buffer is full
+    sub.push("state2")
+    socket_takes = True  # it drains, but state2 is still waiting in the outbox
+    sub.push("state3")
+    sub.offer("tally2")
+    assert wire == ["state1", "tally1"]
+    gate.set()
+    await eventually(lambda: len(wire) == 5)
+    assert wire == ["state1", "tally1", "state2", "state3", "tally2"]
+    await eventually(lambda: sub._sender is None)
+    sub.push("state4")
+    assert wire[-1] == "state4"
+
+
+async def test_a_socket_that_breaks_while_written_at_once_ends_the_connection() -> None:
+    owner = asyncio.create_task(asyncio.sleep(3600))
+
+    def broken(frame: str) -> bool:
+        raise ConnectionResetError
+
+    async def send(frame: str) -> None:
+        raise AssertionError("not reached")
+
+    sub = Subscriber(send, owner=owner, send_now=broken)
+    sub.push("state")
+    assert sub.stopped and not sub.dropped
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(owner, 5)
+
+
+async def test_a_large_channel_is_served_in_turns_and_keeps_the_order_of_its_frames(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A frame to many subscribers lets other work run between chunks (a vote's answer does not
+    wait for thousands of sends), yet two frames published one after the other reach every
+    subscriber in that order, and one who joins meanwhile gets only the later one."""
+    from poll.broadcast import memory
+
+    monkeypatch.setattr(memory, "CHUNK", 2)
+    pubsub = MemoryPubSub()
+    wires: list[list[str]] = [[] for _ in range(7)]
+
+    def writer(wire: list[str]):  # written at once, as the lean protocol does
+        def now(frame: str) -> bool:
+            wire.append(frame)
+            return True
+        return now
+
+    async def unused(frame: str) -> None:
+        raise AssertionError("written at once instead")
+
+    subscribers = [Subscriber(unused, send_now=writer(wire)) for wire in wires[:6]]
+    late = Subscriber(unused, send_now=writer(wires[6]))
+    meanwhile: list[int] = []
+
+    async def vote() -> None:  # other work, e.g. a vote being answered
+        meanwhile.append(sum(map(len, wires)))
+
+    for subscriber in subscribers:
+        await pubsub.subscribe("d:phone", subscriber).__aenter__()
+    first = asyncio.create_task(pubsub.publish("d:phone", "reasons1"))
+    answering = asyncio.create_task(vote())
+    second = asyncio.create_task(pubsub.publish("d:phone", "tally1", latest_only=True))
+    await asyncio.sleep(0)
+    await pubsub.subscribe("d:phone", late).__aenter__()
+    await asyncio.gather(first, answering, second)
+    assert meanwhile and 0 < meanwhile[0] < 12  # answered while the frames were going out
+    assert wires[:6] == [["reasons1", "tally1"]] * 6
+    assert wires[6] == []  # joined after both were published: its snapshot is newer
+    await pubsub.publish("d:phone", "tally2", latest_only=True)
+    assert all(wire[-1] == "tally2" for wire in wires)
+    assert pubsub._turns == {} and pubsub._queued == {}  # quiet again

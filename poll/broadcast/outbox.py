@@ -2,11 +2,14 @@
 
 Broadcasting never waits on a client: publishing only puts a frame into each subscriber's
 outbox, and each subscriber owns a bounded queue and at most one sender task, started when a frame
-arrives and ended when the queue is empty. State frames are queued in order; tally frames go to a
-latest-only slot, so a newer tally replaces an unsent one. A subscriber that falls too far behind
-is dropped at once; one whose socket accepts nothing for `send_timeout` seconds is dropped by the
-Watchdog (one task for all connections: a timer per frame sent cost more than the send itself,
-see docs/performance.md). Its page reconnects and receives a fresh snapshot.
+arrives and ended when the queue is empty. When the server can write a frame at once (`send_now`,
+poll.ws.protocol) and nothing waits before it, the frame is written there and then, with no task:
+at 10,000 phones, a task per phone per frame was most of a broadcast's cost. State frames are
+queued in order; tally frames go to a latest-only slot, so a newer tally replaces an unsent one.
+A subscriber that falls too far behind is dropped at once; one whose socket accepts nothing for
+`send_timeout` seconds is dropped by the Watchdog (one task for all connections: a timer per
+frame sent cost more than the send itself, see docs/performance.md). Its page reconnects and
+receives a fresh snapshot.
 """
 
 from __future__ import annotations
@@ -25,14 +28,17 @@ class Subscriber:
     one sender per connection, so frames keep their order.
     """
 
-    __slots__ = ("_frames", "_latest", "_max_pending", "_owner", "_send", "_sender", "dropped",
-                 "sending_since", "stopped")
+    __slots__ = ("_frames", "_latest", "_max_pending", "_owner", "_send", "_send_now", "_sender",
+                 "dropped", "sending_since", "stopped")
 
     def __init__(
         self, send: Callable[[str], Awaitable[None]], *, max_pending: int = 64,
-        owner: asyncio.Task[Any] | None = None,
+        owner: asyncio.Task[Any] | None = None, send_now: Callable[[str], bool] | None = None,
     ) -> None:
         self._send = send
+        # Writes a frame without waiting, if the socket can take it now (True), else does
+        # nothing (False); None: every frame goes through `send`.
+        self._send_now = send_now
         # A list, not a deque: it holds at most max_pending frames, and an empty deque costs
         # 760 bytes.
         self._frames: list[str] = []
@@ -48,17 +54,28 @@ class Subscriber:
         """Queue a frame that must arrive (state, ack); drop the client if its queue is full."""
         if len(self._frames) >= self._max_pending:
             self.drop()
-        elif not self.stopped:
+        elif not self.stopped and not self._sent_now(frame):
             self._frames.append(frame)
             if self._sender is None:
                 self._sender = asyncio.get_running_loop().create_task(self._drain())
 
     def offer(self, frame: str) -> None:
         """Offer a frame that a newer one may replace before it is sent (tally)."""
-        if not self.stopped:
+        if not self.stopped and not self._sent_now(frame):
             self._latest = frame
             if self._sender is None:
                 self._sender = asyncio.get_running_loop().create_task(self._drain())
+
+    def _sent_now(self, frame: str) -> bool:
+        """Write `frame` at once if nothing of ours waits or is being sent (so frames keep
+        their order) and the socket takes it; False: queue it."""
+        if self._sender is not None or self._send_now is None:
+            return False  # (a sender exists whenever a frame waits)
+        try:
+            return self._send_now(frame)
+        except Exception:  # the socket broke under us: as a failed send in _drain
+            self._end(cancel_owner=True)
+            return True  # nothing more is sent
 
     def drop(self) -> None:
         """Give up on a client that cannot keep up: nothing more is sent and the owner task is

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from starlette.types import Receive, Send
 
@@ -40,7 +41,8 @@ class Connection:
     __slots__ = ("address", "app", "audience", "lang", "outbox", "participant", "room", "send")
 
     def __init__(self, app: AppState, room: Room, audience: Audience, participant: str | None,
-                 address: str, send: Send, lang: str) -> None:
+                 address: str, send: Send, lang: str,
+                 send_now: Callable[[str], bool] | None = None) -> None:
         self.app = app
         self.room = room
         self.audience = audience
@@ -51,7 +53,7 @@ class Connection:
         # The outbox's send closes over `send` alone, not over self (no reference cycle).
         self.outbox = Subscriber(lambda text: send({"type": "websocket.send", "text": text}),
                                  max_pending=app.settings.max_pending_frames,
-                                 owner=asyncio.current_task())
+                                 owner=asyncio.current_task(), send_now=send_now)
 
     async def run(self, receive: Receive) -> None:
         """Snapshot, then messages in (and frames out) until the client leaves or the outbox

@@ -25,6 +25,7 @@ from ..state import AppState, app_state
 from ..web.participants import new_participant
 from ..web.sessions import is_moderator, may_watch
 from .connection import CLOSE_TRY_LATER, Connection, close
+from .protocol import SEND_NOW
 
 # Close codes in the 4000 range are ours (docs/protocol.md): the page can tell a wrong link from a
 # network that is down, and gives up instead of reconnecting for ever.
@@ -47,7 +48,7 @@ def phone_socket(scope: Scope, receive: Receive, send: Send, code: str) -> Await
                   same_site=same_site(request.headers, app.urls.base_url),
                   participant=app.participants.read(request) or new_participant(),
                   lang=preferred_language(request.headers.get("accept-language"), default=""),
-                  allowed=_anyone)
+                  allowed=_anyone, send_now=scope.get("extensions", {}).get(SEND_NOW))
 
 
 async def phone_socket_route(websocket: WebSocket) -> None:
@@ -77,10 +78,13 @@ def _anyone(debate: Debate) -> bool:
 
 async def _serve(receive: Receive, send: Send, app: AppState, audience: Audience | None,
                  debate: str, *, by_code: bool, address: str, same_site: bool,
-                 participant: str | None, lang: str, allowed: Allowed) -> None:
+                 participant: str | None, lang: str, allowed: Allowed,
+                 send_now: Callable[[str], bool] | None = None) -> None:
     """Check the origin and the limits, accept, check the role, the debate (an id, or a join code
     when `by_code`) and `allowed`, then run the connection. `lang`: the reader's language for
-    error messages ("" for the debate's). Nothing here outlives the handshake but what the
+    error messages ("" for the debate's); `send_now`: the server's way to write a frame without
+    awaiting `send` (phones only: their `send` is the server's own, with no middleware that
+    would miss the frames). Nothing here outlives the handshake but what the
     connection needs: thousands of phones keep this frame alive."""
     if (await receive())["type"] != "websocket.connect":
         return
@@ -107,7 +111,7 @@ async def _serve(receive: Receive, send: Send, app: AppState, audience: Audience
             await close(send, CLOSE_UNAUTHORISED, "the projector or moderator link is needed")
             return
         connection = Connection(app, room, audience, participant, address, send,
-                                lang or room.debate.lang)
+                                lang or room.debate.lang, send_now)
         await connection.run(receive)
     finally:
         limits.close_socket(address)

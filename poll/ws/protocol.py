@@ -7,8 +7,11 @@ Per connection, uvicorn 0.54 keeps three things bigger than they need to be (abo
 - an `asyncio.Queue` for messages from the client: three 760-byte deques, where one list does;
 - an `asyncio.Event` that says whether the socket can take more: one more deque.
 
-`LeanWebSocketProtocol` replaces those and changes nothing else; the live-server tests run
-every socket through it.
+`LeanWebSocketProtocol` replaces those, and offers one thing more: `send_text_now`, a text frame
+written at once, without a coroutine, when the socket can take it (under
+`scope["extensions"][SEND_NOW]`). At 10,000 phones a frame that needs a task per phone to be sent
+was the largest cost of a broadcast (docs/performance.md, "The room's voice"). The live-server
+tests run every socket through it.
 """
 
 from __future__ import annotations
@@ -18,10 +21,16 @@ from importlib.metadata import version
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.exceptions import InvalidState
+from websockets.http11 import Request
 
 # The uvicorn releases whose protocol internals (`queue`, `writable`, `response`) this was
 # written and tested against; with any other, `poll serve` uses uvicorn's own protocol.
 TESTED_UVICORN = ("0.54.",)
+
+# The scope's extension under which `send_text_now` is offered to the app (the ASGI spec lets a
+# server add its own): `(text) -> bool`, True if the frame was written.
+SEND_NOW = "poll.websocket.send_text_now"
 
 
 def websocket_protocol() -> type[WebSocketsSansIOProtocol] | str:
@@ -34,12 +43,36 @@ def websocket_protocol() -> type[WebSocketsSansIOProtocol] | str:
 
 class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     """`WebSocketsSansIOProtocol` with a lighter inbox and writable flag, and which lets go of the
-    handshake response once the handshake has been answered."""
+    handshake response once the handshake has been answered, and which can write a text frame
+    without a coroutine (`send_text_now`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = _Inbox()  # type: ignore[assignment]
         self.writable = _Flag()  # type: ignore[assignment]
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        if self.response.status_code == 101:  # else there is no scope and no app
+            self.scope["extensions"][SEND_NOW] = self.send_text_now  # type: ignore[assignment]
+
+    def send_text_now(self, text: str) -> bool:
+        """Write `text` as a text frame now if the socket can take it: accepted, not closing,
+        not paused by a full write buffer. False, and nothing written, otherwise: then the
+        caller awaits the ASGI `send`, which waits or raises as it should.
+
+        The caller keeps the order of its frames: it calls this only when none of its own sends
+        is queued or in flight (`poll.broadcast.Subscriber` does)."""
+        if (not self.handshake_complete or self.close_sent or self.disconnected
+                or self.initial_response is not None or not self.writable.is_set()
+                or self.transport.is_closing()):
+            return False
+        try:
+            self.conn.send_text(text.encode())
+        except InvalidState:
+            return False
+        self.transport.write(b"".join(self.conn.data_to_send()))
+        return True
 
     async def send(self, message: Any) -> None:
         await super().send(message)
