@@ -5,42 +5,29 @@ shows how minds moved."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 
-from support.clients import new_participant
-from support.planted import prototypes
+from support.clients import http_client, new_participant
+from support.opinion_room import CHOICE, planted_rows, vote_planted
 
 GROUPS, PER_GROUP, STATEMENTS = 3, 12, 6
-CHOICE = {1: "agree", -1: "disagree"}
 # Statement 1 had two rounds: in round 1 group 0 was neutral, the others disagreed.
 ROUND_ONE = {0: "neutral", 1: "disagree", 2: "disagree"}
 STATEMENT_TEXTS = [f"Statement {n} <b>&amp;</b> hubs" for n in range(1, STATEMENTS + 1)]
 
 
-async def _vote_all(phones, sid: int, choice_of) -> None:
-    replies = await asyncio.gather(*(phone.cast(sid, choice_of(g))
-                                     for g, phone in phones))
-    assert all(r["type"] == "ack" for r in replies), replies
-
-
-async def planted_room(site, moderator, connect, *, per_group: int = PER_GROUP):
+async def planted_room(site, moderator, connect, *options: str):
     """A debate where three groups of phones voted their group's answers on every statement,
-    statement 1 in two rounds; returns (debate, server, moderator, phones, prototypes)."""
-    debate = site.new("Who thinks alike", STATEMENT_TEXTS, "en", "--visibility", "live")
+    statement 1 in two rounds; returns (debate, server, moderator, participants, prototypes)."""
+    debate = site.new("Who thinks alike", STATEMENT_TEXTS, "en", "--visibility", "live",
+                      *options)
     server = site.start("--map-interval", "0.3")
     mod = await moderator(server, debate)
-    rows = prototypes(GROUPS, STATEMENTS, seed=3)
-    participants = [(g, new_participant()) for g in range(GROUPS) for _ in range(per_group)]
+    rows = planted_rows(GROUPS, STATEMENTS)
+    participants = [(g, new_participant()) for g in range(GROUPS) for _ in range(PER_GROUP)]
     phones = [(g, await connect(server, debate, participant=p)) for g, p in participants]
-    await mod.show(debate.sid(1), "open")
-    await _vote_all(phones, debate.sid(1), lambda g: ROUND_ONE[g])
-    await mod.control("round2")
-    for n in range(1, STATEMENTS + 1):
-        if n > 1:
-            await mod.show(debate.sid(n), "open")
-        await _vote_all(phones, debate.sid(n), lambda g, j=n - 1: CHOICE[rows[g][j]])
+    await vote_planted(mod, debate, phones, rows, first_round=ROUND_ONE)
     return debate, server, mod, [p for _, p in participants], rows
 
 
@@ -66,8 +53,8 @@ async def test_the_moderator_gets_the_map_of_three_planted_groups(site, moderato
         for belief in group["beliefs"]:
             assert belief["text"] == STATEMENT_TEXTS[belief["position"] - 1]
             assert belief["percent"] == 100
-    planted_sides = {tuple(CHOICE[r[j]] for r in rows) for j in range(STATEMENTS)}
-    assert planted_sides  # the prototypes differ, so some statement divides the groups
+    # a statement where the planted groups differ divides them
+    assert any(len({r[j] for r in rows}) > 1 for j in range(STATEMENTS))
     assert frame["divisive"], frame
 
 
@@ -79,7 +66,6 @@ async def test_the_moderator_page_and_the_report_draw_the_map_and_the_moves(
                           timeout=120, what="a map with three groups")
     page = (await mod.get(f"/d/{debate.id}/moderate")).text
     report = (await mod.get(f"/d/{debate.id}/report")).text
-    agree_first = sum(PER_GROUP for g in range(GROUPS) if rows[g][0] > 0)
     for html in (page, report):
         panel = html[html.index('data-opinion-panel'):]
         assert "Who thinks alike" in html
@@ -96,7 +82,21 @@ async def test_the_moderator_page_and_the_report_draw_the_map_and_the_moves(
         disagreed_then_agree = sum(PER_GROUP for g in (1, 2) if rows[g][0] > 0)
         cell = 'data-before="disagree" data-after="agree"'
         assert re.search(rf"{cell}[^>]*>\s*{disagreed_then_agree}\s*<", moves), moves
-    assert agree_first >= 0
+
+
+async def test_others_see_the_map_in_the_report_once_it_is_published(site, moderator,
+                                                                      connect) -> None:
+    # results are revealed one by one: the last statement's never were
+    debate, server, mod, _, _ = await planted_room(site, moderator, connect, "--visibility",
+                                                   "reveal")
+    async with http_client(server) as reader:
+        hidden = (await reader.get(f"/d/{debate.id}/report")).text
+        assert "The map of who thinks alike appears here once" in hidden
+        assert 'class="map__dot' not in hidden
+        assert (await mod.post(f"/d/{debate.id}/publish", {"published": "1"})).status_code == 303
+        shown = (await reader.get(f"/d/{debate.id}/report")).text
+    assert shown.count('class="map__dot') == GROUPS * PER_GROUP
+    assert "Group C" in shown and "Where the groups split" in shown
 
 
 async def test_too_few_voters_say_when_the_map_appears(site, moderator, connect) -> None:
