@@ -19,6 +19,7 @@ from .live.frames.opinion import OpinionDot
 
 SIZE = 400  # the map is square: its two axes mean as much
 REACH = 180  # the widest dot sits this far from the middle
+LETTER_LIFT = 20  # a group's letter sits this far above the middle of its dots
 # One colour per group letter, apart from the stance colours (which say agree / disagree) and
 # from each other for the common colour-vision deficiencies (after Okabe and Ito).
 GROUP_COLOURS = {"A": "#0067a5", "B": "#c25400", "C": "#7d3c98", "D": "#8a6d00",
@@ -62,7 +63,7 @@ def map_chart(dots: Sequence[OpinionDot], label: str) -> Markup:
             where.setdefault(group, []).append((x, y))
     for letter, points in sorted(where.items()):
         x = sum(p[0] for p in points) / len(points)
-        y = sum(p[1] for p in points) / len(points)
+        y = sum(p[1] for p in points) / len(points) - LETTER_LIFT  # the dots stay in sight
         parts.append(Markup(
             '<text class="map__letter" x="{x}" y="{y}" text-anchor="middle" '
             'dominant-baseline="central" font-size="{size}" font-weight="700" fill="{fill}" '

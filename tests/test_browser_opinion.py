@@ -39,6 +39,7 @@ async def test_the_map_on_the_desk_appears_and_redraws_live(chromium: Browser, s
         ["Group A · 10 people", "Group B · 10 people", "Group C · 10 people"])
     await expect(panel.locator(".map__letter")).to_have_text(["A", "B", "C"])
     await expect(panel.locator("[data-opinion-divisive] li").first).to_contain_text("Statement")
+    await panel.scroll_into_view_if_needed()
     await screenshots.save(desk, "moderator-opinion-map")
 
     # six more people vote as group 0 did: the map redraws with them
@@ -49,6 +50,7 @@ async def test_the_map_on_the_desk_appears_and_redraws_live(chromium: Browser, s
         "36 people on the map · 3 groups")
     await expect(panel.locator("[data-opinion-legend]")).to_contain_text("16 people")
     await expect(panel.locator(".map__letter")).to_have_text(["A", "B", "C"])
+    await panel.scroll_into_view_if_needed()
     await screenshots.save(desk, "moderator-opinion-map-more")
     # the hostile statement is text wherever the map names it
     assert await panel.locator("img").count() == 0

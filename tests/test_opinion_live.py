@@ -101,6 +101,7 @@ async def test_others_see_the_map_in_the_report_once_it_is_published(site, moder
 
 async def test_too_few_voters_say_when_the_map_appears(site, moderator, connect) -> None:
     debate = site.new("Small room", STATEMENT_TEXTS, "en")
+    dutch = site.new("Kleine zaal", STATEMENT_TEXTS, "nl")
     server = site.start("--map-interval", "0.3")
     mod = await moderator(server, debate)
     desk = await connect(server, debate, "moderator", cookie=mod.cookie_header())
@@ -109,3 +110,6 @@ async def test_too_few_voters_say_when_the_map_appears(site, moderator, connect)
     assert frame["needs_statements"] == 3
     page = (await mod.get(f"/d/{debate.id}/moderate")).text
     assert "The map appears once at least 10 people voted on 3 statements." in page
+    page = (await (await moderator(server, dutch)).get(f"/d/{dutch.id}/moderate")).text
+    assert "Wie denkt er hetzelfde" in page
+    assert "De kaart verschijnt zodra minstens 10 mensen over 3 stellingen hebben gestemd." in page

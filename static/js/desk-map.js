@@ -8,6 +8,7 @@ const SIZE = 400; // as poll/map_chart.py
 const REACH = 180;
 const TRACK = '#eef0f4';
 const LETTER_SIZE = 28;
+const LETTER_LIFT = 20;
 
 function svg(tag, attributes) {
   const node = document.createElementNS(SVG, tag);
@@ -79,7 +80,7 @@ export function mapDesk(root, data) {
       const points = where.get(letter);
       const text = svg('text', {
         class: 'map__letter', x: (points.reduce((s, p) => s + p[0], 0) / points.length).toFixed(1),
-        y: (points.reduce((s, p) => s + p[1], 0) / points.length).toFixed(1), 'text-anchor': 'middle',
+        y: (points.reduce((s, p) => s + p[1], 0) / points.length - LETTER_LIFT).toFixed(1), 'text-anchor': 'middle',
         'dominant-baseline': 'central', 'font-size': LETTER_SIZE, 'font-weight': 700, fill: colour(letter),
         stroke: '#ffffff', 'stroke-width': 5, 'paint-order': 'stroke',
       });
