@@ -21,7 +21,9 @@ from .config import Settings
 from .i18n import N_
 from .limits import Limits
 from .live import Hub
+from .live.opinions import Opinions
 from .network import public_base_url
+from .opinion.worker import OpinionWorker
 from .routes import routes
 from .state import STATE_KEY, AppState
 from .store import open_store
@@ -72,19 +74,26 @@ def create_app(settings: Settings) -> Starlette:
             hub = Hub(store, open_pubsub(settings.pubsub), settings)
             watchdog = Watchdog(settings.send_timeout)
             await hub.start()
+            # The worker process starts now, not with the first map (docs/opinion.md, "Live").
+            worker = OpinionWorker()
+            worker.start()
+            opinions = Opinions(hub.rooms, hub.pubsub, worker, settings.map_interval)
             tasks = [asyncio.create_task(watchdog.run(), name="poll-send-watchdog"),
                      asyncio.create_task(keep_collections_short(lambda: len(watchdog)),
-                                         name="poll-gc-policy")]
+                                         name="poll-gc-policy"),
+                     asyncio.create_task(opinions.run(), name="poll-opinion-maps")]
             try:
                 yield {STATE_KEY: AppState(
                     settings=settings, store=store, hub=hub,
                     limits=Limits(settings.max_connections, settings.max_connections_per_ip),
                     urls=Addresses(base_url, routes), watchdog=watchdog,
-                    participants=ParticipantCookies(secret["value"], secure=https))}
+                    participants=ParticipantCookies(secret["value"], secure=https),
+                    worker=worker)}
             finally:
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+                await worker.stop()
                 await hub.stop()
         finally:
             await store.close()

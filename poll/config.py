@@ -51,6 +51,9 @@ class Settings:
     max_connections_per_ip: int = 5000
     # Votes committed together in one transaction (group commit).
     max_batch: int = 500
+    # Seconds between two computations of a debate's opinion map while votes come in
+    # (docs/opinion.md, "Live"); the tests make it short.
+    map_interval: float = 5.0
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -67,6 +70,7 @@ class Settings:
             ("admin_password", str),
             ("trusted_proxy", str),
             ("tally_interval", float),
+            ("map_interval", float),
             ("send_timeout", float),
             ("max_connections", int),
             ("max_connections_per_ip", int),

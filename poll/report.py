@@ -14,6 +14,7 @@ from . import analysis
 from .analysis import GroupResult, Highlights
 from .charts import ChartText
 from .model import Choice, Debate, Statement
+from .moved import Moves, moves_of
 from .tally import Swing, Tally, TallyKey
 
 
@@ -33,6 +34,7 @@ class StatementReport:
     groups: list[GroupResult]  # the latest round split by audience group ([] without groups)
     swing: Swing | None  # between the two rounds, counted over who voted in both
     notes_shown: bool = True  # the moderator's notes (the moderator, or a published report)
+    moves: Moves | None = None  # how minds moved between the rounds (both rounds shown)
 
     @property
     def latest(self) -> Tally:
@@ -85,7 +87,7 @@ def build(debate: Debate, tallies: Mapping[TallyKey, Tally], members: Mapping[st
         groups = (analysis.split(rounds[-1].tally, debate.groups, members)
                   if debate.groups and rounds[-1].shown else [])
         sections.append(StatementReport(s, rounds, groups, analysis.swing_of(visible, s),
-                                        notes_shown=notes))
+                                        notes_shown=notes, moves=moves_of(visible, s)))
     voters = {p for t in tallies.values() for p in t.choices}
     return Report(
         debate=debate,

@@ -14,6 +14,7 @@ from .broadcast import Watchdog
 from .config import Settings
 from .limits import Limits
 from .live import Hub
+from .opinion.worker import OpinionWorker
 from .store import Store
 from .urls import Addresses
 from .web.participants import ParticipantCookies
@@ -30,6 +31,7 @@ class AppState:
     urls: Addresses  # every address the app hands out (links, QR code), from the route table
     watchdog: Watchdog  # drops connections whose socket stalls
     participants: ParticipantCookies  # the phones' signed participant cookie
+    worker: OpinionWorker  # computes the opinion maps, in its own process
 
 
 def app_state(scope: Mapping[str, Any]) -> AppState:

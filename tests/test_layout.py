@@ -71,7 +71,7 @@ def test_only_the_store_package_and_the_cli_know_the_sqlite_backend() -> None:
 
 
 FRAME_TYPES = {"state", "tally", "welcome", "proposals", "ack", "error", "group", "proposed",
-               "pong"}
+               "pong", "opinion"}
 
 
 def _builds_frames(path: Path) -> bool:

@@ -8,9 +8,9 @@ from sklearn.metrics import adjusted_rand_score
 from support.planted import planted, prototypes, unstructured
 
 from poll.model import Choice, Scale
-from poll.opinion.ballots import Ballots
+from poll.opinion.ballots import Ballots, min_votes
 from poll.opinion.compute import compute
-from poll.opinion.matrix import min_votes, placeable, vote_matrix, vote_value
+from poll.opinion.matrix import placeable, vote_matrix, vote_value
 from poll.opinion.result import OpinionMap, agreement
 
 

@@ -39,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--trusted-proxy", metavar="ADDR",
                    help="the reverse proxy's address: believe its X-Forwarded-For and "
                    "X-Forwarded-Proto (default: believe no one)")
+    s.add_argument("--map-interval", type=float, metavar="SECONDS",
+                   help="seconds between two computations of a debate's opinion map while votes "
+                   "come in (default 5)")
     s.set_defaults(run=serve)
 
     n = sub.add_parser("new", help="create a debate from a file of statements")

@@ -36,7 +36,8 @@ def serve(args: argparse.Namespace) -> int:
                                  admin_password=args.admin_password,
                                  max_connections=args.max_connections,
                                  max_connections_per_ip=args.max_connections_per_ip,
-                                 trusted_proxy=args.trusted_proxy)
+                                 trusted_proxy=args.trusted_proxy,
+                                 map_interval=args.map_interval)
     base, warning = public_base_url(settings)
     try:
         listener = listen(settings.host, settings.port, settings.send_buffer)

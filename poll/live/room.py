@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import analysis
 from ..model import Audience, Choice, Debate, Proposal
+from ..opinion.result import OpinionMap
 from ..tally import Tally, TallyKey
 from .voices import Voices
 
@@ -51,6 +52,9 @@ class Room:
     # reasons frame to each audience
     voice_frames: dict[Audience, str] = field(default_factory=dict)  # that frame, encoded: a page
     # that connects gets it without ranking every reason again (the ticker sends what changed since)
+    counted: int = 0  # votes counted since the room was loaded: the opinion map's "changed"
+    opinion: OpinionMap | None = None  # who thinks alike, as last computed (poll.live.opinions)
+    opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)
 
     @property
     def id(self) -> str:
@@ -86,6 +90,7 @@ class Room:
         if tally is None:
             tally = self.tallies[key] = Tally(self.debate.settings.scale)
         tally.apply(participant, choice)
+        self.counted += 1
 
     def may_vote(self, participant: str) -> bool:
         """False only when the debate asks for the room code and this phone has not typed it."""

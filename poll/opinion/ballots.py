@@ -4,6 +4,8 @@ read from the tallies the hub already keeps. Pure Python: built in the server, s
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -11,6 +13,16 @@ from ..model import Debate, Scale
 from ..tally import Tally, TallyKey
 
 Ballot = tuple[str, int, str]  # (participant, statement id, choice value)
+
+MAX_MIN_VOTES = 7  # Pol.is clusters only participants with 7 votes or more
+MIN_PARTICIPANTS = 10  # fewer placed participants: no groups yet
+
+
+def min_votes(n_statements: int) -> int:
+    """How many statements a participant must have answered to be placed on the map: Pol.is's
+    7, or half the statements (at least 2) while the debate has fewer than 14, never more than
+    the debate has."""
+    return min(n_statements, MAX_MIN_VOTES, max(2, math.ceil(n_statements / 2)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +33,16 @@ class Ballots:
     statements: tuple[int, ...]
     votes: tuple[Ballot, ...]
     scale: Scale = Scale.THREE
+
+    def voters(self) -> int:
+        """How many participants voted at all."""
+        return len({p for p, _, _ in self.votes})
+
+    def placeable(self) -> int:
+        """How many participants answered enough statements to be placed on the map."""
+        answers = Counter(p for p, _, _ in self.votes)
+        need = min_votes(len(self.statements))
+        return sum(1 for n in answers.values() if n >= need)
 
 
 def ballots_from_tallies(debate: Debate, tallies: Mapping[TallyKey, Tally]) -> Ballots:

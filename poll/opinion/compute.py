@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from .ballots import Ballots
+from .ballots import Ballots, min_votes
 from .beliefs import consensus, divisive, group_votes, representative, stances
 from .groups import find_groups, positions
 from .letters import letters
-from .matrix import min_votes, placeable, vote_matrix
+from .matrix import placeable, vote_matrix
 from .result import Divided, OpinionGroup, OpinionMap, Placed, Shared
 
 

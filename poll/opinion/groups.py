@@ -17,10 +17,10 @@ from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import silhouette_score
 
+from .ballots import MIN_PARTICIPANTS
 from .matrix import VoteMatrix
 
 SEED = 0  # every random choice is seeded: the same votes give the same map
-MIN_PARTICIPANTS = 10  # fewer placed participants: no groups yet
 MAX_GROUPS = 5
 # Best silhouette under this: the room has no real groups. A room of random votes scores up to
 # ~0.57 with 15 people, ~0.52 with 30, ~0.43 with 50 to 100 (docs/opinion.md), so small rooms

@@ -8,33 +8,22 @@ columns (docs/opinion.md says why this, and not a plain 0, is what Pol.is does).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Choice, Scale
-from .ballots import Ballots
+from .ballots import Ballots, min_votes
 
 _THREE = {Choice.STRONGLY_AGREE: 1.0, Choice.AGREE: 1.0, Choice.NEUTRAL: 0.0,
           Choice.DISAGREE: -1.0, Choice.STRONGLY_DISAGREE: -1.0}
 _FIVE = {Choice.STRONGLY_AGREE: 1.0, Choice.AGREE: 0.5, Choice.NEUTRAL: 0.0,
          Choice.DISAGREE: -0.5, Choice.STRONGLY_DISAGREE: -1.0}
 
-MAX_MIN_VOTES = 7  # Pol.is clusters only participants with 7 votes or more
-
-
 def vote_value(choice: Choice, scale: Scale) -> float:
     """A choice as a number on -1..+1 (the sign is what Pol.is's export writes)."""
     return (_FIVE if scale is Scale.FIVE else _THREE)[choice]
-
-
-def min_votes(n_statements: int) -> int:
-    """How many statements a participant must have answered to be placed on the map: Pol.is's
-    7, or half the statements (at least 2) while the debate has fewer than 14, never more than
-    the debate has."""
-    return min(n_statements, MAX_MIN_VOTES, max(2, math.ceil(n_statements / 2)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,10 @@ def _compute(ballots: Ballots, previous: OpinionMap | None) -> OpinionMap:
     return compute(ballots, previous)
 
 
+def _warm() -> None:
+    from . import compute  # noqa: F401  (numpy and scikit-learn, imported once, ahead of need)
+
+
 def _memory() -> int:
     import psutil
 
@@ -85,6 +89,14 @@ class OpinionWorker:
             raise WorkerCrashed("the opinion worker died") from None
         assert isinstance(result, OpinionMap)
         return result
+
+    async def warm(self) -> None:
+        """Import numpy and scikit-learn in the worker now, so the first map does not wait
+        for them (a few seconds on a busy machine)."""
+        try:
+            await self._run(_warm)
+        except BrokenProcessPool:
+            self._discard()
 
     async def memory(self) -> int:
         """The worker process's resident memory in bytes (for the benchmark)."""

@@ -76,6 +76,8 @@ class Connection:
                     outbox.push(frames.encode(frames.floor(room, audience)))
                     outbox.push(room.voice_frames.get(audience)
                                 or frames.encode(frames.reasons(room, audience)))
+                    if audience is Audience.MODERATOR:  # who thinks alike, as last computed
+                        outbox.push(frames.encode(frames.opinion(room.debate, room.opinion)))
                     if audience is not Audience.PHONE:
                         outbox.offer(frames.encode(frames.tally(room, audience)))
                     await self.receive(receive)

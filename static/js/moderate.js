@@ -1,6 +1,7 @@
 // The moderator page: control forms sent with fetch, keyboard shortcuts, live state and counts.
 // Every control is a plain form first; without JavaScript each one posts and the page reloads.
 import { floorDesk } from './desk-floor.js';
+import { mapDesk } from './desk-map.js';
 import { reasonsDesk } from './desk-reasons.js';
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
@@ -393,6 +394,7 @@ document.addEventListener('submit', (event) => {
 const desk = {
   reasons: reasonsDesk(root, data, (url, body) => control(new URL(url, location.href).href, body)),
   floor: floorDesk(root, data),
+  map: mapDesk(root, data),
 };
 
 // ---- keyboard shortcuts ---------------------------------------------------------------------------
@@ -446,6 +448,7 @@ connect(data.ws_path, {
     else if (message.type === 'proposals') applyProposals(message);
     else if (message.type === 'reasons') desk.reasons.apply(message);
     else if (message.type === 'floor') desk.floor.apply(message);
+    else if (message.type === 'opinion') desk.map.apply(message);
   },
   onStatus: (() => {
     const badge = connectionBadge(root.querySelector('[data-connection]'), common);

@@ -1,6 +1,7 @@
 """Every frame the server sends a client, typed, and built in this package only
 (docs/protocol.md): where the debate stands (`debate`), answers to one client (`answers`), the
-room's voice (`voice`), and how frames go on the wire (`wire`).
+room's voice (`voice`), the map of who thinks alike (`opinion`), and how frames go on the wire
+(`wire`).
 
 The same shapes travel over websockets and, for scripts that ask for JSON, over HTTP (an `ack`
 after a form vote, the moderator's `state` after an action).
@@ -27,6 +28,7 @@ from .debate import (
     tally,
     welcome,
 )
+from .opinion import OpinionFrame, opinion
 from .voice import (
     FloorAskedFrame,
     FloorFrame,
@@ -48,14 +50,14 @@ from .wire import PONG, channel, encode
 
 Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
          | GroupFrame | ProposedFrame | ReasonsFrame | FloorFrame | ReasonSavedFrame
-         | ReasonRemovedFrame | PlusFrame | FloorAskedFrame | ProposalPlusFrame)
+         | ReasonRemovedFrame | PlusFrame | FloorAskedFrame | ProposalPlusFrame | OpinionFrame)
 
 __all__ = [
     "PONG", "AckFrame", "DebateInfo", "ErrorFrame", "FloorAskedFrame", "FloorFrame", "Frame",
-    "GapInfo", "GroupFrame", "GroupInfo", "PendingProposal", "PlusFrame", "ProposalPlusFrame",
-    "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame", "ReasonSavedFrame", "ReasonsFrame",
-    "Results", "StateFrame", "StatementInfo", "TallyFrame", "TimerInfo", "WelcomeFrame", "ack",
-    "channel", "encode", "error", "floor", "floor_asked", "group", "plus", "proposal_plus",
-    "proposals", "proposed", "reason_removed", "reason_saved", "reasons", "results", "spotlight",
-    "state", "tally", "welcome",
+    "GapInfo", "GroupFrame", "GroupInfo", "OpinionFrame", "PendingProposal", "PlusFrame",
+    "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
+    "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
+    "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "error", "floor", "floor_asked",
+    "group", "opinion", "plus", "proposal_plus", "proposals", "proposed", "reason_removed",
+    "reason_saved", "reasons", "results", "spotlight", "state", "tally", "welcome",
 ]

@@ -8,12 +8,15 @@ from babel.numbers import format_decimal
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ... import charts
+from ... import charts, map_chart
 from ... import report as reporting
 from ...exports.voice import statement_voices, voice_of
 from ...i18n import translations
-from ...live import rules
-from ...model import LANGUAGES, ReasonsShown
+from ...live import frames, rules
+from ...live.opinions import current_map
+from ...model import LANGUAGES, Debate, ReasonsShown
+from ...opinion.result import OpinionMap
+from ...opinion.worker import WorkerCrashed
 from ...tally import DRAW_POINTS
 from ..pages import number, render
 from ..sessions import is_moderator
@@ -58,6 +61,12 @@ async def report(request: Request) -> Response:
     voice = await voice_of(state(request).store, debate.id)
     voices = statement_voices(debate, voice, room.tallies,
                               (lambda s, n: False) if unseen and not moderator else shown)
+    opinion: OpinionMap | None = None
+    if moderator or map_shown(debate):
+        try:
+            opinion = await current_map(room, state(request).worker)
+        except WorkerCrashed:
+            opinion = room.opinion  # the worker said so in the log; the last map will do
     return render(request, "report.html", {
         "report": report,
         "voices": voices,
@@ -66,11 +75,22 @@ async def report(request: Request) -> Response:
         "labels": {c.value: text.label(c) for c in text.labels},
         "result_chart": charts.result_chart,
         "group_chart": charts.group_chart,
+        "opinion": frames.opinion(debate, opinion) if moderator or map_shown(debate) else None,
+        "map_chart": map_chart.map_chart,
+        "swatch": map_chart.swatch,
         "is_moderator": moderator,
         "draw_points": DRAW_POINTS,
         # a mean as the language writes it: 3.8 in English, 3,8 in Dutch
         "decimal": partial(format_decimal, format="0.0", locale=debate.lang),
     }, lang=debate.lang, headers=NO_STORE if moderator else None)
+
+
+def map_shown(debate: Debate) -> bool:
+    """Whether a reader who is not the moderator sees the map of who thinks alike: once the
+    report is published, or while every statement's latest round (what the map is drawn from)
+    is shown to them. One statement still hidden hides the whole map, which would give it away."""
+    return debate.report_published or all(rules.report_shows(debate, s, max(s.rounds, 1))
+                                          for s in debate.statements)
 
 
 # The archive linked here in the first release: the same report under its old address.

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ... import analysis
+from ... import analysis, map_chart
 from ...i18n import N_
 from ...live import Refusal, Room, frames
 from ...model import (
@@ -26,6 +26,7 @@ from ...model import (
     ScreenLanguages,
     Visibility,
 )
+from ...moved import moves_of
 from ...text import (
     clean,
     clean_notes,
@@ -101,6 +102,12 @@ async def moderate(request: Request) -> Response:
         "state": frames.state(room, Audience.MODERATOR),
         "reasons": frames.reasons(room, Audience.MODERATOR),
         "floor": frames.floor(room, Audience.MODERATOR),
+        # who thinks alike (as last computed), and how minds moved on statements voted twice
+        "opinion": frames.opinion(debate, room.opinion),
+        "map_chart": map_chart.map_chart,
+        "swatch": map_chart.swatch,
+        "group_colours": map_chart.GROUP_COLOURS | {"": map_chart.NO_GROUP},
+        "moves": {s.id: moves_of(room.tallies, s) for s in debate.statements},
         "settings": debate.settings,
         "scales": list(Scale),
         "visibilities": list(Visibility),

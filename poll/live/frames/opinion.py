@@ -1,0 +1,115 @@
+"""The `opinion` frame: the map of the room as the moderator's page (and the report) draws it --
+the groups with their sizes and representative statements, the consensus and divisive
+statements, and the dots. Dots carry a position and a group letter, never who they are.
+
+The same frame draws the server's SVG (poll.map_chart) and the page's live redraw
+(static/js/desk-map.js), so both show the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+from ...model import Debate
+from ...opinion.ballots import MIN_PARTICIPANTS, min_votes
+from ...opinion.result import Direction, OpinionMap
+
+MAX_DOTS = 2000  # dots drawn at most: past that every n-th participant (sizes count everyone)
+
+
+class OpinionDot(TypedDict):
+    x: float  # -1..1, the map's widest extent scaled to 1 (y up)
+    y: float
+    group: str | None  # its group's letter (None: the map has no groups)
+
+
+class OpinionBelief(TypedDict):
+    statement: int
+    position: int
+    text: str
+    direction: Direction
+    percent: int  # of the group's votes on it, how many went this way
+
+
+class OpinionGroupInfo(TypedDict):
+    letter: str
+    size: int
+    beliefs: list[OpinionBelief]  # most representative first
+
+
+class OpinionShared(TypedDict):
+    statement: int
+    position: int
+    text: str
+    direction: Direction
+    percent: int  # the lowest group's (smoothed) share in `direction`
+
+
+class OpinionDivided(TypedDict):
+    statement: int
+    position: int
+    text: str
+    agreeing: list[str]  # letters of the groups whose majority agrees
+    disagreeing: list[str]
+    spread: int  # percentage points between the most and the least agreeing group
+
+
+class OpinionFrame(TypedDict):
+    type: Literal["opinion"]
+    ready: bool  # a map has been computed (enough people voted on enough statements)
+    needs_people: int  # the map appears once this many people ...
+    needs_statements: int  # ... voted on this many statements each
+    voters: int  # people who voted at all (as of the map)
+    placed: int  # people on the map
+    why_no_groups: str | None  # "too_few", "no_structure" or None
+    computed_at: str | None
+    groups: list[OpinionGroupInfo]
+    consensus: list[OpinionShared]
+    divisive: list[OpinionDivided]
+    dots: list[OpinionDot]
+
+
+def opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
+    """The `opinion` frame of `found` (None: no map yet), statements in `debate`'s words."""
+    texts = {s.id: (s.position, s.text) for s in debate.statements}
+    frame = OpinionFrame(
+        type="opinion", ready=found is not None, needs_people=MIN_PARTICIPANTS,
+        needs_statements=min_votes(len(debate.statements)),
+        voters=0, placed=0, why_no_groups=None, computed_at=None,
+        groups=[], consensus=[], divisive=[], dots=[])
+    if found is None:
+        return frame
+    frame["voters"], frame["placed"] = found.voters, len(found.placed)
+    frame["why_no_groups"], frame["computed_at"] = found.why_no_groups, found.computed_at
+    for group in found.groups:
+        beliefs = [OpinionBelief(statement=b.statement_id, position=texts[b.statement_id][0],
+                                 text=texts[b.statement_id][1], direction=b.direction,
+                                 percent=_percent(b.count, b.voters))
+                   for b in group.representative if b.statement_id in texts]
+        frame["groups"].append(OpinionGroupInfo(letter=group.letter, size=group.size,
+                                                beliefs=beliefs))
+    frame["consensus"] = [
+        OpinionShared(statement=s.statement_id, position=texts[s.statement_id][0],
+                      text=texts[s.statement_id][1], direction=s.direction,
+                      percent=round(100 * s.probability))
+        for s in found.consensus if s.statement_id in texts]
+    frame["divisive"] = [
+        OpinionDivided(statement=d.statement_id, position=texts[d.statement_id][0],
+                       text=texts[d.statement_id][1], agreeing=[*d.agreeing],
+                       disagreeing=[*d.disagreeing], spread=round(100 * d.spread))
+        for d in found.divisive if d.statement_id in texts]
+    frame["dots"] = _dots(found)
+    return frame
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def _dots(found: OpinionMap) -> list[OpinionDot]:
+    placed = found.placed
+    step = -(-len(placed) // MAX_DOTS) or 1  # ceil: at most MAX_DOTS, spread over everyone
+    shown = placed[::step]
+    extent = max((max(abs(p.x), abs(p.y)) for p in placed), default=0.0) or 1.0
+    return [OpinionDot(x=round(p.x / extent, 3), y=round(p.y / extent, 3), group=p.group)
+            for p in shown]

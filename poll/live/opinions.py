@@ -1,0 +1,90 @@
+"""Who thinks alike, live: each loaded debate's opinion map, recomputed in the background while
+votes come in (docs/opinion.md, "Live").
+
+Every `interval` seconds (Settings.map_interval, 5 s by default) the task looks at the loaded
+debates; a debate whose votes changed since its last map, and where enough people answered
+enough statements, gets a new map from the worker process (letters kept from the last one). The
+debates are done one after another, so a debate never has two computations at once, and only
+this task waits for the worker: the event loop goes on serving votes meanwhile. Each new map goes
+to the debate's moderators as an `opinion` frame; the room keeps it for the pages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ..broadcast import PubSub
+from ..model import Audience
+from ..opinion.ballots import MIN_PARTICIPANTS, ballots_from_tallies
+from ..opinion.result import OpinionMap
+from ..opinion.worker import OpinionWorker, WorkerCrashed
+from . import frames
+from .room import Room
+from .rooms import Rooms
+
+log = logging.getLogger("poll.live.opinions")
+
+
+def signature(room: Room) -> tuple[int, ...]:
+    """What the map is computed from, in brief: the votes counted, and each statement's round
+    (a second round replaces the first one's votes)."""
+    return (room.counted, *(n for s in room.debate.statements for n in (s.id, s.rounds)))
+
+
+async def current_map(room: Room, worker: OpinionWorker) -> OpinionMap | None:
+    """The room's map as of its votes now (for the report): the live one when no vote came in
+    since, else computed here, letters kept from the live one (None: too few people answered
+    enough statements). Raises WorkerCrashed."""
+    if room.opinion is not None and room.opinion_of == signature(room):
+        return room.opinion
+    ballots = ballots_from_tallies(room.debate, room.tallies)
+    if ballots.placeable() < MIN_PARTICIPANTS:
+        return None
+    # Not kept in the room: the background task keeps the live map, and tells the moderators.
+    return await worker.compute(ballots, room.opinion)
+
+
+class Opinions:
+    """The background task that keeps every loaded debate's opinion map up to date."""
+
+    def __init__(self, rooms: Rooms, pubsub: PubSub, worker: OpinionWorker,
+                 interval: float) -> None:
+        self.rooms = rooms
+        self.pubsub = pubsub
+        self.worker = worker
+        self.interval = interval
+        self._warm = False  # numpy and scikit-learn imported in the worker
+
+    async def run(self) -> None:
+        """Recompute what changed every `interval` seconds, until cancelled."""
+        while True:
+            await asyncio.sleep(self.interval)
+            for room in self.rooms:
+                try:
+                    await self.refresh(room)
+                except WorkerCrashed:
+                    pass  # the worker said so in one line; the last map stays
+                except Exception as exc:  # a bug here must not stop every future map
+                    log.warning("the opinion map of %s failed: %r", room.id, exc)
+
+    async def refresh(self, room: Room) -> None:
+        """A new map of `room` when its votes changed and enough people voted; its moderators
+        get it."""
+        now = signature(room)
+        if room.opinion_of == now:
+            return
+        ballots = ballots_from_tallies(room.debate, room.tallies)  # as of `now`: no await between
+        if not self._warm and ballots.voters() >= MIN_PARTICIPANTS:
+            # Warm the worker once a debate has a room's worth of voters, well before the first
+            # map (they must answer several statements each): a server whose debates never
+            # reach that never loads numpy at all.
+            self._warm = True
+            await self.worker.warm()
+        if ballots.placeable() < MIN_PARTICIPANTS:
+            room.opinion_of = now  # not yet: look again when votes come in
+            return
+        found = await self.worker.compute(ballots, room.opinion)
+        room.opinion, room.opinion_of = found, now  # votes counted meanwhile: the next pass
+        await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
+                                  frames.encode(frames.opinion(room.debate, found)))
