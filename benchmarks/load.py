@@ -1067,23 +1067,28 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_bench(bench: Any, out: str, describe: Any) -> int:
+    """Run a benchmark (`bench.run()`, then `bench.close()`), print `describe(results)`, write
+    the results as JSON to `out`; the exit code says whether every functional check held."""
     phone_workers.raise_nofile_limit()  # the servers we start inherit it
-    out_path = Path(args.out)
+    out_path = Path(out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    bench = Bench(args)
     try:
-        out = asyncio.run(bench.run())
+        results = asyncio.run(bench.run())
     except KeyboardInterrupt:
         return 130
     finally:
         bench.close()
     print()
-    print(report(out))
-    out_path.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    print(describe(results))
+    out_path.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     print(f"\nresults written to {out_path}")
-    return 0 if out["ok"] else 1
+    return 0 if results["ok"] else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_bench(Bench(args), args.out, report)
 
 
 if __name__ == "__main__":

@@ -53,7 +53,6 @@ sys.path.insert(0, str(HERE))
 import load  # noqa: E402
 import voice_phones  # noqa: E402
 from load import Bench, Meter, PollServer, Screen, mb, percentiles  # noqa: E402
-from phones import raise_nofile_limit  # noqa: E402
 from voice_plan import Plan  # noqa: E402
 
 PHONE_PACE = 2.0  # seconds between reason lists to phones (poll/live/ticker.py VOICE_INTERVAL)
@@ -395,21 +394,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    raise_nofile_limit()  # the server we start inherits it
-    out_path = Path(args.out)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    bench = VoiceBench(args)
-    try:
-        out = asyncio.run(bench.run())
-    except KeyboardInterrupt:
-        return 130
-    finally:
-        bench.close()
-    print()
-    print(report(out))
-    out_path.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
-    print(f"\nresults written to {out_path}")
-    return 0 if out["ok"] else 1
+    return load.run_bench(VoiceBench(args), args.out, report)
 
 
 if __name__ == "__main__":
