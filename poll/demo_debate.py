@@ -104,7 +104,7 @@ async def ensure_example(store: Store) -> Debate:
         if group_id is not None:
             await store.join_group(debate.id, participant, group_id)
     index = {g.id: i for i, g in enumerate(debate.groups)}
-    camp = {p: rng.choices(range(len(_CAMPS)), _CAMP_MIX[index.get(g, -1)])[0]
+    camp = {p: rng.choices(range(len(_CAMPS)), _CAMP_MIX[-1 if g is None else index[g]])[0]
             for p, g in people}
 
     def picks(position: int, turnout: float) -> dict[str, Choice]:
