@@ -219,7 +219,8 @@ async def test_every_export_carries_every_reason_safely(site):
             matrix = list(csv.reader(io.StringIO(
                 archive.read("participants-votes.csv").decode())))
         assert comments[0] == ["timestamp", "datetime", "comment-id", "author-id", "agrees",
-                               "disagrees", "moderated", "comment-body"]
+                               "disagrees", "moderated", "is-meta", "is-seed",
+                               "group-informed-consensus", "comment-body"]
         assert len(comments) == 3, "two statements, no reasons"
         assert votes[0] == ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
         assert matrix[0][:6] == ["participant", "group-id", "n-comments", "n-votes", "n-agree",

@@ -4,7 +4,9 @@ everything (JSON), a workbook (XLSX) and a Pol.is-compatible CSV set (ZIP). docs
 describes every column.
 
 Built from committed data in the store (`snapshot`), so the server and `poll export` give the same
-files. Each format is one module; this one only picks.
+files. The JSON document and the Pol.is set also carry the opinion map (who thinks alike), which the
+caller computes in an OpinionWorker (`opinion.NEEDS_MAP`). Each format is one module; this one only
+picks.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from ..model import Debate
+from ..opinion.result import OpinionMap
 from ..store import Store
 from .document import debate_json
 from .snapshot import Snapshot, snapshot
@@ -43,12 +46,14 @@ _TEXT: dict[str, Callable[[Snapshot], str]] = {
 }
 
 
-async def export(store: Store, debate: Debate, fmt: str, *, join_url: str = "") -> str | bytes:
+async def export(store: Store, debate: Debate, fmt: str, *, join_url: str = "",
+                 opinion: OpinionMap | None = None) -> str | bytes:
     """The debate in one of FORMATS: text for the CSV and JSON formats, bytes for the binary
-    ones. `join_url` (the debate's join link) goes into the Pol.is summary."""
+    ones. `join_url` (the debate's join link) goes into the Pol.is summary; `opinion`, the map
+    of the debate's votes as they stand, into the JSON document and the Pol.is set."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    data = await snapshot(store, debate)
+    data = await snapshot(store, debate, opinion)
     if fmt in _TEXT:
         return _TEXT[fmt](data)
     if fmt == "xlsx":

@@ -7,6 +7,7 @@ from typing import Any
 
 from .. import analysis
 from ..model import Statement
+from .opinion import opinion_json
 from .snapshot import Snapshot
 
 
@@ -46,7 +47,7 @@ def _statement_json(data: Snapshot, s: Statement) -> dict[str, Any]:
 def debate_json(data: Snapshot) -> str:
     """The whole debate as one JSON document: debate, settings, groups, attendance, statements
     with results per round, group split, swing, notes, translation and the floor, highlights,
-    votes, proposals, reasons and requests for the floor."""
+    who thinks alike (the opinion map), votes, proposals, reasons and requests for the floor."""
     debate = data.debate
     document: dict[str, Any] = {
         "debate": {"id": debate.id, "title": debate.title, "lang": debate.lang,
@@ -62,6 +63,7 @@ def debate_json(data: Snapshot) -> str:
                        "votes_counted": data.votes_counted(), "votes_cast": len(data.votes)},
         "statements": [_statement_json(data, s) for s in debate.statements],
         "highlights": _highlights(data),
+        "opinion": opinion_json(debate, data.tallies, data.opinion),
         "votes": [
             {"statement_id": v.statement_id, "round": v.round, "participant": v.participant,
              "group": v.group, "choice": v.choice, "cast_at": v.cast_at, "vote_id": v.vote_id}

@@ -6,13 +6,16 @@ Matched against Pol.is's own export (compdemocracy/polis, server/src/routes/expo
 published openData sets. docs/exports.md describes the mapping; in short:
 
 - comments are the debate's statements (moderated 1) plus proposals not turned into statements
-  (rejected -1, pending 0); a statement keeps its own id as comment-id;
+  (rejected -1, pending 0); a statement keeps its own id as comment-id; is-meta is always false,
+  is-seed true for the moderator's statements, group-informed-consensus as Pol.is computes it
+  from the opinion groups (the columns Pol.is added in compdemocracy/polis#1700, which
+  red-dwarf's CSV loader needs);
 - votes: agree (and strongly agree) 1, disagree (and strongly disagree) -1, neutral 0 (Pol.is's
   "pass"); one vote per participant and statement: the latest in the statement's latest round;
 - participants get whole-number ids from 1 in the order they first voted or proposed; 0 is the
   moderator, the author of the statements the audience did not propose;
-- group-id is the participant's audience group (0 for the debate's first group, 1 for the
-  next, ...; empty for none), not a Pol.is opinion cluster: there is no clustering here.
+- group-id is the participant's opinion group, Pol.is's numeric id (0 for group A, 1 for B, ...;
+  empty for a participant not placed on the map, or when the map has no groups).
 """
 
 from __future__ import annotations
@@ -26,10 +29,11 @@ from datetime import UTC, datetime
 from ..model import Choice, ProposalStatus
 from ..store import VoteRow
 from .cells import spreadsheet_safe
+from .opinion import group_informed_consensus, polis_group_ids
 from .snapshot import Snapshot
 
 COMMENT_COLUMNS = ["timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
-                   "moderated", "comment-body"]
+                   "moderated", "is-meta", "is-seed", "group-informed-consensus", "comment-body"]
 VOTE_COLUMNS = ["timestamp", "datetime", "comment-id", "voter-id", "vote"]
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree",
                        "n-disagree"]
@@ -114,13 +118,13 @@ def _write(rows: list[list[object]]) -> bytes:
 
 def polis_files(data: Snapshot, join_url: str = "") -> dict[str, bytes]:
     """The four files, by name; `join_url` is the conversation's url in the summary."""
-    debate = data.debate
+    debate, opinion = data.debate, data.opinion
     ids = _Ids()
     counted = _counted(data)
     for v in data.votes:  # number voters first, in the order they first voted
         ids(v.participant)
     comments = _comments(data, ids)
-    group_index = {g.id: i for i, g in enumerate(debate.groups)}
+    opinion_group = {ids(p): g for p, g in polis_group_ids(data.opinion).items()}
 
     # Pol.is orders votes by comment, then voter
     votes = sorted(((v.statement_id, ids(v.participant), v) for v in counted),
@@ -133,6 +137,9 @@ def polis_files(data: Snapshot, join_url: str = "") -> dict[str, bytes]:
         agrees[comment_id] = agrees.get(comment_id, 0) + (value == 1)
         disagrees[comment_id] = disagrees.get(comment_id, 0) + (value == -1)
         by_participant.setdefault(pid, {})[comment_id] = value
+    consensus = group_informed_consensus(
+        opinion_group, {c: {pid: a[c] for pid, a in by_participant.items() if c in a}
+                        for c in agrees})
     authored: dict[int, int] = {}
     for p in data.proposals:
         authored[ids(p.participant)] = authored.get(ids(p.participant), 0) + 1
@@ -140,8 +147,11 @@ def polis_files(data: Snapshot, join_url: str = "") -> dict[str, bytes]:
     comment_rows: list[list[object]] = [list(COMMENT_COLUMNS)]
     for c in comments:
         timestamp, when = polis_time(c.created_at)
+        gic = consensus.get(c.id)
         comment_rows.append([timestamp, when, c.id, c.author, agrees.get(c.id, 0),
-                             disagrees.get(c.id, 0), c.moderated, spreadsheet_safe(c.text)])
+                             disagrees.get(c.id, 0), c.moderated, "false",
+                             "true" if c.author == MODERATOR else "false",
+                             "" if gic is None else round(gic, 6), spreadsheet_safe(c.text)])
 
     vote_rows: list[list[object]] = [list(VOTE_COLUMNS)]
     for comment_id, pid, v in votes:
@@ -150,9 +160,9 @@ def polis_files(data: Snapshot, join_url: str = "") -> dict[str, bytes]:
 
     participants = {v.participant: ids(v.participant) for v in counted}
     matrix: list[list[object]] = [[*PARTICIPANT_COLUMNS, *(c.id for c in comments)]]
-    for participant, pid in sorted(participants.items(), key=lambda x: x[1]):
+    for pid in sorted(participants.values()):
         answers = by_participant.get(pid, {})
-        group = group_index.get(data.members.get(participant, -1))
+        group = opinion_group.get(pid)
         matrix.append([pid, "" if group is None else group, authored.get(pid, 0), len(answers),
                        sum(1 for a in answers.values() if a == 1),
                        sum(1 for a in answers.values() if a == -1),
@@ -160,15 +170,17 @@ def polis_files(data: Snapshot, join_url: str = "") -> dict[str, bytes]:
 
     description = (f"debate-poll debate {debate.id}: statements are comments; votes are the "
                    f"latest round of each statement on the {debate.settings.scale.value}-point "
-                   f"scale; group-id is the audience group, not an opinion cluster")
+                   f"scale; group-id is the opinion group (0 = A, 1 = B, ...); the audience "
+                   f"groups are in the debate's own votes export")
     summary: list[list[object]] = [
         ["topic", spreadsheet_safe(debate.title)],
         ["url", join_url],
         ["voters", len(participants)],
-        ["voters-in-conv", len(participants)],  # no clustering threshold here: every voter
+        # Pol.is's in-conv: the participants placed on the map (every voter without a map)
+        ["voters-in-conv", len(participants) if opinion is None else len(opinion.placed)],
         ["commenters", len({p.participant for p in data.proposals})],
         ["comments", len(comments)],
-        ["groups", len(debate.groups)],
+        ["groups", 0 if opinion is None else len(opinion.groups)],
         ["conversation-description", description],
     ]
     return {"summary.csv": _write(summary), "comments.csv": _write(comment_rows),

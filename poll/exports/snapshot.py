@@ -1,11 +1,13 @@
 """What every export reads, fetched from the store once: the debate, its tallies, every vote, the
-audience groups' members, the proposals and the room's voice (reasons, +1s, the floor)."""
+audience groups' members, the proposals and the room's voice (reasons, +1s, the floor); and the
+opinion map, computed by the caller (poll.exports.opinion)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from ..model import Debate, Proposal, Statement
+from ..opinion.result import OpinionMap
 from ..store import Store, VoteRow
 from ..tally import Tally, TallyKey
 from .voice import FloorCount, GivenReason, Voice, floor_counts, given_reasons, voice_of
@@ -21,6 +23,7 @@ class Snapshot:
     members: dict[str, int]  # participant -> audience group id
     proposals: list[Proposal]
     voice: Voice = field(default_factory=Voice)
+    opinion: OpinionMap | None = None  # who thinks alike (None: no map)
 
     def tally(self, statement: Statement, round_: int) -> Tally:
         return self.tallies.get((statement.id, round_)) or Tally(self.debate.settings.scale)
@@ -42,9 +45,11 @@ class Snapshot:
         return floor_counts(self.voice.floor).get(statement.id, FloorCount())
 
 
-async def snapshot(store: Store, debate: Debate) -> Snapshot:
-    """Read what the exports need from the store (one consistent set of reads per export)."""
+async def snapshot(store: Store, debate: Debate,
+                   opinion: OpinionMap | None = None) -> Snapshot:
+    """Read what the exports need from the store (one consistent set of reads per export);
+    `opinion` is the map of these votes, when the caller computed one."""
     return Snapshot(debate, await store.tallies(debate.id), await store.votes(debate.id),
                     await store.members(debate.id), await store.proposals(debate.id),
-                    await voice_of(store, debate.id))
+                    await voice_of(store, debate.id), opinion)
 

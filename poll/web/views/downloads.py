@@ -1,6 +1,7 @@
 """The moderator's downloads: every export format of poll.exports, as a file. The CSV tables
 share one address, `export.csv?table=...` (results when none is named), so adding a table
-changes no route and no existing link."""
+changes no route and no existing link. The JSON document and the Pol.is set carry the opinion
+map, through the app's worker (the live map when no vote came in since)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ... import exports
+from ...exports.opinion import NEEDS_MAP
 from ...i18n import N_
+from ...live.opinions import current_map
+from ...opinion.result import OpinionMap
+from ...opinion.worker import WorkerCrashed
 from ._common import NO_STORE, PageError, moderated, state
 
 View = Callable[[Request], Awaitable[Response]]
@@ -36,7 +41,13 @@ def download(fmt: str) -> View:
                                 lang=room.debate.lang, code="not_found")
             chosen = CSV_TABLES[table]
         app = state(request)
-        body = await exports.export(app.store, room.debate, chosen,
+        opinion: OpinionMap | None = None
+        if chosen in NEEDS_MAP:
+            try:
+                opinion = await current_map(room, app.worker)
+            except WorkerCrashed:
+                opinion = room.opinion  # the worker said so in the log; the last map will do
+        body = await exports.export(app.store, room.debate, chosen, opinion=opinion,
                                     join_url=app.urls.join(room.debate.join_code))
         return Response(body, media_type=exports.FORMATS[chosen].media_type, headers={
             **NO_STORE,
