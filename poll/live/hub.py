@@ -197,12 +197,6 @@ class Hub:
         await self._publish_state(room)
         return new
 
-    async def show_map(self, room: Room, on: bool) -> None:
-        """Put the opinion map on the projector (`on`) or take it off; the screens get the map
-        with the new state. It goes off by itself when another statement goes on stage."""
-        async with room.lock:
-            await self.set_stage(room, replace(room.debate.stage, show_map=on))
-
     def _resume(self, room: Room) -> None:
         # A countdown running before a restart goes on (or ends now).
         countdown.schedule(room, self._time_up)
