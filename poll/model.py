@@ -169,6 +169,7 @@ class Stage:
     timer_ends: float | None = None  # epoch seconds at which voting closes by itself
     timer_reveal: bool = False  # ... and the results are revealed
     spotlight: int | None = None  # a reason the moderator put on the projector
+    show_map: bool = False  # the projector shows the opinion map (off with another statement)
 
 
 class ReasonsShown(StrEnum):

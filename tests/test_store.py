@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,29 @@ async def test_a_burst_of_plus_ones_is_stored_together_and_a_refused_one_undoes_
     await store.plus_one(reason.id, "p_0", False)  # taken back
     await store.plus_one(reason.id, "p_1", True)  # a repeat changes nothing
     assert len((await store.reason_votes(debate.id))[reason.id]) == 199
+
+
+async def test_an_archive_of_the_release_before_the_map_opens_and_keeps_the_map_shown(
+        tmp_path: Path) -> None:
+    """Schema v5 (the room's voice, before the opinion map on the projector) opens with the map
+    off, and the moderator's showing it is kept from then on."""
+    path = tmp_path / "v5.db"
+    with sqlite3.connect(path) as raw:
+        for sql in MIGRATIONS[:5]:
+            raw.executescript(sql)
+        raw.execute("INSERT INTO debates (id, title, lang, join_code, key_hash, created_at,"
+                    " current_statement, phase, revealed, show_groups) VALUES"
+                    " ('prev0005', 'Vorige', 'nl', 'PRV567', 'x', '2027-01-30T12:00:00+00:00',"
+                    " 1, 'closed', 1, 0)")
+        raw.execute("INSERT INTO statements (id, debate_id, position, text) VALUES"
+                    " (1, 'prev0005', 1, 'Hubs horen bij bedrijven.')")
+        raw.execute("PRAGMA user_version = 5")
+    async with SQLiteStore(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        debate = await store.debate("prev0005")
+        assert debate is not None and debate.stage == Stage(1, Phase.CLOSED, True)
+        assert debate.stage.show_map is False
+        await store.save_stage("prev0005", replace(debate.stage, show_map=True))
+    async with SQLiteStore(path) as store:
+        again = await store.debate("prev0005")
+        assert again is not None and again.stage.show_map is True

@@ -274,6 +274,9 @@ class Hub:
         for audience in Audience:
             where = frames.channel(room.id, audience)
             await self.pubsub.publish(where, frames.encode(frames.state(room, audience)))
+            if audience is Audience.SCREEN and room.debate.stage.show_map:
+                await self.pubsub.publish(where, frames.encode(
+                    frames.screen_opinion(room.debate, room.opinion)))
             # the statement, round or visibility may have changed: so has the voice's view
             await self.pubsub.publish(where, frames.encode(frames.floor(room, audience)))
         self.ticker.changed(room)

@@ -6,7 +6,8 @@ debates; a debate whose votes changed since its last map, and where enough peopl
 enough statements, gets a new map from the worker process (letters kept from the last one). The
 debates are done one after another, so a debate never has two computations at once, and only
 this task waits for the worker: the event loop goes on serving votes meanwhile. Each new map goes
-to the debate's moderators as an `opinion` frame; the room keeps it for the pages.
+to the debate's moderators as an `opinion` frame (and to its screens while the moderator shows
+the map on the projector); the room keeps it for the pages.
 """
 
 from __future__ import annotations
@@ -86,5 +87,9 @@ class Opinions:
             return
         found = await self.worker.compute(ballots, room.opinion)
         room.opinion, room.opinion_of = found, now  # votes counted meanwhile: the next pass
+        room.opinion_letters = {p.participant: p.group for p in found.placed}
         await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
                                   frames.encode(frames.opinion(room.debate, found)))
+        if room.debate.stage.show_map:  # the projector follows; phones ask for their own line
+            await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN),
+                                      frames.encode(frames.screen_opinion(room.debate, found)))

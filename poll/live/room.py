@@ -55,6 +55,8 @@ class Room:
     counted: int = 0  # votes counted since the room was loaded: the opinion map's "changed"
     opinion: OpinionMap | None = None  # who thinks alike, as last computed (poll.live.opinions)
     opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)
+    opinion_letters: dict[str, str | None] = field(default_factory=dict)  # placed participant ->
+    # its group's letter in that map (None: no groups), built once per map for the phones' lines
 
     @property
     def id(self) -> str:

@@ -43,6 +43,7 @@ _STATE = {
         "revealed": {"type": "boolean"},
         "round": {"type": "integer", "minimum": 1, "maximum": 2},
         "show_groups": {"type": "boolean"},
+        "show_map": {"type": "boolean"},
         "timer": {"type": ["object", "null"]},
         "results": {"oneOf": [_RESULTS, {"type": "null"}]},
     },

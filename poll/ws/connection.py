@@ -78,6 +78,9 @@ class Connection:
                                 or frames.encode(frames.reasons(room, audience)))
                     if audience is Audience.MODERATOR:  # who thinks alike, as last computed
                         outbox.push(frames.encode(frames.opinion(room.debate, room.opinion)))
+                    elif audience is Audience.SCREEN and room.debate.stage.show_map:
+                        outbox.push(frames.encode(frames.screen_opinion(room.debate,
+                                                                        room.opinion)))
                     if audience is not Audience.PHONE:
                         outbox.offer(frames.encode(frames.tally(room, audience)))
                     await self.receive(receive)
@@ -145,6 +148,11 @@ class Connection:
                     await self.group(participant, message)
                 case messages.ProposeMessage():
                     await self.propose(participant, message)
+                case messages.MyGroupMessage():
+                    if not self.app.limits.plus(participant, self.address):
+                        raise Refusal(Why.RATE_LIMITED,
+                                      N_("Too many messages at once. Wait a moment."))
+                    self.outbox.push(frames.encode(frames.my_group(self.room, participant)))
                 case _:
                     self.outbox.push(frames.encode(await voice(
                         self.app, self.room, participant, self.address, message)))

@@ -1,8 +1,9 @@
 """What a client may send over its websocket, read into typed messages (docs/protocol.md).
 
-`read(text)` turns one text frame into a `VoteMessage`, `GroupMessage`, `ProposeMessage` or
-`Ping`, or raises `Unreadable` with the reason and a message for people (and the id of the vote
-or proposal it answers, when the frame had a usable one). Nothing here knows the debate: whether
+`read(text)` turns one text frame into a `VoteMessage`, `GroupMessage`, `ProposeMessage`,
+`MyGroupMessage`, a message of the room's voice or `Ping`, or raises `Unreadable` with the
+reason and a message for people (and the id of the vote or proposal it answers, when the frame
+had a usable one). Nothing here knows the debate: whether
 a vote may count is the hub's to decide.
 """
 
@@ -99,10 +100,16 @@ class ProposalPlusMessage:
     on: bool
 
 
+@dataclass(frozen=True, slots=True)
+class MyGroupMessage:
+    """`{"type": "my_group"}`: where this phone stands on the map the projector shows."""
+
+
 VoiceMessage = ReasonMessage | ReasonRemoveMessage | PlusMessage | FloorMessage \
     | ProposalPlusMessage
-Message = Ping | VoteMessage | GroupMessage | ProposeMessage | VoiceMessage
+Message = Ping | VoteMessage | GroupMessage | ProposeMessage | MyGroupMessage | VoiceMessage
 PING = Ping()
+MY_GROUP = MyGroupMessage()
 
 
 def read(text: str) -> Message:
@@ -116,6 +123,8 @@ def read(text: str) -> Message:
     kind = frame.get("type")
     if kind == "ping":
         return PING
+    if kind == "my_group":
+        return MY_GROUP
     if kind == "vote":
         return _vote(frame)
     if kind == "group":

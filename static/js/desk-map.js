@@ -25,10 +25,75 @@ function plural(strings, key, n) {
   return format(n === 1 ? strings[`${key}_one`] : strings[`${key}_other`], { n: number(n) });
 }
 
-/** The panel under `root`; returns `apply(frame)` for `opinion` frames. */
+/** A small dot of a group's colour (decorative: the letter is beside it). */
+export function mapSwatch(letter, colour) {
+  const box = svg('svg', { class: 'map__swatch', viewBox: '0 0 12 12', width: 12, height: 12, 'aria-hidden': 'true' });
+  box.append(svg('circle', { cx: 6, cy: 6, r: 5, fill: colour(letter) }));
+  return box;
+}
+
+/** "N people", in the page's language (`strings`: OPINION_STRINGS). */
+export function mapPeople(strings, n) {
+  return plural(strings, 'people', n);
+}
+
+/** The map of an `opinion` frame as SVG, as poll/map_chart.py draws it. */
+export function mapDrawing(frame, strings, colour) {
+  const people = (n) => plural(strings, 'people', n);
+  const label = [strings.map_label, ...frame.groups.map((g) =>
+    `${format(strings.group, { letter: g.letter })}: ${people(g.size)}.`)].join(' ');
+  const chart = svg('svg', { class: 'chart map__chart', viewBox: `0 0 ${SIZE} ${SIZE}`, role: 'img', 'aria-label': label });
+  const title = svg('title', {});
+  title.textContent = label;
+  const middle = SIZE / 2;
+  chart.append(title,
+    svg('line', { x1: 0, y1: middle, x2: SIZE, y2: middle, stroke: TRACK, 'stroke-width': 2 }),
+    svg('line', { x1: middle, y1: 0, x2: middle, y2: SIZE, stroke: TRACK, 'stroke-width': 2 }));
+  const r = radius(frame.dots.length);
+  const where = new Map();
+  for (const dot of frame.dots) {
+    const x = middle + dot.x * REACH;
+    const y = middle - dot.y * REACH;
+    chart.append(svg('circle', {
+      class: 'map__dot', 'data-group': dot.group || '', cx: x.toFixed(1), cy: y.toFixed(1), r, fill: colour(dot.group), 'fill-opacity': 0.75,
+    }));
+    if (dot.group) {
+      if (!where.has(dot.group)) where.set(dot.group, []);
+      where.get(dot.group).push([x, y]);
+    }
+  }
+  for (const letter of [...where.keys()].sort()) {
+    const points = where.get(letter);
+    const text = svg('text', {
+      class: 'map__letter', x: (points.reduce((s, p) => s + p[0], 0) / points.length).toFixed(1),
+      y: (points.reduce((s, p) => s + p[1], 0) / points.length - LETTER_LIFT).toFixed(1), 'text-anchor': 'middle',
+      'dominant-baseline': 'central', 'font-size': LETTER_SIZE, 'font-weight': 700, fill: colour(letter),
+      stroke: '#ffffff', 'stroke-width': 5, 'paint-order': 'stroke',
+    });
+    text.textContent = letter;
+    chart.append(text);
+  }
+  return chart;
+}
+
+/** The line above the map: how many are on it and in how many groups, or what it waits for. */
+export function mapStatus(frame, strings) {
+  if (!frame.ready || frame.why_no_groups === 'too_few') {
+    return format(strings.waiting, { people: frame.needs_people, statements: frame.needs_statements });
+  }
+  const onMap = plural(strings, 'on_map', frame.placed);
+  if (frame.why_no_groups) return `${onMap} · ${strings.no_groups}`;
+  return `${onMap} · ${plural(strings, 'groups', frame.groups.length)}`;
+}
+
+/**
+ * The panel under `root`; returns `apply(frame)` for `opinion` frames and `state(frame)` for
+ * `state` frames (the button that puts the map on the projector says whether it is there).
+ */
 export function mapDesk(root, data) {
   const panel = root.querySelector('[data-opinion-panel]');
-  if (!panel) return { apply() {} };
+  if (!panel) return { apply() {}, state() {} };
+  const toggle = panel.querySelector('[data-map-toggle]');
   const strings = data.opinion || {};
   const colours = data.group_colours || {};
   const colour = (letter) => colours[letter || ''] || colours[''] || '#586278';
@@ -43,52 +108,9 @@ export function mapDesk(root, data) {
   };
   const heading = parts.groups.querySelector('.map__group-title')?.tagName.toLowerCase() || 'h3';
 
-  function swatch(letter) {
-    const box = svg('svg', { class: 'map__swatch', viewBox: '0 0 12 12', width: 12, height: 12, 'aria-hidden': 'true' });
-    box.append(svg('circle', { cx: 6, cy: 6, r: 5, fill: colour(letter) }));
-    return box;
-  }
-
-  function people(n) {
-    return plural(strings, 'people', n);
-  }
-
-  function drawing(frame) {
-    const label = [strings.map_label, ...frame.groups.map((g) =>
-      `${format(strings.group, { letter: g.letter })}: ${people(g.size)}.`)].join(' ');
-    const chart = svg('svg', { class: 'chart map__chart', viewBox: `0 0 ${SIZE} ${SIZE}`, role: 'img', 'aria-label': label });
-    const title = svg('title', {});
-    title.textContent = label;
-    const middle = SIZE / 2;
-    chart.append(title,
-      svg('line', { x1: 0, y1: middle, x2: SIZE, y2: middle, stroke: TRACK, 'stroke-width': 2 }),
-      svg('line', { x1: middle, y1: 0, x2: middle, y2: SIZE, stroke: TRACK, 'stroke-width': 2 }));
-    const r = radius(frame.dots.length);
-    const where = new Map();
-    for (const dot of frame.dots) {
-      const x = middle + dot.x * REACH;
-      const y = middle - dot.y * REACH;
-      chart.append(svg('circle', {
-        class: 'map__dot', 'data-group': dot.group || '', cx: x.toFixed(1), cy: y.toFixed(1), r, fill: colour(dot.group), 'fill-opacity': 0.75,
-      }));
-      if (dot.group) {
-        if (!where.has(dot.group)) where.set(dot.group, []);
-        where.get(dot.group).push([x, y]);
-      }
-    }
-    for (const letter of [...where.keys()].sort()) {
-      const points = where.get(letter);
-      const text = svg('text', {
-        class: 'map__letter', x: (points.reduce((s, p) => s + p[0], 0) / points.length).toFixed(1),
-        y: (points.reduce((s, p) => s + p[1], 0) / points.length - LETTER_LIFT).toFixed(1), 'text-anchor': 'middle',
-        'dominant-baseline': 'central', 'font-size': LETTER_SIZE, 'font-weight': 700, fill: colour(letter),
-        stroke: '#ffffff', 'stroke-width': 5, 'paint-order': 'stroke',
-      });
-      text.textContent = letter;
-      chart.append(text);
-    }
-    return chart;
-  }
+  const swatch = (letter) => mapSwatch(letter, colour);
+  const people = (n) => plural(strings, 'people', n);
+  const drawing = (frame) => mapDrawing(frame, strings, colour);
 
   function statementItem(side, sideClass, item) {
     const li = el('li');
@@ -103,18 +125,14 @@ export function mapDesk(root, data) {
     node.replaceChildren(...(items.length ? items : [el('li', 'muted', strings.none)]));
   }
 
-  function status(frame) {
-    if (!frame.ready || frame.why_no_groups === 'too_few') {
-      return format(strings.waiting, { people: frame.needs_people, statements: frame.needs_statements });
-    }
-    const onMap = plural(strings, 'on_map', frame.placed);
-    if (frame.why_no_groups) return `${onMap} · ${strings.no_groups}`;
-    return `${onMap} · ${plural(strings, 'groups', frame.groups.length)}`;
-  }
-
   return {
+    state(frame) {
+      if (!toggle || !('show_map' in frame)) return;
+      toggle.value = frame.show_map ? '0' : '1';
+      toggle.setAttribute('aria-pressed', String(!!frame.show_map));
+    },
     apply(frame) {
-      setText(parts.status, status(frame));
+      setText(parts.status, mapStatus(frame, strings));
       parts.body.hidden = !frame.ready;
       if (!frame.ready) return;
       parts.map.replaceChildren(drawing(frame));

@@ -443,8 +443,10 @@ for (const button of root.querySelectorAll('[data-copy]')) {
 
 connect(data.ws_path, {
   onMessage(message) {
-    if (message.type === 'state') applyState(message);
-    else if (message.type === 'tally') applyTally(message);
+    if (message.type === 'state') {
+      applyState(message);
+      desk.map.state(message);
+    } else if (message.type === 'tally') applyTally(message);
     else if (message.type === 'proposals') applyProposals(message);
     else if (message.type === 'reasons') desk.reasons.apply(message);
     else if (message.type === 'floor') desk.floor.apply(message);

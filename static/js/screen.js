@@ -3,6 +3,7 @@
 // debate's moderator also → / n, ← / p, o and r, sent like the moderator page's buttons.
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
+import { screenMap } from './screen-map.js';
 import { stageVoice } from './spotlight.js';
 import {
   announce, connectionBadge, countdown, fitText, format, number, pageData, renderCompare, renderGroups,
@@ -60,6 +61,7 @@ if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueFit);
 stage.classList.add('is-fitted');
 fit();
 const voice = stageVoice(stage, data, queueFit);
+const opinionMap = screenMap(stage, data, queueFit);
 
 function zero(tally) {
   const keys = Object.keys(tally.counts || {});
@@ -137,6 +139,7 @@ function applyState(state) {
   }
   setPhaseLabel(phaseLabel, phase, common);
   voice.state(state);
+  opinionMap.state(state);
 
   if (current && state.results && state.results.counts) {
     showResults(state.results, wasShown);
@@ -319,6 +322,7 @@ connect(data.ws_path, {
     if (message.type === 'state') applyState(message);
     else if (message.type === 'tally') applyTally(message);
     else if (message.type === 'floor') voice.floor(message);
+    else if (message.type === 'opinion') opinionMap.apply(message);
   },
   onStatus: connectionBadge(stage.querySelector('[data-connection]'), common),
 });

@@ -6,6 +6,7 @@
 // closed, or the moderator moved on, before it reached the server) is never dropped in silence:
 // the phone says in words that it was not counted.
 import { connect } from './live.js';
+import { myPlace } from './my-place.js';
 import { roomVoice } from './voice.js';
 import {
   announce, connectionBadge, countdown, el, format, pageData, setLengthClass, setText, swingText, updateBars,
@@ -74,6 +75,7 @@ let socket = null;
 let admitted = !data.needs_code; // false while this phone still has to type the room code
 let debateLang = data.debate_lang || data.lang;
 let voice = null; // the room's voice (voice.js): reasons, +1s, the floor
+let place = null; // this phone's place on the opinion map (my-place.js), while it is shown
 
 // The statement in this page's language when it has a translation, else as typed: [text, lang].
 function statementText(statement) {
@@ -464,6 +466,10 @@ function onMessage(frame) {
       if (frame.room_check && !admitted && !data.needs_code) location.reload();
       applyState(frame);
       voice.handle(frame);
+      place.state(frame);
+      break;
+    case 'my_group':
+      place.apply(frame);
       break;
     case 'ack': {
       if (!frame.round || frame.round === round) counted.set(String(frame.statement), frame.choice);
@@ -474,6 +480,7 @@ function onMessage(frame) {
         showMessage('');
         if (current && frame.statement === current.id) announce(announcer, strings.announce_counted);
       }
+      place.voted();
       render();
       break;
     }
@@ -530,6 +537,7 @@ voice = roomVoice(root, {
   }),
   announcer,
 });
+place = myPlace(root, data, (message) => !!socket && socket.send(message));
 const resized = new ResizeObserver(placePanel);
 for (const node of [root.querySelector('.vote__head'), groupPicker, text, panel]) resized.observe(node);
 window.addEventListener('resize', placePanel);
@@ -541,6 +549,7 @@ socket = connect(data.ws_path, {
     if (state !== 'open') { // a new socket will not answer what this one was sent
       inFlight = null;
       voice.reset();
+      place.reset();
     }
     badge(state, code);
   },

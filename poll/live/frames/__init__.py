@@ -28,7 +28,8 @@ from .debate import (
     tally,
     welcome,
 )
-from .opinion import OpinionFrame, opinion
+from .my_group import MyGroupFrame, my_group
+from .opinion import OpinionFrame, opinion, screen_opinion
 from .voice import (
     FloorAskedFrame,
     FloorFrame,
@@ -50,14 +51,16 @@ from .wire import PONG, channel, encode
 
 Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
          | GroupFrame | ProposedFrame | ReasonsFrame | FloorFrame | ReasonSavedFrame
-         | ReasonRemovedFrame | PlusFrame | FloorAskedFrame | ProposalPlusFrame | OpinionFrame)
+         | ReasonRemovedFrame | PlusFrame | FloorAskedFrame | ProposalPlusFrame | OpinionFrame
+         | MyGroupFrame)
 
 __all__ = [
     "PONG", "AckFrame", "DebateInfo", "ErrorFrame", "FloorAskedFrame", "FloorFrame", "Frame",
-    "GapInfo", "GroupFrame", "GroupInfo", "OpinionFrame", "PendingProposal", "PlusFrame",
-    "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
+    "GapInfo", "GroupFrame", "GroupInfo", "MyGroupFrame", "OpinionFrame", "PendingProposal",
+    "PlusFrame", "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
     "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "error", "floor", "floor_asked",
-    "group", "opinion", "plus", "proposal_plus", "proposals", "proposed", "reason_removed",
-    "reason_saved", "reasons", "results", "spotlight", "state", "tally", "welcome",
+    "group", "my_group", "opinion", "plus", "proposal_plus", "proposals", "proposed",
+    "reason_removed", "reason_saved", "reasons", "results", "screen_opinion", "spotlight", "state",
+    "tally", "welcome",
 ]

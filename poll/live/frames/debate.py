@@ -73,6 +73,7 @@ class StateFrame(TypedDict):
     revealed: bool
     round: int
     show_groups: bool
+    show_map: bool  # the projector shows the opinion map (phones may ask for their group)
     timer: TimerInfo | None
     results: Results | None
     room_check: bool  # phones must type the room code before they vote
@@ -153,6 +154,7 @@ def state(room: Room, audience: Audience) -> StateFrame:
         "revealed": stage.revealed,
         "round": stage.round,
         "show_groups": stage.show_groups,
+        "show_map": stage.show_map,
         "timer": None if stage.timer_ends is None else {
             "seconds_left": round(max(0.0, stage.timer_ends - time.time()), 1),
             "reveal": stage.timer_reveal},

@@ -102,6 +102,18 @@ def opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
     return frame
 
 
+def screen_opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
+    """The `opinion` frame for the projector (while the moderator shows the map): the dots,
+    each group's size and its single most representative statement, and the strongest
+    consensus statement. Like the moderator's frame it never says who a dot is."""
+    frame = opinion(debate, found)
+    for group in frame["groups"]:
+        group["beliefs"] = group["beliefs"][:1]
+    frame["consensus"] = frame["consensus"][:1]
+    frame["divisive"] = []
+    return frame
+
+
 def _percent(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 

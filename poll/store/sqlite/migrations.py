@@ -180,6 +180,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX floor_by_debate ON floor_requests (debate_id, status, id);
     """,
+    # 6: who thinks alike (issue 13): the moderator may put the opinion map on the projector.
+    """
+    ALTER TABLE debates ADD COLUMN show_map INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

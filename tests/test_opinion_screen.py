@@ -1,0 +1,97 @@
+"""The opinion map on the projector, on a real server: the moderator puts it on (a plain form);
+the screen's socket and page get the groups and dots (never a participant id); each phone asks
+for its own line ("you are in group B with 11 others; you agree with them on 6 of 6") and its
+page draws it; taking the map off, or the next statement, removes it everywhere."""
+
+from __future__ import annotations
+
+import json
+
+from support.clients import http_client, new_participant, participant_cookie, screen_cookie
+from test_opinion_live import GROUPS, PER_GROUP, STATEMENTS, planted_room
+
+
+async def _map_ready(server, debate, mod, connect) -> None:
+    desk = await connect(server, debate, "moderator", cookie=mod.cookie_header())
+    await desk.recv_until(lambda f: f["type"] == "opinion" and len(f["groups"]) == GROUPS,
+                          timeout=120, what="a map with three groups")
+
+
+async def _my_place(phone) -> dict:
+    phone.skip_all()
+    await phone.send({"type": "my_group"})
+    return await phone.recv_type("my_group")
+
+
+async def test_the_moderator_shows_the_map_on_the_screen_and_each_phone_sees_its_group(
+        site, moderator, connect) -> None:
+    debate, server, mod, participants, _ = await planted_room(site, moderator, connect)
+    await _map_ready(server, debate, mod, connect)
+    screen = await connect(server, debate, "screen")
+    # one phone of each planted group (participants come group by group), and a newcomer
+    phones = [await connect(server, debate, participant=participants[g * PER_GROUP])
+              for g in range(GROUPS)]
+    newcomer = await connect(server, debate, participant=new_participant())
+    before = await _my_place(phones[0])
+    assert before["shown"] is False and before["group"] is None  # not before it is shown
+
+    assert (await mod.post(f"/d/{debate.id}/map", {"show": "1"})).status_code == 303
+    state = await screen.recv_until(lambda f: f["type"] == "state" and f["show_map"],
+                                    what="the state with the map shown")
+    assert state["show_map"] is True
+    frame = await screen.recv_until(lambda f: f["type"] == "opinion", what="the screen's map")
+    assert sorted(g["size"] for g in frame["groups"]) == [PER_GROUP] * GROUPS
+    assert len(frame["dots"]) == GROUPS * PER_GROUP
+    assert all(len(g["beliefs"]) <= 1 for g in frame["groups"])
+    assert frame["divisive"] == []
+    raw = json.dumps(frame)
+    assert not any(p in raw for p in participants)  # dots by group, never identities
+
+    letters = set()
+    for phone in phones:
+        place = await _my_place(phone)
+        assert place["shown"] and place["placed"], place
+        assert (place["others"], place["same"], place["of"]) == (PER_GROUP - 1, STATEMENTS,
+                                                                 STATEMENTS)
+        letters.add(place["group"])
+    assert letters == {"A", "B", "C"}  # each planted group its own letter
+    fresh = await _my_place(newcomer)
+    assert fresh["shown"] and not fresh["placed"] and fresh["group"] is None
+
+    # without JavaScript: the projector's page and the phone's page draw the same
+    async with http_client(server) as viewer:
+        cookie = await screen_cookie(server, debate)
+        page = (await viewer.get(f"/d/{debate.id}/screen",
+                                 headers={"Cookie": cookie})).text
+    assert page.count('class="map__dot') == GROUPS * PER_GROUP
+    assert "Group A" in page and "Who thinks alike" in page
+    async with http_client(server) as phone_page:
+        html = (await phone_page.get(f"/j/{debate.join_code}", headers={
+            "Cookie": participant_cookie(participants[0])})).text
+    assert f"with {PER_GROUP - 1} others" in html
+    assert f"you agree with them on {STATEMENTS} of {STATEMENTS} statements" in html
+
+    assert (await mod.post(f"/d/{debate.id}/map", {"show": "0"})).status_code == 303
+    await screen.recv_until(lambda f: f["type"] == "state" and not f["show_map"],
+                            what="the state with the map off")
+    assert (await _my_place(phones[0]))["shown"] is False
+    async with http_client(server) as viewer:
+        page = (await viewer.get(f"/d/{debate.id}/screen",
+                                 headers={"Cookie": await screen_cookie(server, debate)})).text
+    assert 'class="map__dot' not in page
+
+
+async def test_the_map_leaves_the_projector_with_the_next_statement(site, moderator,
+                                                                    connect) -> None:
+    debate, server, mod, _, _ = await planted_room(site, moderator, connect)
+    await _map_ready(server, debate, mod, connect)
+    await mod.post(f"/d/{debate.id}/map", {"show": "1"})
+    screen = await connect(server, debate, "screen")
+    snapshot = await screen.recv_until(lambda f: f["type"] == "opinion",
+                                       what="the map in the screen's snapshot")
+    assert len(snapshot["groups"]) == GROUPS
+    await mod.control("goto", debate.sid(1))
+    await screen.recv_until(lambda f: f["type"] == "state" and not f["show_map"],
+                            what="the next statement, without the map")
+    bad = await mod.post(f"/d/{debate.id}/map", {"show": "maybe"})
+    assert bad.status_code == 400
