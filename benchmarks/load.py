@@ -993,16 +993,22 @@ def report(out: dict[str, Any]) -> str:
     e = ours["export"]
     row("  stored votes = acked votes", "yes" if e.get("ok") else "NO")
     lines.append("")
+    return "\n".join(lines + verdict(out, width=32))
+
+
+def verdict(out: dict[str, Any], width: int) -> list[str]:
+    """The closing lines of a report: each goal met or not, then the functional problems."""
+    lines = []
     for g in out["goals"]:
         state = {True: "met", False: "NOT met", None: "n/a"}[g["met"]]
-        lines.append(f"goal: {g['goal']:32} {g['value']!s:>10}   {state}")
+        lines.append(f"goal: {g['goal']:{width}} {g['value']!s:>10}   {state}")
     lines.append("")
     if out["problems"]:
         lines.append(f"FUNCTIONAL PROBLEMS ({len(out['problems'])}):")
         lines += [f"  - {p}" for p in out["problems"]]
     else:
         lines.append("no functional problems")
-    return "\n".join(lines)
+    return lines
 
 
 def server_label(meta: dict[str, Any]) -> str:

@@ -334,16 +334,7 @@ def report(out: dict[str, Any]) -> str:
         f"per action), RSS {v['server_rss_mb']} MB; generator CPU {v['generator_cpu_pct']} %",
         "",
     ]
-    for g in out["goals"]:
-        state = {True: "met", False: "NOT met", None: "n/a"}[g["met"]]
-        lines.append(f"goal: {g['goal']:44} {g['value']!s:>8}   {state}")
-    lines.append("")
-    if out["problems"]:
-        lines.append(f"FUNCTIONAL PROBLEMS ({len(out['problems'])}):")
-        lines += [f"  - {x}" for x in out["problems"]]
-    else:
-        lines.append("no functional problems")
-    return "\n".join(lines)
+    return "\n".join(lines + load.verdict(out, width=44))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
