@@ -25,6 +25,12 @@ async def test_the_moderator_puts_the_map_on_the_projector_and_a_phone_sees_its_
     voters = [(g, new_participant()) for g in range(3) for _ in range(10)]
     phones = [(g, await connect(server, debate, participant=p)) for g, p in voters]
     await vote_planted(mod, debate, phones, rows)
+    # a map of every vote first (one computed after the first statements could come first, and a
+    # phone's line is as of the map it asks about)
+    watcher = await connect(server, debate, "moderator", cookie=mod.cookie_header())
+    await watcher.recv_until(lambda f: f["type"] == "opinion"
+                             and f["votes"] == len(voters) * len(STATEMENTS),
+                             timeout=120, what="a map of every vote")
 
     desk = await chromium.desktop(debate.moderator_url, device="moderator")
     panel = desk.locator("[data-opinion-panel]")

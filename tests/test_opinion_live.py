@@ -62,8 +62,10 @@ async def test_the_moderator_page_and_the_report_draw_the_map_and_the_moves(
         site, moderator, connect) -> None:
     debate, server, mod, _, rows = await planted_room(site, moderator, connect)
     desk = await connect(server, debate, "moderator", cookie=mod.cookie_header())
-    await desk.recv_until(lambda f: f["type"] == "opinion" and len(f["groups"]) == GROUPS,
-                          timeout=120, what="a map with three groups")
+    # a map of every vote (one computed after the first statements could come first)
+    await desk.recv_until(lambda f: f["type"] == "opinion" and len(f["groups"]) == GROUPS
+                          and f["votes"] == GROUPS * PER_GROUP * STATEMENTS,
+                          timeout=120, what="a map of every vote with three groups")
     page = (await mod.get(f"/d/{debate.id}/moderate")).text
     report = (await mod.get(f"/d/{debate.id}/report")).text
     for html in (page, report):

@@ -13,8 +13,10 @@ from test_opinion_live import GROUPS, PER_GROUP, STATEMENTS, planted_room
 
 async def _map_ready(server, debate, mod, connect) -> None:
     desk = await connect(server, debate, "moderator", cookie=mod.cookie_header())
-    await desk.recv_until(lambda f: f["type"] == "opinion" and len(f["groups"]) == GROUPS,
-                          timeout=120, what="a map with three groups")
+    # a map of every vote (one computed after the first statements could come first)
+    await desk.recv_until(lambda f: f["type"] == "opinion" and len(f["groups"]) == GROUPS
+                          and f["votes"] == GROUPS * PER_GROUP * STATEMENTS,
+                          timeout=120, what="a map of every vote with three groups")
 
 
 async def _my_place(phone) -> dict:

@@ -60,6 +60,7 @@ class OpinionFrame(TypedDict):
     needs_people: int  # the map appears once this many people ...
     needs_statements: int  # ... voted on this many statements each
     voters: int  # people who voted at all (as of the map)
+    votes: int  # the votes the map was computed from (each one's latest, in the latest round)
     placed: int  # people on the map
     why_no_groups: str | None  # "too_few", "no_structure" or None
     computed_at: str | None
@@ -75,11 +76,12 @@ def opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
     frame = OpinionFrame(
         type="opinion", ready=found is not None, needs_people=MIN_PARTICIPANTS,
         needs_statements=min_votes(len(debate.statements)),
-        voters=0, placed=0, why_no_groups=None, computed_at=None,
+        voters=0, votes=0, placed=0, why_no_groups=None, computed_at=None,
         groups=[], consensus=[], divisive=[], dots=[])
     if found is None:
         return frame
     frame["voters"], frame["placed"] = found.voters, len(found.placed)
+    frame["votes"] = found.votes
     frame["why_no_groups"], frame["computed_at"] = found.why_no_groups, found.computed_at
     for group in found.groups:
         beliefs = [OpinionBelief(statement=b.statement_id, position=texts[b.statement_id][0],
