@@ -14,37 +14,52 @@ from starlette.requests import HTTPConnection
 
 
 class _Windows:
-    """Fixed-window counters that reset all at once when the window turns: no timers, no threads.
+    """Sliding-window counters (the two-window estimate): no timers, no threads.
+
+    An event counts in its fixed window; the limit applies to this window's count plus the share
+    of the previous window's count that still lies inside the last `seconds`. So a burst that
+    straddles a window's turn is limited as one burst (a plain fixed window would let twice the
+    limit through there) and a refusal does not lift the moment the clock crosses a boundary.
 
     Written here rather than taken from the `limits` package: its in-memory storage walks every key
     from a new timer thread every few milliseconds, 17 % of the server's time in a 10,000-phone vote
-    burst (docs/performance.md). Memory is bounded by the keys seen in one window.
+    burst (docs/performance.md). Memory is bounded by the keys seen in two windows.
     """
 
-    __slots__ = ("_counts", "_window", "limit", "seconds")
+    __slots__ = ("_counts", "_previous", "_share", "_window", "limit", "seconds")
 
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = limit
         self.seconds = seconds
         self._window = -1
+        self._share = 0.0
         self._counts: dict[str, int] = {}
+        self._previous: dict[str, int] = {}
 
     def hit(self, key: str) -> bool:
-        """Count one event for `key`; False when it is over the limit in this window."""
+        """Count one event for `key`; False when it is over the limit in the last `seconds`."""
         self._turn()
         count = self._counts.get(key, 0) + 1
         self._counts[key] = count
-        return count <= self.limit
+        return self._estimate(key, count) <= self.limit
 
     def spent(self, key: str) -> bool:
-        """Whether `key` has used up this window's events (counting none)."""
+        """Whether `key` has used up its events in the last `seconds` (counting none)."""
         self._turn()
-        return self._counts.get(key, 0) >= self.limit
+        return self._estimate(key, self._counts.get(key, 0)) >= self.limit
+
+    def _estimate(self, key: str, count: int) -> float:
+        earlier = self._previous.get(key)
+        return count if earlier is None else count + earlier * self._share
 
     def _turn(self) -> None:
-        window = int(time.monotonic() // self.seconds)
+        now = time.monotonic() / self.seconds
+        window = int(now)
         if window != self._window:
+            self._previous = self._counts if window == self._window + 1 else {}
             self._window, self._counts = window, {}
+        # the part of the previous window still inside the sliding one
+        self._share = 1.0 - (now - window)
 
 
 class Limits:

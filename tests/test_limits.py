@@ -92,3 +92,20 @@ async def test_a_client_that_never_reads_does_not_delay_the_others(site, moderat
     finally:
         await watcher.close()
         await stuck.close()
+
+
+def test_a_burst_across_a_window_turn_is_limited_as_one_burst(monkeypatch) -> None:
+    # The clock is the one part a test cannot wait out (a minute per case): it is set by hand.
+    from poll import limits
+
+    clock = [59.0]
+    monkeypatch.setattr(limits.time, "monotonic", lambda: clock[0])
+    tries = limits._Windows(5, 60)
+    assert [tries.hit("phone") for _ in range(5)] == [True] * 5
+    clock[0] = 61.0  # the fixed window turned two seconds later: the five are still recent
+    assert not tries.hit("phone") and tries.spent("phone")
+    assert tries.hit("another phone")
+    clock[0] = 60.0 + 59.0  # the first five have slid out of the last minute
+    assert tries.hit("phone")
+    clock[0] = 600.0  # long quiet: everything forgotten
+    assert [tries.hit("phone") for _ in range(5)] == [True] * 5
