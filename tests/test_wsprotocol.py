@@ -56,3 +56,60 @@ async def test_a_text_frame_written_at_once_arrives_in_order_with_the_awaited_on
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, 30)
+
+
+async def test_a_client_that_sends_faster_than_the_app_reads_is_held_back() -> None:
+    """Reading pauses only once a few messages wait (not after each one, which cost two
+    selector changes per vote), and still pauses: a flood waits in the client's own buffers,
+    not in the server's memory. Every message arrives, in order."""
+    import asyncio
+    import socket
+
+    import uvicorn
+    from websockets.asyncio.client import connect
+
+    waiting: list[int] = []
+    received: list[str] = []
+    server: uvicorn.Server
+
+    async def app(scope, receive, send) -> None:
+        if scope["type"] != "websocket":
+            return
+        await receive()
+        await send({"type": "websocket.accept"})
+        (protocol,) = server.server_state.connections
+        while True:
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            waiting.append(protocol.queue.qsize())
+            received.append(message["text"][:8])
+            if len(received) % 20 == 0:
+                await asyncio.sleep(0.05)  # a slow app: the client gets ahead
+            if len(received) == 300:
+                await send({"type": "websocket.send", "text": "all read"})
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, ws=wsprotocol.LeanWebSocketProtocol,
+                                           lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.02)
+        # no compression: 30 KB of one letter would shrink to a few bytes a message
+        async with connect(f"ws://127.0.0.1:{port}/", compression=None) as client:
+            for n in range(300):
+                await client.send(f"{n:08d}" + "x" * 30_000)
+            assert await asyncio.wait_for(client.recv(), 60) == "all read"
+        assert received == [f"{n:08d}" for n in range(300)]
+        assert max(waiting) >= 1, "the app never fell behind: the test shows nothing"
+        # one read from the socket (at most 256 KB) parses up to eight more after the pause;
+        # without a pause, the app falls hundreds behind
+        assert max(waiting) <= wsprotocol.INBOX_PAUSE + 20, max(waiting)
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 30)
