@@ -111,8 +111,9 @@ def test_a_participant_agrees_with_their_group() -> None:
 def test_vote_values_and_the_five_point_mapping() -> None:
     assert [vote_value(c, Scale.THREE) for c in Scale.THREE.choices] == [1, 0, -1]
     assert [vote_value(c, Scale.FIVE) for c in Scale.FIVE.choices] == [1, 0.5, 0, -0.5, -1]
-    ballots = Ballots((1, 2), (("a", 1, Choice.STRONGLY_AGREE.value), ("a", 2, "disagree"),
-                               ("b", 2, "neutral"), ("c", 9, "agree")), Scale.FIVE)
+    ballots = Ballots.from_votes((1, 2), (("a", 1, Choice.STRONGLY_AGREE.value),
+                                          ("a", 2, "disagree"), ("b", 2, "neutral"),
+                                          ("c", 9, "agree")), Scale.FIVE)
     matrix = vote_matrix(ballots)
     assert matrix.participants == ("a", "b")  # a vote on an unknown statement is left out
     assert matrix.values[0].tolist() == [1.0, -0.5]
@@ -127,8 +128,9 @@ def test_minimum_votes_to_be_placed() -> None:
 def test_five_point_groups_are_found() -> None:
     ballots, truth = planted(3, 100, 20, noise=0.1)
     five = {"agree": "strongly_agree", "disagree": "disagree"}
-    shifted = Ballots(ballots.statements,
-                      tuple((p, s, five.get(c, c)) for p, s, c in ballots.votes), Scale.FIVE)
+    shifted = Ballots.from_votes(ballots.statements,
+                                 ((p, s, five.get(c, c)) for p, s, c in ballots.votes),
+                                 Scale.FIVE)
     result = compute(shifted)
     assert adjusted_rand_score(truth, _letters_in_planted_order(result, 3, 100)) >= 0.9
 

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..model import Choice, Scale
-from .ballots import Ballots, min_votes
+from .ballots import CHOICES, Ballots, min_votes
 
 _THREE = {Choice.STRONGLY_AGREE: 1.0, Choice.AGREE: 1.0, Choice.NEUTRAL: 0.0,
           Choice.DISAGREE: -1.0, Choice.STRONGLY_DISAGREE: -1.0}
@@ -45,24 +45,13 @@ class VoteMatrix:
 
 
 def vote_matrix(ballots: Ballots) -> VoteMatrix:
-    """Every participant who voted at all, in order of first appearance; a vote on a statement
-    not in `ballots.statements` (deleted meanwhile) is left out."""
-    column = {s: i for i, s in enumerate(ballots.statements)}
-    value = {c.value: vote_value(c, ballots.scale) for c in Choice}
-    row: dict[str, int] = {}
-    rows: list[int] = []
-    columns: list[int] = []
-    cells: list[float] = []
-    # one pass of dict look-ups: 20,000 x 30 votes in well under a second
-    for participant, statement, choice in ballots.votes:
-        if (j := column.get(statement)) is None:
-            continue
-        rows.append(row.setdefault(participant, len(row)))
-        columns.append(j)
-        cells.append(value[choice])
-    values = np.full((len(row), len(column)), np.nan)
-    values[np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)] = cells
-    return VoteMatrix(tuple(row), ballots.statements, values)
+    """Every participant who voted at all, in the order of `ballots.participants`."""
+    # code -> value, NaN for "no answer"
+    table = np.array([np.nan if c is None else vote_value(c, ballots.scale) for c in CHOICES])
+    values = np.full((len(ballots.participants), len(ballots.statements)), np.nan)
+    for j, column in enumerate(ballots.columns):
+        values[:len(column), j] = table[np.frombuffer(column, dtype=np.uint8)]
+    return VoteMatrix(ballots.participants, ballots.statements, values)
 
 
 def placeable(matrix: VoteMatrix) -> VoteMatrix:

@@ -4,6 +4,7 @@ Python values (no numpy), so it crosses from the worker process and is turned in
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, TypedDict
@@ -83,6 +84,16 @@ class OpinionMap:
     divisive: tuple[Divided, ...]
     seconds: float  # how long the computation took in the worker
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Pickled to and from the worker every few seconds: the placed participants go as four
+        # flat sequences, not a Placed object each (11 ms to unpickle 2,000 of those, on the
+        # server's thread, against well under one; docs/performance.md, "The opinion map, live").
+        placed = self.placed
+        fields = tuple(getattr(self, f) for f in _FIELDS)
+        return _rebuild, (fields, tuple(p.participant for p in placed),
+                          array("d", (p.x for p in placed)), array("d", (p.y for p in placed)),
+                          tuple(p.group for p in placed))
+
     def letters(self) -> dict[str, str]:
         """participant -> group letter, for every placed participant in a group (build it once
         per map: it is what the phones' "you are in group B" and the next computation read)."""
@@ -108,6 +119,15 @@ class OpinionMap:
             divisive=[DividedNumbers(statement_id=d.statement_id, agreeing=[*d.agreeing],
                                      disagreeing=[*d.disagreeing], spread=d.spread)
                       for d in self.divisive])
+
+
+_FIELDS = tuple(f for f in OpinionMap.__dataclass_fields__ if f != "placed")
+
+
+def _rebuild(fields: tuple[object, ...], participants: tuple[str, ...], xs: array[float],
+             ys: array[float], groups: tuple[str | None, ...]) -> OpinionMap:
+    placed = tuple(map(Placed, participants, xs, ys, groups))
+    return OpinionMap(**dict(zip(_FIELDS, fields, strict=True)), placed=placed)  # type: ignore[arg-type]
 
 
 def agreement(group: OpinionGroup, choices: Mapping[int, str]) -> tuple[int, int]:

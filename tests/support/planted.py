@@ -45,7 +45,7 @@ def planted(groups: int, per_group: int, statements: int, noise: float,
                 if rng.random() < noise:
                     choice = rng.choice(THREE)
                 votes.append((participant, j + 1, choice))
-    return Ballots(tuple(range(1, statements + 1)), tuple(votes)), truth
+    return Ballots.from_votes(range(1, statements + 1), votes), truth
 
 
 def unstructured(participants: int, statements: int, seed: int = 1) -> Ballots:
@@ -53,4 +53,4 @@ def unstructured(participants: int, statements: int, seed: int = 1) -> Ballots:
     rng = random.Random(seed)
     votes = [(f"p{i}", j + 1, rng.choice(THREE)) for i in range(participants)
              for j in range(statements)]
-    return Ballots(tuple(range(1, statements + 1)), tuple(votes))
+    return Ballots.from_votes(range(1, statements + 1), votes)

@@ -29,7 +29,7 @@ from .debate import (
     welcome,
 )
 from .my_group import MyGroupFrame, my_group
-from .opinion import OpinionFrame, opinion, screen_opinion
+from .opinion import OpinionFrame, opinion, screen_opinion, screen_opinion_of
 from .voice import (
     FloorAskedFrame,
     FloorFrame,
@@ -61,6 +61,6 @@ __all__ = [
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
     "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "error", "floor", "floor_asked",
     "group", "my_group", "opinion", "plus", "proposal_plus", "proposals", "proposed",
-    "reason_removed", "reason_saved", "reasons", "results", "screen_opinion", "spotlight", "state",
-    "tally", "welcome",
+    "reason_removed", "reason_saved", "reasons", "results", "screen_opinion",
+    "screen_opinion_of", "spotlight", "state", "tally", "welcome",
 ]

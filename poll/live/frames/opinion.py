@@ -108,12 +108,18 @@ def screen_opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
     """The `opinion` frame for the projector (while the moderator shows the map): the dots,
     each group's size and its single most representative statement, and the strongest
     consensus statement. Like the moderator's frame it never says who a dot is."""
-    frame = opinion(debate, found)
-    for group in frame["groups"]:
-        group["beliefs"] = group["beliefs"][:1]
-    frame["consensus"] = frame["consensus"][:1]
-    frame["divisive"] = []
-    return frame
+    return screen_opinion_of(opinion(debate, found))
+
+
+def screen_opinion_of(frame: OpinionFrame) -> OpinionFrame:
+    """The projector's `opinion` frame cut from the moderator's (`frame` is left as it is; the
+    dots are shared, not copied: they are the larger part of both)."""
+    screen = frame.copy()
+    screen["groups"] = [OpinionGroupInfo(letter=g["letter"], size=g["size"],
+                                         beliefs=g["beliefs"][:1]) for g in frame["groups"]]
+    screen["consensus"] = frame["consensus"][:1]
+    screen["divisive"] = []
+    return screen
 
 
 def _percent(part: int, whole: int) -> int:
