@@ -399,6 +399,7 @@ class Bench:
             subprocess.run(["tar", "-x", "-C", str(self.server_root)], input=archive,
                            check=True)
             self.server_meta = {"source": f"git archive {args.server_ref}", "commit": commit}
+        self.serve_args: list[str] = []  # more `poll serve` options (benchmarks built on this)
         self.wait_timeout = 30 + self.n / 500
         self.connect_timeout = 60 + self.n / 100
 
@@ -578,7 +579,8 @@ class Bench:
             launcher = [PY, str(HERE / "gc_probe.py"), str(probe)]
         server = Server("debate-poll", [
             *launcher, "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--db", str(db), "--public-url", base], self.tmp / "poll.log", env=env,
+            "--db", str(db), "--public-url", base, *self.serve_args], self.tmp / "poll.log",
+            env=env,
             cwd=self.server_root)
         http = httpx.AsyncClient(base_url=base, trust_env=False, timeout=60,
                                  headers={"Origin": base, "Referer": f"{base}/"})
@@ -701,6 +703,7 @@ class Bench:
 
             # 5. what was stored
             acked = result["vote"].pop("_acked")
+            result["vote"].pop("_latencies")
             result["export"] = await self._check_export(http, debate_id, current, acked)
             result["rss_end_mb"] = mb(server.rss())
             result["phones_end"] = await self.close_phones("debate-poll")
@@ -795,6 +798,7 @@ class Bench:
         print(f"  votes {len(acked)}/{len(votes)} acked, ack p50 {out['p50']} ms, "
               f"p99 {out['p99']} ms, projector lag {lag} ms", flush=True)
         out["_acked"] = [(v["participant"], v["choice"]) for v in acked]
+        out["_latencies"] = [v["latency"] for v in acked]  # seconds, for pooling bursts
         return out
 
     async def _check_export(self, http: httpx.AsyncClient, debate_id: str, statement: int,

@@ -1,0 +1,227 @@
+#!/usr/bin/env python
+"""What the live opinion map costs the votes (issue 13, point 3): vote->ack while the map is
+recomputed in the background, against the same run with no map at all.
+
+    python benchmarks/map_live.py                 # 2,000 phones, three runs of each, alternating
+    python benchmarks/map_live.py --phones 5000 --runs 1 --out benchmarks/results/map.json
+    python benchmarks/map_live.py --quick         # 200 phones, one run each: a smoke test
+
+Each run is one real `poll serve` on a fresh SQLite file, started as `benchmarks/load.py`
+starts it (its pieces are imported), with a moderator socket open and N phones connected. The
+phones first answer `--warm` statements (short bursts), so every one of them can be placed on
+the map, then `--measured` statements, each a vote burst of every phone spread over `--window`
+seconds. Phone i answers every statement the same way (agree, neutral or disagree by i mod 3),
+so the map finds three groups and runs its whole pipeline (PCA, k-means for 2 to 5 groups,
+silhouettes, the groups' statements) on every recomputation.
+
+"map on" serves with `--map-interval` (default 1 s: five times as often as the default, so a
+burst meets several recomputations); "map off" serves with an interval longer than the run, so
+no map is ever computed. The runs alternate (off, on, off, on, ...) so a machine that gets busier
+meanwhile weighs on both. The goal: vote->ack p99 with the map within 10 % of without. The
+moderator's `opinion` frames are counted: a run "on" that got none measured nothing.
+
+Exit status 1 only for functional failures (lost or refused votes, stored votes that differ from
+the acknowledged ones, a run "on" with no map); timing is never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import load  # noqa: E402
+from load import Bench, Screen, mb, percentiles  # noqa: E402
+
+OFF = 10 ** 6  # seconds: an interval no run reaches
+
+
+class Moderator(Screen):
+    """The moderator's socket: counts `opinion` frames that carry a map."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.maps = 0
+        self.last_map: dict[str, Any] | None = None
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            msg = json.loads(raw)
+            if msg.get("type") == "opinion" and msg.get("ready"):
+                self.maps += 1
+                self.last_map = msg
+            elif msg.get("type") == "tally":
+                self.tallies.append((time.time(), msg))
+                self._event.set()
+
+
+class MapBench(Bench):
+    def __init__(self, args: argparse.Namespace, interval: float) -> None:
+        super().__init__(args)
+        self.interval = interval
+        self.serve_args = ["--map-interval", str(interval)]
+
+    async def run_poll(self) -> dict[str, Any]:
+        args = self.args
+        poll = self.start_poll()
+        server, http, debate = poll.server, poll.http, poll.debate
+        statements = [s["id"] for s in debate["statements"]]
+        moderator = Moderator()
+        result: dict[str, Any] = {"map_interval_s": self.interval}
+        try:
+            await self._wait_health(http, server)
+            await poll.sign_in()
+            await moderator.start(f"ws://127.0.0.1:{poll.port}/ws/{poll.id}/moderator",
+                                  poll.cookie())
+            phone_path = await self._phone_socket_path(http, debate)
+            result["connect"] = await self.connect_phones(
+                f"ws://127.0.0.1:{poll.port}{phone_path}", server, first_addr=40)
+            idle = await self._idle(server)
+            bursts = []
+            for k, statement in enumerate(statements[:args.warm + args.measured]):
+                if k:
+                    t0, _, _ = await poll.control("next")
+                    await self.wait_phones(f"next {k}", {"statement": statement}, t0)
+                t0, _, _ = await poll.control("open")
+                await self.wait_phones(f"open {k}", {"statement": statement,
+                                                     "phase": "open"}, t0)
+                measured = k >= args.warm
+                self.args.window = args.burst_window if measured else args.warm_window
+                maps_before = moderator.maps
+                burst = await self._vote_burst(server, moderator, statement,
+                                               idle["server_cpu_pct"])
+                acked = burst.pop("_acked")
+                await poll.control("close")
+                if measured:
+                    burst["maps_during"] = moderator.maps - maps_before
+                    burst["export"] = await self._check_export(http, poll.id, statement, acked)
+                    bursts.append(burst)
+            result["bursts"] = bursts
+            result["maps"] = moderator.maps
+            result["placed"] = (moderator.last_map or {}).get("placed")
+            result["groups"] = len((moderator.last_map or {}).get("groups", []))
+            result["rss_mb"] = mb(server.rss())
+            result["phones_end"] = await self.close_phones(f"map {self.interval}")
+            await moderator.close()
+        finally:
+            await self.stop_poll(poll)
+        if self.interval < OFF and not result.get("maps"):
+            self.problems.add("map on: the moderator never got a map")
+        return result
+
+    async def run(self) -> dict[str, Any]:
+        return {"poll": await self.run_poll(), "problems": list(self.problems)}
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per kind (off, on): each run's vote->ack p50 / p99 (all its measured bursts pooled), the
+    mean of the runs, and the ratio on / off of the mean p99."""
+    out: dict[str, Any] = {}
+    for kind in ("off", "on"):
+        mine = [r for r in runs if r["kind"] == kind]
+        per = [{"p50": r["ack"]["p50"], "p99": r["ack"]["p99"], "max": r["ack"]["max"],
+                "cpu_us_per_vote": r["cpu_us_per_vote"], "maps": r["maps"],
+                "load_before": r["load_before"]} for r in mine]
+        out[kind] = {"runs": per,
+                     "p99_mean": round(statistics.fmean(p["p99"] for p in per), 1),
+                     "p50_mean": round(statistics.fmean(p["p50"] for p in per), 1),
+                     "cpu_us_per_vote_mean": round(statistics.fmean(
+                         p["cpu_us_per_vote"] for p in per), 1)}
+    out["p99_ratio"] = round(out["on"]["p99_mean"] / out["off"]["p99_mean"], 3)
+    out["goal_met"] = out["p99_ratio"] <= 1.10
+    return out
+
+
+def one_run(args: argparse.Namespace, kind: str) -> dict[str, Any]:
+    interval = args.interval if kind == "on" else OFF
+    load_before = round(os.getloadavg()[0], 2)
+    bench = MapBench(args, interval)
+    try:
+        got = asyncio.run(bench.run())
+    finally:
+        bench.close()
+    bursts = got["poll"].get("bursts", [])
+    # pooled percentiles of the measured bursts: recompute from the bursts' own samples
+    lat = [x for b in bursts for x in b.pop("_latencies", [])]
+    votes = sum(b["acked"] for b in bursts)
+    cpu = sum(b["server_cpu_s"] for b in bursts)
+    return {"kind": kind, "interval_s": interval, "load_before": load_before,
+            "ack": percentiles(lat) if lat else {"p50": None, "p99": None, "max": None},
+            "bursts": bursts, "maps": got["poll"].get("maps"),
+            "placed": got["poll"].get("placed"), "groups": got["poll"].get("groups"),
+            "cpu_us_per_vote": round(cpu / max(1, votes) * 1e6, 1),
+            "problems": got["problems"]}
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--phones", type=int, help="number of phones (default 2000; --quick: 200)")
+    p.add_argument("--quick", action="store_true", help="smoke test: 200 phones, one run each")
+    p.add_argument("--runs", type=int, help="runs of each kind (default 3; --quick: 1)")
+    p.add_argument("--interval", type=float, default=1.0,
+                   help="--map-interval of the runs with the map (default 1 s)")
+    p.add_argument("--warm", type=int, default=6,
+                   help="statements answered before measuring (default 6: enough to be placed)")
+    p.add_argument("--measured", type=int, default=4, help="statements measured (default 4)")
+    p.add_argument("--warm-window", type=float, default=1.0)
+    p.add_argument("--burst-window", type=float, default=5.0,
+                   help="seconds over which each measured burst is spread (default 5)")
+    p.add_argument("--server-ref", metavar="REF",
+                   help="run the server from `git archive REF` (as load.py does)")
+    p.add_argument("--out", default=str(HERE / "results" / "map_live.json"))
+    args = p.parse_args(argv)
+    if args.phones is None:
+        args.phones = 200 if args.quick else 2000
+    if args.runs is None:
+        args.runs = 1 if args.quick else 3
+    # what load.Bench reads of its arguments: load.py's defaults for this many phones
+    for key, value in vars(load.parse_args(["--phones", str(args.phones), "--skip-bare"])).items():
+        if not hasattr(args, key):
+            setattr(args, key, value)
+    args.window = args.warm_window
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    load.phone_workers.raise_nofile_limit()
+    runs = []
+    for n in range(args.runs):
+        for kind in ("off", "on"):
+            print(f"run {n + 1}, map {kind}: {args.phones} phones", flush=True)
+            runs.append(one_run(args, kind))
+            r = runs[-1]
+            print(f"  vote->ack p50 {r['ack']['p50']} ms, p99 {r['ack']['p99']} ms, "
+                  f"{r['maps']} maps, CPU {r['cpu_us_per_vote']} us per vote", flush=True)
+    out = {"meta": {"phones": args.phones, "server_ref": args.server_ref, "runs": args.runs,
+                    "interval_s": args.interval,
+                    "warm": args.warm, "measured": args.measured,
+                    "burst_window_s": args.burst_window,
+                    "git": load.git_describe(), "cpus": os.cpu_count()},
+           "runs": runs, "summary": summary(runs)}
+    s = out["summary"]
+    print(f"\nvote->ack p99, mean of {args.runs} runs: off {s['off']['p99_mean']} ms, "
+          f"on {s['on']['p99_mean']} ms, ratio {s['p99_ratio']} "
+          f"(goal <= 1.10: {'met' if s['goal_met'] else 'NOT met'})")
+    path = Path(args.out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
+    print(f"results written to {path}")
+    problems = [p for r in runs for p in r["problems"]]
+    for p in problems:
+        print("problem:", p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
