@@ -254,3 +254,33 @@ async def test_an_archive_of_the_release_before_the_map_opens_and_keeps_the_map_
     async with SQLiteStore(path) as store:
         again = await store.debate("prev0005")
         assert again is not None and again.stage.show_map is True
+
+
+async def test_votes_plus_ones_and_reasons_side_by_side_are_all_kept_in_order(
+        store: SQLiteStore) -> None:
+    """A room's burst as the writer meets it: votes, +1s, +1s taken back, new reasons and a
+    refused edit interleaved in one batch. Each is answered as itself and the archive holds
+    exactly what was answered, a +1 taken back after it was given staying taken back."""
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    reason = await store.save_reason(debate.id, sid, 1, "p_author", "Because.", False)
+    writes = []
+    for i in range(60):
+        writes.append(store.record_vote(Vote(debate.id, sid, f"p_{i}", Choice.AGREE, f"v{i}")))
+        writes.append(store.plus_one(reason.id, f"p_{i}", True))
+        if i % 3 == 0:
+            writes.append(store.plus_one(reason.id, f"p_{i}", False))  # changed their mind
+        if i % 10 == 0:
+            writes.append(store.save_reason(debate.id, sid, 1, f"p_{i}", f"Reason {i}.", False))
+        if i == 30:
+            writes.append(store.edit_statement(debate.id, 999_999, "no such statement"))
+    writes.append(store.record_vote(Vote(debate.id, sid, "p_0", Choice.AGREE, "v0")))  # repeat
+    results = await asyncio.gather(*writes, return_exceptions=True)
+    refused = [r for r in results if isinstance(r, BaseException)]
+    assert len(refused) == 1 and isinstance(refused[0], StoreError), refused
+    assert results.count(True) == 60 and results[-1] is False  # the repeat: stored once
+    assert len(await store.votes(debate.id)) == 60
+    plussed = (await store.reason_votes(debate.id))[reason.id]
+    assert plussed == {f"p_{i}" for i in range(60) if i % 3}
+    texts = {r.text for r in await store.reasons(debate.id)}
+    assert texts == {"Because.", *(f"Reason {i}." for i in range(0, 60, 10))}
