@@ -12,6 +12,7 @@ import pytest
 
 from poll.broadcast import Subscriber
 from poll.live import Hub, Refusal, Room, frames
+from poll.live import ticker as ticker_module
 from poll.model import Action, Audience, Choice, DebateSettings, ReasonsShown, Visibility
 
 A, N, D = Choice.AGREE, Choice.NEUTRAL, Choice.DISAGREE
@@ -218,3 +219,42 @@ async def test_phones_get_a_tally_only_when_its_numbers_change(
         assert await tallies_after_a_tick() == [1]
     await vote(hub, room, "p2", D)
     assert await tallies_after_a_tick() == [1, 2]
+
+
+async def test_a_switch_sends_phones_the_state_and_nothing_that_changes_nothing(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a switch to a statement nobody has given a reason on or asked the floor for, the
+    phones get the state frame alone (they empty their lists on a new statement themselves);
+    the first reason on it, the floor and a return to a statement with reasons still reach
+    them."""
+    monkeypatch.setitem(ticker_module.VOICE_INTERVAL, Audience.PHONE, 0.0)
+    room = await make(hub, visibility=Visibility.LIVE, reasons=ReasonsShown.ALWAYS)
+    first = room.debate.stage.statement_id
+    await vote(hub, room, "p1", A)
+    await hub.voice.give_reason(room, "p1", first, "Because.")
+    heard = listen(hub, room, Audience.PHONE)
+
+    async def after_a_tick() -> list[str]:
+        await hub.ticker.flush()
+        for _ in range(5):  # let the outbox's sender run
+            await asyncio.sleep(0)
+        kinds = [f["type"] for f in heard if f["type"] != "tally"]
+        heard.clear()
+        return kinds
+
+    assert await after_a_tick() == ["reasons"]  # the reason on the first statement
+    await hub.control(room, Action.NEXT)
+    assert await after_a_tick() == ["state"]
+    await hub.control(room, Action.OPEN)
+    assert await after_a_tick() == ["state"]
+    await vote(hub, room, "p2", D)
+    await hub.voice.give_reason(room, "p2", room.debate.stage.statement_id, "Not so.")
+    assert await after_a_tick() == ["reasons"]
+    await hub.voice.ask_floor(room, "p2", "")
+    await hub.voice.call_next(room, "any")
+    assert "floor" in await after_a_tick()
+    await hub.control(room, Action.CLOSE)  # someone has the floor: phones are told again
+    assert await after_a_tick() == ["state", "floor"]
+    await hub.control(room, Action.PREV)  # back to the statement with a reason
+    got = await after_a_tick()
+    assert got == ["state", "reasons"], got

@@ -278,7 +278,13 @@ class Hub:
                 await self.pubsub.publish(where, frames.encode(
                     frames.screen_opinion(room.debate, room.opinion)))
             # the statement, round or visibility may have changed: so has the voice's view
-            await self.pubsub.publish(where, frames.encode(frames.floor(room, audience)))
+            floor = frames.floor(room, audience)
+            if audience is not Audience.PHONE or floor["called"] is not None:
+                # A phone reads only who is called: with nobody called on the statement on stage
+                # it shows nobody (it forgets the called one when the statement changes:
+                # static/js/floor.js, `atStage`), so thousands of frames that change nothing
+                # are not sent at every switch.
+                await self.pubsub.publish(where, frames.encode(floor))
         self.ticker.changed(room)
         self.ticker.voice_changed(room)
 

@@ -52,6 +52,9 @@ class Room:
     # reasons frame to each audience
     voice_frames: dict[Audience, str] = field(default_factory=dict)  # that frame, encoded: a page
     # that connects gets it without ranking every reason again (the ticker sends what changed since)
+    phone_reasons: tuple[int | None, int, str] | None = None  # (statement, round, encoded
+    # reasons frame) the phones have, sent or implied: see Ticker._phones_have
+    phone_proposals: str | None = None  # the last proposals frame the phones got, encoded
     counted: int = 0  # votes counted since the room was loaded: the opinion map's "changed"
     opinion: OpinionMap | None = None  # who thinks alike, as last computed (poll.live.opinions)
     opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)

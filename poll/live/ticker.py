@@ -113,13 +113,19 @@ class Ticker:
                 # Queued, not latest-only: the one latest-only slot a connection has is the
                 # tally's, and at this pace a queue never grows.
                 where = frames.channel(debate_id, audience)
-                encoded = frames.encode(frames.reasons(room, audience))
+                listed = frames.reasons(room, audience)
+                encoded = frames.encode(listed)
                 room.voice_frames[audience] = encoded
-                await self.pubsub.publish(where, encoded)
-                if audience is Audience.MODERATOR or (
-                        audience is Audience.PHONE and room.debate.settings.proposals_public):
+                if audience is not Audience.PHONE or not _phones_have(room, listed, encoded):
+                    await self.pubsub.publish(where, encoded)
+                if audience is Audience.MODERATOR:
                     await self.pubsub.publish(
                         where, frames.encode(frames.proposals(room, audience)))
+                elif audience is Audience.PHONE and room.debate.settings.proposals_public:
+                    pending = frames.encode(frames.proposals(room, audience))
+                    if pending != room.phone_proposals:
+                        room.phone_proposals = pending
+                        await self.pubsub.publish(where, pending)
             if not owed:
                 del self._voice_due[debate_id]
 
@@ -134,3 +140,18 @@ class Ticker:
             await self.store.save_peak(debate_id, connected)
         except StoreError:
             log.warning("could not save the peak number of connected phones")
+
+
+def _phones_have(room: Room, listed: frames.ReasonsFrame, encoded: str) -> bool:
+    """Whether every phone already shows what this reasons frame says, so sending it to
+    thousands would change nothing: it is the frame they last got, or it lists no reason and is
+    for another statement or round than that one (a phone empties its list when the state
+    frame brings a new statement or round: static/js/reasons.js, `atStage`). After a switch
+    that is most switches: the phones' frames per switch go from two or three to one (the
+    state), as a bare broadcast has it (docs/performance.md, "Cheaper switches")."""
+    last, room.phone_reasons = room.phone_reasons, (listed["statement"], listed["round"], encoded)
+    if last is None:
+        return False
+    if encoded == last[2]:
+        return True
+    return not listed["top"] and (listed["statement"], listed["round"]) != last[:2]
