@@ -173,8 +173,8 @@ async def open_store(url: str | Path, *, max_batch: int = 500) -> Store:
         try:  # the backend is chosen here and nowhere else; its driver is an optional extra
             from .postgres import PostgresStore
         except ImportError as exc:
-            raise StoreError(f"PostgreSQL needs the asyncpg driver ({exc.name} is not "
-                             "installed): pip install 'debate-poll[postgres]'") from exc
+            raise StoreError("PostgreSQL needs the asyncpg driver, which is not installed: "
+                             "pip install 'debate-poll[postgres]'") from exc
         return await PostgresStore(str(url), max_batch=max_batch).open()
     path = sqlite_path(str(url))
     if path is None:

@@ -217,7 +217,7 @@ async def _guarded_votes(db: asyncpg.Connection, run: list[_Write]) -> list[Any]
     try:
         async with db.transaction():
             return await _insert_votes(db, run)
-    except asyncpg.PostgresError:
+    except asyncpg.IntegrityConstraintViolationError:  # anything else fails the whole batch
         if len(run) == 1:
             return [_Failed(StoreError("this vote names no statement of the debate"))]
     return [(await _guarded_votes(db, [item]))[0] for item in run]

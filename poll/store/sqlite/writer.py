@@ -13,6 +13,7 @@ under a savepoint, so one refused write does not undo the votes beside it.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -118,7 +119,7 @@ class Writer:
             await db.execute("BEGIN IMMEDIATE")
             for run in _runs(batch):
                 if run[0].vote is not None:
-                    results.extend(await _insert_votes(db, run))
+                    results.extend(await _guarded_votes(db, run))
                 elif run[0].statement is not None:
                     results.extend(await _execute_many(db, run))
                 else:
@@ -184,6 +185,22 @@ async def _execute_many(db: aiosqlite.Connection, run: list[_Write]) -> list[Any
         return [await _guarded(db, item) for item in run]
     await db.execute("RELEASE many")
     return [None] * len(run)
+
+
+async def _guarded_votes(db: aiosqlite.Connection, run: list[_Write]) -> list[Any]:
+    # The run under one savepoint; a vote the database refuses (a statement that does not exist)
+    # makes it go again one vote at a time, so only that one fails.
+    await db.execute("SAVEPOINT votes")
+    try:
+        results = await _insert_votes(db, run)
+    except sqlite3.IntegrityError:  # anything else (disk full) fails the whole batch
+        await db.execute("ROLLBACK TO votes")
+        await db.execute("RELEASE votes")
+        if len(run) == 1:
+            return [_Failed(StoreError("this vote names no statement of the debate"))]
+        return [(await _guarded_votes(db, [item]))[0] for item in run]
+    await db.execute("RELEASE votes")
+    return results
 
 
 async def _insert_votes(db: aiosqlite.Connection, run: list[_Write]) -> list[Any]:
