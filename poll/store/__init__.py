@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit, urlunsplit
 
 from ..model import (
     Choice,
@@ -159,6 +159,15 @@ def sqlite_path(url: str) -> Path | None:
 
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def shown_url(url: str | Path) -> str:
+    """The database's name with any password in it left out, for messages and logs."""
+    parts = urlsplit(str(url))
+    if parts.password is None:
+        return str(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def is_postgres(url: str | Path) -> bool:

@@ -10,27 +10,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from .. import StoreError
+from .. import StoreError, shown_url
 from .migrations import migrate, schema_version
 from .writer import WriteFn, Writer
 
 T = TypeVar("T")
 
 READERS = 4  # pooled connections for reads, per process
-
-
-def shown(url: str) -> str:
-    """The URL with its password left out, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rpartition("@")
-    user = (parts.username or "") + ":***"
-    return urlunsplit(parts._replace(netloc=f"{user}@{netloc[2]}"))
 
 
 class PostgresBase:
@@ -50,13 +39,13 @@ class PostgresBase:
         writing: asyncpg.Connection | None = None
         try:
             writing = await self._connect()
-            await migrate(writing, shown(self.url))
+            await migrate(writing, shown_url(self.url))
             self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=READERS)
         except BaseException as exc:
             if writing is not None:
                 await writing.close()
             if isinstance(exc, asyncpg.PostgresError | OSError | asyncpg.InterfaceError):
-                raise StoreError(f"cannot open the database {shown(self.url)}: {exc}") from exc
+                raise StoreError(f"cannot open the database {shown_url(self.url)}: {exc}") from exc
             raise
         self._writer = Writer(writing, self._connect, max_batch=self.max_batch)
         return self
