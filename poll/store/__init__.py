@@ -38,6 +38,10 @@ from ..model import (
 )
 from ..tally import Tally, TallyKey
 
+# The schema version this release's migrations reach, the same number under every backend (each
+# backend's migrations list one entry per version): a new version is a migration in each.
+SCHEMA_VERSION = 6
+
 
 class StoreError(Exception):
     """A write or read the store could not do (the message says why, for people)."""

@@ -1,18 +1,18 @@
 """The PostgreSQL schema as forward migrations, numbered as SQLite's are.
 
-Version n here is the same schema as version n of `poll.store.sqlite.migrations` (the same tables,
-columns and constraints, in PostgreSQL's words), so `poll copy` moves rows between them table by
-table. The version is the one row of `schema_version`. Each start applies the missing migrations
-in order, each in its own transaction under an advisory lock (several workers may start at once;
-one migrates, the others wait and find it done); a database from a newer release is refused.
+Version n (up to `poll.store.SCHEMA_VERSION`) is the same schema as version n of SQLite's (the
+same tables, columns and constraints, in PostgreSQL's words), so `poll copy` moves rows between
+them table by table. The version is the one row of `schema_version`. Each start applies the
+missing migrations in order, each in its own transaction under an advisory lock (several workers
+may start at once; one migrates, the others wait and find it done); a database from a newer
+release is refused.
 """
 
 from __future__ import annotations
 
 import asyncpg
 
-from .. import StoreError
-from ..sqlite.migrations import SCHEMA_VERSION
+from .. import SCHEMA_VERSION, StoreError
 
 # Forward migrations: MIGRATIONS[n] takes a database from version n to n+1, as SQLite's entry n
 # does. Never edit a released entry; append one beside each new SQLite migration.
