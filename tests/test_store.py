@@ -393,3 +393,40 @@ async def test_a_database_that_cannot_be_reached_or_opened_is_said_so(
     monkeypatch.setitem(sys.modules, "poll.store.postgres", None)  # as if asyncpg were missing
     with pytest.raises(StoreError, match=r"pip install 'debate-poll\[postgres\]'"):
         await open_store("postgresql://poll@127.0.0.1/poll")
+
+
+async def test_after_the_database_drops_its_connections_votes_are_stored_again(
+        postgres_database: str) -> None:
+    """A restart of PostgreSQL (here: every connection of the store terminated) loses nothing
+    acknowledged: a vote in flight fails with a StoreError (the phone resends it), and the
+    writer and the readers connect again."""
+    import asyncpg
+
+    async with store_at(postgres_database) as store:
+        debate, _ = await store.create_debate("T", "en", ["One"])
+        sid = debate.statements[0].id
+        assert await store.record_vote(Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"))
+        admin = await asyncpg.connect(postgres_database)
+        try:
+            ended = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert ended >= 2  # the writer's connection and a reader's
+        finally:
+            await admin.close()
+        vote = Vote(debate.id, sid, "p_2", Choice.DISAGREE, "v2")
+        outcomes = []
+        for _ in range(3):  # as a phone would: resend until acknowledged
+            try:
+                outcomes.append(await store.record_vote(vote))
+                break
+            except StoreError as exc:
+                outcomes.append(exc)
+        assert outcomes[-1] is True, outcomes
+        for _ in range(3):
+            try:
+                stored = await store.votes(debate.id)
+                break
+            except StoreError:
+                continue
+        assert [v.participant for v in stored] == ["p_1", "p_2"]

@@ -180,14 +180,16 @@ def _runs(batch: list[_Write]) -> list[list[_Write]]:
 
 
 def _store_error(exc: Exception) -> Exception:
-    """What a refused write raises: the database's own message as a StoreError."""
-    if isinstance(exc, StoreError):
-        return exc
-    return StoreError(str(exc))
+    """What a refused write raises: the database's refusal as a StoreError with its message (a
+    function's own exception as it is)."""
+    if isinstance(exc, asyncpg.PostgresError):
+        return StoreError(str(exc))
+    return exc
 
 
 async def _guarded(db: asyncpg.Connection, item: _Write) -> Any:
-    # A savepoint per function, so one refused write does not undo the rest of the batch.
+    # A savepoint per function, so one refused write does not undo the rest of the batch. A lost
+    # connection is no refusal: it fails the whole batch (the caller's except).
     try:
         async with db.transaction():
             if item.statement is not None:
@@ -195,7 +197,9 @@ async def _guarded(db: asyncpg.Connection, item: _Write) -> Any:
                 return None
             assert item.fn is not None
             return await item.fn(db)
-    except (asyncpg.PostgresError, StoreError) as exc:
+    except (asyncpg.InterfaceError, OSError):
+        raise
+    except Exception as exc:
         return _Failed(_store_error(exc))
 
 
