@@ -17,8 +17,8 @@ ENV_PREFIX = "POLL_"
 class Settings:
     host: str = "0.0.0.0"
     port: int = 8000
-    # Where the debates are kept: an SQLite file (`poll.db`, `sqlite:///poll.db`); see
-    # poll.store.open_store.
+    # Where the debates are kept: an SQLite file (`poll.db`, `sqlite:///poll.db`) or a PostgreSQL
+    # database (`postgresql://user@host/name`); see poll.store.open_store.
     database: str = "poll.db"
     # How frames reach the pages: `memory://` (this process).
     pubsub: str = "memory://"

@@ -35,6 +35,14 @@ Real-server fixtures:
 - `poll_cli(*args)` -> CompletedProcess of `python -m poll ARGS`.
 - `chromium`, `screenshots`: Debian's Chromium (support/fixtures_browser.py).
 
+Databases:
+
+- `postgres`: one real PostgreSQL server for the session (support.postgres: Debian's initdb and
+  pg_ctl in a temporary folder, installed with apt-get when missing).
+- `postgres_database` -> the URL of a new empty database on it (one per test).
+- `database_url` -> each test that takes it runs twice: on an SQLite file in tmp_path and on a
+  PostgreSQL database (`[sqlite]`, `[postgresql]`).
+
 A failing test's report carries the output of every real server still running.
 """
 
@@ -51,6 +59,7 @@ import pytest
 from support.clients import Moderator, Phone, Reachable, create_on_web, http_client, open_socket
 from support.debate import Debate
 from support.inprocess import InProcessApp, running_app, started_hub
+from support.postgres import PostgresServer, postgres_bindir
 from support.server import (
     Server,
     Site,
@@ -117,6 +126,32 @@ async def hub(tmp_path: Path):
     """A started Hub on a real SQLite file, ticking fast (no server: the rules themselves)."""
     async with started_hub(tmp_path / "poll.db") as started:
         yield started
+
+
+# --------------------------------------------------------------------------------------------------
+# databases
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for the whole session."""
+    server = PostgresServer(postgres_bindir()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_database(postgres: PostgresServer) -> str:
+    """The URL of a new empty PostgreSQL database."""
+    return postgres.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An SQLite file, then a PostgreSQL database: the test runs on each backend."""
+    if request.param == "sqlite":
+        return str(tmp_path / "poll.db")
+    return str(request.getfixturevalue("postgres_database"))
 
 
 # --------------------------------------------------------------------------------------------------

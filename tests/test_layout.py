@@ -70,6 +70,22 @@ def test_only_the_store_package_and_the_cli_know_the_sqlite_backend() -> None:
         assert not reached, f"{name} imports the SQLite backend ({reached}); use poll.store"
 
 
+def test_only_the_store_package_knows_the_postgresql_backend() -> None:
+    """asyncpg is an optional extra: nothing but open_store may import the backend that needs it,
+    and the backend itself needs nothing of SQLite's."""
+    for name, path in _modules().items():
+        if name.startswith("poll.store.postgres") or name == "poll.store":
+            continue
+        reached = {m for m in _imports(name, path, top_level_only=False)
+                   if m.startswith("poll.store.postgres")}
+        assert not reached, f"{name} imports the PostgreSQL backend ({reached}); use poll.store"
+    for name, path in _modules().items():
+        if name.startswith("poll.store.postgres"):
+            reached = {m for m in _imports(name, path, top_level_only=False)
+                       if m.startswith("poll.store.sqlite")}
+            assert not reached, f"{name} imports the SQLite backend ({reached})"
+
+
 FRAME_TYPES = {"state", "tally", "welcome", "proposals", "ack", "error", "group", "proposed",
                "pong", "opinion"}
 

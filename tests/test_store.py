@@ -1,27 +1,33 @@
-"""The archive: what is written survives, votes are stored once, the schema only moves forward."""
+"""The archive: what is written survives, votes are stored once, the schema only moves forward.
+
+Every test that takes `store` (or `database_url`) runs on both backends, an SQLite file and a real
+PostgreSQL server; the SQLite files of older releases and SQLite's own settings are tested on
+SQLite, PostgreSQL's version table and the close committed by another process on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from poll.model import Choice, FloorStatus, Phase, Stage, Vote
-from poll.store import StoreError
+from poll.store import Store, StoreError, VotingClosed, store_at
 from poll.store.sqlite import SQLiteStore
 from poll.store.sqlite.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    async with SQLiteStore(tmp_path / "poll.db") as s:
+async def store(database_url: str):
+    async with store_at(database_url) as s:
         yield s
 
 
-async def test_a_created_debate_reads_back_with_its_statements(store: SQLiteStore) -> None:
+async def test_a_created_debate_reads_back_with_its_statements(store: Store) -> None:
     debate, key = await store.create_debate("Title", "nl", ["One", "Two"])
     again = await store.debate(debate.id)
     assert again is not None
@@ -33,14 +39,14 @@ async def test_a_created_debate_reads_back_with_its_statements(store: SQLiteStor
     assert not await store.check_key(debate.id, key + "x")
 
 
-async def test_the_key_is_stored_only_as_a_hash(store: SQLiteStore, tmp_path: Path) -> None:
+async def test_the_key_is_stored_only_as_a_hash(store: Store) -> None:
     _, key = await store.create_debate("Title", "en", ["One"])
-    with sqlite3.connect(tmp_path / "poll.db") as raw:
-        dump = "\n".join(raw.iterdump())
+    dump = repr(await store.dump())  # type: ignore[attr-defined]  # every row of every table
+    assert "Title" in dump
     assert key not in dump
 
 
-async def test_a_repeated_vote_is_stored_once(store: SQLiteStore) -> None:
+async def test_a_repeated_vote_is_stored_once(store: Store) -> None:
     debate, _ = await store.create_debate("T", "en", ["One"])
     sid = debate.statements[0].id
     vote = Vote(debate.id, sid, "p_1", Choice.AGREE, "v1")
@@ -51,7 +57,7 @@ async def test_a_repeated_vote_is_stored_once(store: SQLiteStore) -> None:
     assert len(await store.votes(debate.id)) == 2
 
 
-async def test_a_burst_of_votes_is_group_committed_and_each_answered(store: SQLiteStore) -> None:
+async def test_a_burst_of_votes_is_group_committed_and_each_answered(store: Store) -> None:
     debate, _ = await store.create_debate("T", "en", ["One"])
     sid = debate.statements[0].id
     votes = [Vote(debate.id, sid, f"p_{i % 50}", list(Choice)[i % 3], f"v{i}")
@@ -66,16 +72,15 @@ async def test_a_burst_of_votes_is_group_committed_and_each_answered(store: SQLi
     assert tallies[(sid, 1)].choices["p_0"] == list(Choice)[250 % 3]
 
 
-async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "poll.db"
-    async with SQLiteStore(path) as store:
+async def test_live_state_and_edits_survive_reopening(database_url: str) -> None:
+    async with store_at(database_url) as store:
         debate, _ = await store.create_debate("T", "en", ["One", "Two"])
         second = debate.statements[1]
         await store.save_stage(debate.id, Stage(second.id, Phase.OPEN, True))
         await store.edit_statement(debate.id, second.id, "Two, edited")
         added = await store.add_statement(debate.id, "Three")
         await store.record_vote(Vote(debate.id, second.id, "p_1", Choice.NEUTRAL, "v"))
-    async with SQLiteStore(path) as store:
+    async with store_at(database_url) as store:
         again = await store.debate(debate.id)
         assert again is not None
         assert again.stage == Stage(second.id, Phase.OPEN, True)
@@ -84,7 +89,7 @@ async def test_live_state_and_edits_survive_reopening(tmp_path: Path) -> None:
         assert (await store.tallies(debate.id))[(second.id, 1)].choices == {"p_1": Choice.NEUTRAL}
 
 
-async def test_editing_a_statement_of_another_debate_is_refused(store: SQLiteStore) -> None:
+async def test_editing_a_statement_of_another_debate_is_refused(store: Store) -> None:
     first, _ = await store.create_debate("A", "en", ["One"])
     other, _ = await store.create_debate("B", "en", ["Two"])
     with pytest.raises(StoreError):
@@ -92,7 +97,7 @@ async def test_editing_a_statement_of_another_debate_is_refused(store: SQLiteSto
     assert (await store.debate(other.id)).statements[0].text == "Two"  # type: ignore[union-attr]
 
 
-async def test_a_failed_write_does_not_undo_the_votes_beside_it(store: SQLiteStore) -> None:
+async def test_a_failed_write_does_not_undo_the_votes_beside_it(store: Store) -> None:
     debate, _ = await store.create_debate("T", "en", ["One"])
     sid = debate.statements[0].id
     ok = store.record_vote(Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"))
@@ -113,12 +118,14 @@ async def test_schema_is_versioned_and_a_newer_file_is_refused(tmp_path: Path) -
         await SQLiteStore(path).open()
 
 
-async def test_database_runs_in_wal_mode(store: SQLiteStore, tmp_path: Path) -> None:
+async def test_database_runs_in_wal_mode(tmp_path: Path) -> None:
+    async with SQLiteStore(tmp_path / "poll.db"):
+        pass
     with sqlite3.connect(tmp_path / "poll.db") as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-async def test_the_session_secret_is_made_once(store: SQLiteStore) -> None:
+async def test_the_session_secret_is_made_once(store: Store) -> None:
     first = await store.secret("session_secret")
     assert len(first) >= 32
     assert await store.secret("session_secret") == first
@@ -156,7 +163,7 @@ async def test_open_store_takes_a_path_or_an_sqlite_url_and_refuses_what_it_does
         found = await by_url.debate(debate.id)
         assert found is not None and found.title == "By path"
     with pytest.raises(StoreError, match="unknown kind of database"):
-        await open_store("postgresql://localhost/poll")
+        await open_store("mysql://localhost/poll")
 
 
 async def test_an_archive_of_the_previous_release_opens_and_takes_reasons(tmp_path: Path) -> None:
@@ -188,7 +195,7 @@ async def test_an_archive_of_the_previous_release_opens_and_takes_reasons(tmp_pa
         assert edited.translation == "Every teacher must be hybrid."
 
 
-async def test_reasons_their_plus_ones_and_the_floor_are_kept(store: SQLiteStore) -> None:
+async def test_reasons_their_plus_ones_and_the_floor_are_kept(store: Store) -> None:
     debate, _ = await store.create_debate("T", "en", ["One"], translations=["Een"])
     assert debate.statements[0].translation == "Een"
     sid = debate.statements[0].id
@@ -214,7 +221,7 @@ async def test_reasons_their_plus_ones_and_the_floor_are_kept(store: SQLiteStore
 
 
 async def test_a_burst_of_plus_ones_is_stored_together_and_a_refused_one_undoes_none(
-        store: SQLiteStore) -> None:
+        store: Store) -> None:
     debate, _ = await store.create_debate("T", "en", ["One"])
     sid = debate.statements[0].id
     reason = await store.save_reason(debate.id, sid, 1, "p_author", "Because.", False)
@@ -284,3 +291,171 @@ async def test_votes_plus_ones_and_reasons_side_by_side_are_all_kept_in_order(
     assert plussed == {f"p_{i}" for i in range(60) if i % 3}
     texts = {r.text for r in await store.reasons(debate.id)}
     assert texts == {"Because.", *(f"Reason {i}." for i in range(0, 60, 10))}
+
+async def test_a_vote_recorded_while_open_is_taken_only_while_the_stage_takes_it(
+        store: Store) -> None:
+    """The check a worker leans on: the debate's committed stage, read in the vote's own
+    transaction, decides; a repeat of a stored vote is still acknowledged after the close."""
+    debate, _ = await store.create_debate("T", "en", ["One", "Two"])
+    first, second = (s.id for s in debate.statements)
+
+    def vote(participant: str, client_id: str, statement: int = first, round_: int = 1) -> Vote:
+        return Vote(debate.id, statement, participant, Choice.AGREE, client_id, round=round_)
+
+    with pytest.raises(VotingClosed):  # waiting: not opened yet
+        await store.record_vote(vote("p_1", "v1"), while_open=True)
+    await store.save_stage(debate.id, Stage(first, Phase.OPEN, False))
+    assert await store.record_vote(vote("p_1", "v1"), while_open=True) is True
+    with pytest.raises(VotingClosed):  # another statement than the one open
+        await store.record_vote(vote("p_2", "v2", statement=second), while_open=True)
+    with pytest.raises(VotingClosed):  # another round than the one open
+        await store.record_vote(vote("p_2", "v3", round_=2), while_open=True)
+    await store.save_stage(debate.id, Stage(first, Phase.CLOSED, False))
+    assert await store.record_vote(vote("p_1", "v1"), while_open=True) is False  # a resend
+    results = await asyncio.gather(
+        store.record_vote(vote("p_3", "v4"), while_open=True),
+        store.record_vote(vote("p_4", "v5")),  # unchecked (the demo's simulated votes)
+        return_exceptions=True)
+    assert isinstance(results[0], VotingClosed)
+    assert results[1] is True
+    assert {(v.participant, v.vote_id) for v in await store.votes(debate.id)} == {
+        ("p_1", "v1"), ("p_4", "v5")}
+
+
+async def test_a_vote_for_a_statement_that_does_not_exist_fails_alone(store: Store) -> None:
+    debate, _ = await store.create_debate("T", "en", ["One"])
+    sid = debate.statements[0].id
+    burst = [store.record_vote(Vote(debate.id, sid, f"p_{i}", Choice.AGREE, "v"))
+             for i in range(20)]
+    burst.insert(10, store.record_vote(Vote(debate.id, 999_999, "p_x", Choice.AGREE, "v")))
+    results = await asyncio.gather(*burst, return_exceptions=True)
+    assert isinstance(results[10], StoreError)
+    assert [r for i, r in enumerate(results) if i != 10] == [True] * 20
+    assert len(await store.votes(debate.id)) == 20
+
+
+# --------------------------------------------------------------------------------------------------
+# PostgreSQL: several processes on one database
+
+
+async def test_a_close_committed_by_another_process_refuses_its_later_votes(
+        postgres_database: str) -> None:
+    """Two stores on one database are two workers: what one commits, the other's votes obey."""
+    async with store_at(postgres_database) as moderator, store_at(postgres_database) as worker:
+        debate, _ = await moderator.create_debate("T", "en", ["One"])
+        sid = debate.statements[0].id
+        await moderator.save_stage(debate.id, Stage(sid, Phase.OPEN, False))
+        assert await worker.record_vote(Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"),
+                                        while_open=True)
+        await moderator.save_stage(debate.id, Stage(sid, Phase.CLOSED, True))
+        with pytest.raises(VotingClosed):
+            await worker.record_vote(Vote(debate.id, sid, "p_2", Choice.AGREE, "v2"),
+                                     while_open=True)
+        assert [v.participant for v in await moderator.votes(debate.id)] == ["p_1"]
+
+
+async def test_a_vote_racing_an_uncommitted_close_waits_for_it_and_is_refused(
+        postgres_database: str) -> None:
+    """The vote reads the debate's row FOR SHARE: while a close is written but not committed the
+    vote waits (seen in pg_stat_activity), and once the close commits the vote is refused; it is
+    never stored on the stage the close was replacing."""
+    import asyncpg
+
+    async with store_at(postgres_database) as store:
+        debate, _ = await store.create_debate("T", "en", ["One"])
+        sid = debate.statements[0].id
+        await store.save_stage(debate.id, Stage(sid, Phase.OPEN, False))
+        closing = await asyncpg.connect(postgres_database)
+        try:
+            async with closing.transaction():
+                await closing.execute("UPDATE debates SET phase = 'closed' WHERE id = $1",
+                                      debate.id)
+                vote = asyncio.create_task(store.record_vote(
+                    Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"), while_open=True))
+                while not await closing.fetchval(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        " AND datname = current_database()"):
+                    assert not vote.done(), f"the vote did not wait for the close: {vote}"
+                    await asyncio.sleep(0.05)
+        finally:
+            await closing.close()
+        with pytest.raises(VotingClosed):
+            await vote
+        assert await store.votes(debate.id) == []
+
+
+async def test_workers_starting_together_migrate_once(postgres_database: str) -> None:
+    async def open_and_count() -> int:
+        async with store_at(postgres_database) as store:
+            return await store.schema_version()  # type: ignore[attr-defined, no-any-return]
+
+    assert await asyncio.gather(*(open_and_count() for _ in range(4))) == [SCHEMA_VERSION] * 4
+
+
+async def test_postgres_schema_is_versioned_like_sqlite_and_a_newer_one_is_refused(
+        postgres_database: str) -> None:
+    import asyncpg
+
+    from poll.store.postgres.migrations import MIGRATIONS as POSTGRES_MIGRATIONS
+
+    assert len(POSTGRES_MIGRATIONS) == len(MIGRATIONS)  # each SQLite migration has its twin
+    async with store_at(postgres_database) as store:
+        assert await store.schema_version() == SCHEMA_VERSION  # type: ignore[attr-defined]
+    raw = await asyncpg.connect(postgres_database)
+    try:
+        await raw.execute("UPDATE schema_version SET version = $1", SCHEMA_VERSION + 1)
+    finally:
+        await raw.close()
+    with pytest.raises(StoreError, match="Upgrade"):
+        await store_at(postgres_database).__aenter__()
+
+
+async def test_a_database_that_cannot_be_reached_or_opened_is_said_so(
+        postgres: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    from support.server import free_port
+
+    from poll.store import open_store
+
+    with pytest.raises(StoreError, match="cannot open the database") as refused:
+        await open_store(f"postgresql://poll:hunter2@127.0.0.1:{free_port()}/nowhere")
+    assert "hunter2" not in str(refused.value)  # the password is never printed
+    monkeypatch.setitem(sys.modules, "poll.store.postgres", None)  # as if asyncpg were missing
+    with pytest.raises(StoreError, match=r"pip install 'debate-poll\[postgres\]'"):
+        await open_store("postgresql://poll@127.0.0.1/poll")
+
+
+async def test_after_the_database_drops_its_connections_votes_are_stored_again(
+        postgres_database: str) -> None:
+    """A restart of PostgreSQL (here: every connection of the store terminated) loses nothing
+    acknowledged: a vote in flight fails with a StoreError (the phone resends it), and the
+    writer and the readers connect again."""
+    import asyncpg
+
+    async with store_at(postgres_database) as store:
+        debate, _ = await store.create_debate("T", "en", ["One"])
+        sid = debate.statements[0].id
+        assert await store.record_vote(Vote(debate.id, sid, "p_1", Choice.AGREE, "v1"))
+        admin = await asyncpg.connect(postgres_database)
+        try:
+            ended = await admin.fetchval(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert ended >= 2  # the writer's connection and a reader's
+        finally:
+            await admin.close()
+        vote = Vote(debate.id, sid, "p_2", Choice.DISAGREE, "v2")
+        outcomes = []
+        for _ in range(3):  # as a phone would: resend until acknowledged
+            try:
+                outcomes.append(await store.record_vote(vote))
+                break
+            except StoreError as exc:
+                outcomes.append(exc)
+        assert outcomes[-1] is True, outcomes
+        for _ in range(3):
+            try:
+                stored = await store.votes(debate.id)
+                break
+            except StoreError:
+                continue
+        assert [v.participant for v in stored] == ["p_1", "p_2"]

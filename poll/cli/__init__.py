@@ -1,4 +1,4 @@
-"""`poll serve | new | duplicate | export | list | backup`: the command line.
+"""`poll serve | new | duplicate | export | list | backup | copy`: the command line.
 
 `poll serve` ends in uvicorn, so it is the whole set-up for an event (`serve`); the other commands
 work on the database directly (`debates`); `parser` lists every command and flag.

@@ -14,7 +14,7 @@ from ..exports.opinion import NEEDS_MAP, map_for_export
 from ..model import Debate, DebateSettings, ReasonsShown, Scale, ScreenLanguages, Visibility
 from ..network import public_base_url
 from ..opinion.worker import WorkerCrashed
-from ..store import Store, sqlite_path, store_at
+from ..store import Store, shown_url, sqlite_path, store_at
 from ..text import (
     clean,
     debate_problems,
@@ -177,8 +177,9 @@ async def backup_command(args: argparse.Namespace) -> int:
     settings = Settings.from_env(database=args.db)
     path = sqlite_path(settings.database)
     if path is None:
-        raise CommandError(f"{settings.database}: `poll backup` copies SQLite files; back up "
-                           "other databases with their own tools")
+        raise CommandError(f"{shown_url(settings.database)}: `poll backup` copies SQLite files; "
+                           "copy a PostgreSQL archive into a new SQLite file with `poll copy "
+                           "SRC backup.db`, or use pg_dump")
     votes = await backup(path, args.file)
     print(f"backed up {path} to {args.file} ({votes} votes; integrity ok)")
     return 0

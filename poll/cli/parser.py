@@ -7,6 +7,7 @@ import asyncio
 
 from .. import exports
 from ..model import LANGUAGES, ReasonsShown, Scale, ScreenLanguages, Visibility
+from .copy import copy_command
 from .debates import (
     backup_command,
     duplicate_command,
@@ -21,7 +22,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="poll", description="Live debate polls: projector, phones, "
                                 "moderator, archive.")
     sub = p.add_subparsers(dest="command", required=True)
-    db_help = "the database: an SQLite file or sqlite:///FILE (default: poll.db, or $POLL_DB)"
+    db_help = ("the database: an SQLite file or sqlite:///FILE, or postgresql://USER@HOST/NAME "
+               "(default: poll.db, or $POLL_DB)")
 
     s = sub.add_parser("serve", help="run the server")
     s.add_argument("--host", help="address to listen on (default 0.0.0.0: all interfaces)")
@@ -106,5 +108,13 @@ def parser() -> argparse.ArgumentParser:
     bk.add_argument("file", help="the new file to write")
     bk.add_argument("--db", help=db_help)
     bk.set_defaults(run=lambda a: asyncio.run(backup_command(a)))
+
+    cp = sub.add_parser("copy", help="copy a whole archive into an empty database: SQLite to "
+                        "PostgreSQL or back")
+    cp.add_argument("source", metavar="SRC", help="the database to copy (an SQLite file or "
+                    "postgresql://...)")
+    cp.add_argument("target", metavar="DST", help="the database to copy into; it must hold no "
+                    "debates yet")
+    cp.set_defaults(run=lambda a: asyncio.run(copy_command(a)))
     return p
 

@@ -11,7 +11,7 @@ from ..config import Settings
 from ..demo_debate import ensure_demo, ensure_example
 from ..model import Debate
 from ..network import public_base_url
-from ..store import store_at
+from ..store import shown_url, store_at
 from .common import PUBLIC_URL, CommandError, addresses, links, print_debate
 
 
@@ -46,7 +46,7 @@ def serve(args: argparse.Namespace) -> int:
                            " (is another server running there? try --port)") from exc
     demo = asyncio.run(_prepare_serve(settings, base))
     urls = addresses(base)
-    print(f"debate-poll on {base}  (database {settings.database})")
+    print(f"debate-poll on {base}  (database {shown_url(settings.database)})")
     if demo is not None:
         print("Demo debate:")
         print_debate(demo[0], links(base, demo[0], demo[1]))

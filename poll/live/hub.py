@@ -277,14 +277,8 @@ class Hub:
             if audience is Audience.SCREEN and room.debate.stage.show_map:
                 await self.pubsub.publish(where, frames.encode(
                     frames.screen_opinion(room.debate, room.opinion)))
-            # the statement, round or visibility may have changed: so has the voice's view
-            floor = frames.floor(room, audience)
-            if audience is not Audience.PHONE or floor["called"] is not None:
-                # A phone reads only who is called: with nobody called on the statement on stage
-                # it shows nobody (it forgets the called one when the statement changes:
-                # static/js/floor.js, `atStage`), so thousands of frames that change nothing
-                # are not sent at every switch.
-                await self.pubsub.publish(where, frames.encode(floor))
+            if (floor := _floor_at_stage(room, audience)) is not None:  # the voice's view too
+                await self.pubsub.publish(where, floor)
         self.ticker.changed(room)
         self.ticker.voice_changed(room)
 
@@ -293,3 +287,15 @@ class Hub:
                                   frames.encode(frames.proposals(room)))
         if room.debate.settings.proposals_public:  # phones see the queue too, at their pace
             self.ticker.voice_changed(room)
+
+
+def _floor_at_stage(room: Room, audience: Audience) -> str | None:
+    """The `floor` frame an audience gets when the stage changed (the statement, round or
+    visibility may have), encoded; None for phones when nobody has the floor on the statement
+    on stage: a phone reads only who is called and forgets that on a new statement
+    (static/js/floor.js, `atStage`), so thousands of such frames at every switch change
+    nothing."""
+    floor = frames.floor(room, audience)
+    if audience is Audience.PHONE and floor["called"] is None:
+        return None
+    return frames.encode(floor)

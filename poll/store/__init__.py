@@ -1,13 +1,16 @@
 """Storage behind one small interface: the `Store` protocol, its row types and its error.
 
 The hub, the views, the sockets and the exports import only this module; which backend runs is
-decided once, by `open_store(url)` (called by `poll.app` and `poll.cli`). Today that is SQLite
-(`sqlite:///path`, or a plain file path); a PostgreSQL store would be one more branch there and
-one more package beside `poll.store.sqlite`, with nothing else touched.
+decided once, by `open_store(url)` (called by `poll.app` and `poll.cli`): SQLite
+(`sqlite:///path`, or a plain file path; `poll.store.sqlite`) or PostgreSQL
+(`postgresql://user@host/db`; `poll.store.postgres`, which needs the `postgres` extra, `pip
+install 'debate-poll[postgres]'`, and is imported only when such a URL is opened).
+`poll.store.copy` moves an archive between them.
 
 Every backend keeps the same promises: a write returns only after it is committed; a vote is
-stored once per (participant, client id), so a phone may resend it safely; votes are committed
-in batches; the schema only moves forward (migrations).
+stored once per (participant, client id), so a phone may resend it safely; a vote recorded
+`while_open` is checked against the debate's committed stage in the transaction that inserts it;
+votes are committed in batches; the schema only moves forward (migrations, numbered alike).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote, urlparse, urlsplit, urlunsplit
 
 from ..model import (
     Choice,
@@ -35,9 +38,18 @@ from ..model import (
 )
 from ..tally import Tally, TallyKey
 
+# The schema version this release's migrations reach, the same number under every backend (each
+# backend's migrations list one entry per version): a new version is a migration in each.
+SCHEMA_VERSION = 6
+
 
 class StoreError(Exception):
     """A write or read the store could not do (the message says why, for people)."""
+
+
+class VotingClosed(StoreError):
+    """A vote recorded `while_open` that the debate's committed stage does not take: voting on
+    its statement and round was closed (or moved on), perhaps by another process."""
 
 
 @dataclass(slots=True)
@@ -99,7 +111,7 @@ class Store(Protocol):
                              notes: str | None = None,
                              translation: str | None = None) -> Statement: ...
     # votes
-    async def record_vote(self, vote: Vote) -> bool: ...
+    async def record_vote(self, vote: Vote, *, while_open: bool = False) -> bool: ...
     async def tallies(self, debate_id: str) -> dict[TallyKey, Tally]: ...
     async def votes(self, debate_id: str) -> list[VoteRow]: ...
     # the audience: room code, groups, proposals
@@ -150,15 +162,39 @@ def sqlite_path(url: str) -> Path | None:
     return Path(url)
 
 
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+
+
+def shown_url(url: str | Path) -> str:
+    """The database's name with any password in it left out, for messages and logs."""
+    parts = urlsplit(str(url))
+    if parts.password is None:
+        return str(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def is_postgres(url: str | Path) -> bool:
+    """Whether `url` names a PostgreSQL database (postgresql://... or postgres://...)."""
+    return urlparse(str(url)).scheme in POSTGRES_SCHEMES
+
+
 async def open_store(url: str | Path, *, max_batch: int = 500) -> Store:
     """The opened store `url` names (migrations applied, writer running); close it with
     `await store.close()`. Raises StoreError for a database it cannot open or does not know."""
+    if is_postgres(url):
+        try:  # the backend is chosen here and nowhere else; its driver is an optional extra
+            from .postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError("PostgreSQL needs the asyncpg driver, which is not installed: "
+                             "pip install 'debate-poll[postgres]'") from exc
+        return await PostgresStore(str(url), max_batch=max_batch).open()
     path = sqlite_path(str(url))
     if path is None:
         scheme = urlparse(str(url)).scheme
         raise StoreError(f"{url}: unknown kind of database {scheme!r}; give an SQLite file "
-                         "(poll.db or sqlite:///poll.db)")
-    from .sqlite import SQLiteStore  # the backend is chosen here and nowhere else
+                         "(poll.db or sqlite:///poll.db) or postgresql://user@host/database")
+    from .sqlite import SQLiteStore
 
     return await SQLiteStore(path, max_batch=max_batch).open()
 

@@ -1,11 +1,13 @@
 """`poll` as a subprocess: what the live tests run against.
 
-- `Server`: `python -m poll serve` on 127.0.0.1 and a free port, with its own SQLite file and its
-  output in log files; `.stop()` (SIGTERM, then SIGKILL after a deadline) and `.kill()` (SIGKILL at
-  once, as in a crash or a power cut).
-- `Site`: one installation: a database file, a port, debates made with the CLI, a server started
-  on demand. Create debates BEFORE `site.start()`: the running server keeps its state in memory and
-  would not see a debate written behind its back (or create them through `POST /new`).
+- `Server`: `python -m poll serve` on 127.0.0.1 and a free port, with its own SQLite file (or the
+  PostgreSQL database a `postgresql://` URL names) and its output in log files; `.stop()`
+  (SIGTERM, then SIGKILL after a deadline) and `.kill()` (SIGKILL at once, as in a crash or a
+  power cut).
+- `Site`: one installation: a database file (or `db=` a PostgreSQL URL), a port, debates made
+  with the CLI, a server started on demand. Create debates BEFORE `site.start()`: the running
+  server keeps its state in memory and would not see a debate written behind its back (or
+  create them through `POST /new`).
 - `run_poll(*args)`: any other command (`poll new`, `export`, `backup`, ...) run to completion;
   `describe(proc)` for an assertion message.
 - `create_debate_with_cli(...)`: `poll new --json`, parsed into a `Debate`.
@@ -81,18 +83,26 @@ def describe(proc: subprocess.CompletedProcess[str]) -> str:
     return f"exit {proc.returncode}\n--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
 
 
+def as_database(db: Path | str) -> Path | str:
+    """A database URL as it is (`postgresql://...`), anything else as a file's path."""
+    return db if isinstance(db, str) and "://" in db else Path(db)
+
+
 class Server:
-    """A `poll serve` subprocess on 127.0.0.1 with its own SQLite file."""
+    """A `poll serve` subprocess on 127.0.0.1 with its own SQLite file (or PostgreSQL URL)."""
 
     def __init__(
-        self, db: Path, port: int, extra_args: Iterable[str] = (), logdir: Path | None = None
+        self, db: Path | str, port: int, extra_args: Iterable[str] = (),
+        logdir: Path | None = None,
     ):
-        self.db = Path(db)
+        self.db = as_database(db)
+        if logdir is None:
+            assert isinstance(self.db, Path), "a server on a database URL needs a logdir"
+            logdir = self.db.parent
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.ws_url = f"ws://127.0.0.1:{port}"
         self.extra_args = [str(a) for a in extra_args]
-        logdir = logdir or self.db.parent
         n = next(_counter)
         self.stdout_path = logdir / f"server-{port}-{n}.stdout"
         self.stderr_path = logdir / f"server-{port}-{n}.stderr"
@@ -197,11 +207,13 @@ def write_statements(path: Path, statements: Iterable[str]) -> Path:
 
 
 def create_debate_with_cli(
-    db: Path, public_url: str, title: str, statements: list[str], lang: str = "en",
-    *options: str,
+    db: Path | str, public_url: str, title: str, statements: list[str], lang: str = "en",
+    *options: str, directory: Path | None = None,
 ) -> Debate:
-    """`poll new TITLE --statements FILE --db DB --json --public-url URL [OPTIONS]`, parsed."""
-    source = write_statements(db.parent / f"statements-{next(_counter)}.txt", statements)
+    """`poll new TITLE --statements FILE --db DB --json --public-url URL [OPTIONS]`, parsed; the
+    statements file goes beside the database file (or into `directory`)."""
+    folder = directory or Path(db).parent
+    source = write_statements(folder / f"statements-{next(_counter)}.txt", statements)
     proc = run_poll(
         "new", title, "--statements", source, "--db", db, "--lang", lang,
         "--json", "--public-url", public_url, *options,
@@ -221,11 +233,12 @@ def create_debate_with_cli(
 
 
 class Site:
-    """One installation: a database file, a port, debates made with the CLI, a server on demand."""
+    """One installation: a database file (or `db`, a PostgreSQL URL), a port, debates made with
+    the CLI, a server on demand."""
 
-    def __init__(self, directory: Path, port: int | None = None):
+    def __init__(self, directory: Path, port: int | None = None, db: str | None = None):
         self.directory = Path(directory)
-        self.db = self.directory / "poll.db"
+        self.db: Path | str = db or self.directory / "poll.db"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.server: Server | None = None
@@ -236,7 +249,8 @@ class Site:
         assert self.server is None or not self.server.running, (
             "create debates before starting the server (or through POST /new)"
         )
-        return create_debate_with_cli(self.db, self.url, title, statements, lang, *options)
+        return create_debate_with_cli(self.db, self.url, title, statements, lang, *options,
+                                      directory=self.directory)
 
     def start(self, *extra_args: str) -> Server:
         self.server = Server(self.db, self.port, extra_args, self.directory)

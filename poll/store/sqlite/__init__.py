@@ -7,6 +7,7 @@ commit, `writer`); reads use their own connection beside it. The schema moves fo
 
 from __future__ import annotations
 
+from .archive import ArchiveQueries
 from .audience import AudienceQueries
 from .debates import DebateQueries
 from .keys import KeyQueries
@@ -16,7 +17,7 @@ from .votes import VoteQueries
 
 
 class SQLiteStore(DebateQueries, StatementQueries, KeyQueries, VoteQueries, AudienceQueries,
-                  VoiceQueries):
+                  VoiceQueries, ArchiveQueries):
     """`poll.store.Store` on one SQLite file. `await SQLiteStore(path).open()`, or
     `async with SQLiteStore(path) as store:`; each query module holds one group of tables."""
 

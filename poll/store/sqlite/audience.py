@@ -10,8 +10,8 @@ import aiosqlite
 
 from ...model import Group, Proposal, ProposalStatus, Statement
 from .. import StoreError
+from ..fresh import now
 from .base import SQLiteBase
-from .writer import now
 
 
 async def insert_groups(db: aiosqlite.Connection, debate_id: str, names: Sequence[str],

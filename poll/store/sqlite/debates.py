@@ -3,7 +3,6 @@ groups), their stage, settings and report."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 
 import aiosqlite
@@ -22,15 +21,17 @@ from ...model import (
 )
 from ...text import normalise_code
 from .. import DebateSummary, StoreError
+from ..fresh import (
+    hash_key,
+    new_debate_id,
+    new_join_code,
+    new_moderator_key,
+    new_screen_key,
+    new_tag,
+    now,
+)
 from .audience import insert_groups
 from .base import SQLiteBase
-from .keys import hash_key, new_moderator_key, new_screen_key, new_tag
-from .writer import now
-
-# Join codes avoid characters that are easy to misread on a projector (0/O, 1/I/L).
-JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-JOIN_LENGTH = 6
-ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
 
 
 class DebateQueries(SQLiteBase):
@@ -50,8 +51,7 @@ class DebateQueries(SQLiteBase):
 
         async def insert(db: aiosqlite.Connection) -> Debate:
             for _ in range(20):
-                debate_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(8))
-                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_LENGTH))
+                debate_id, code = new_debate_id(), new_join_code()
                 taken = await db.execute_fetchall(
                     "SELECT 1 FROM debates WHERE id = ? OR join_code = ?", (debate_id, code)
                 )

@@ -3,32 +3,12 @@ sessions carry, and the projector's key."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 
 import aiosqlite
 
+from ..fresh import hash_key, new_moderator_key, new_screen_key, new_tag
 from .base import SQLiteBase
-
-
-def hash_key(key: str) -> str:
-    """What is stored of a moderator key: the key is 32 random bytes, so a plain SHA-256 is
-    enough; no slow KDF needed."""
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def new_moderator_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def new_tag() -> str:
-    """A moderator session's tag: replaced with the key, so older sessions stop working."""
-    return secrets.token_hex(8)
-
-
-def new_screen_key() -> str:
-    return secrets.token_urlsafe(12)
 
 
 class KeyQueries(SQLiteBase):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from .. import StoreError
+from .. import SCHEMA_VERSION, StoreError
 
 # Forward migrations, one per schema version: MIGRATIONS[n] takes a database from version n to n+1.
 # Never edit a released entry; append a new one: an archive written by any release must open in
@@ -185,7 +185,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE debates ADD COLUMN show_map INTEGER NOT NULL DEFAULT 0;
     """,
 )
-SCHEMA_VERSION = len(MIGRATIONS)
+assert len(MIGRATIONS) == SCHEMA_VERSION, "one migration per schema version"
 
 
 async def check_integrity(db: aiosqlite.Connection, path: Path) -> None:

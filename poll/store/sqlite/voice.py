@@ -9,8 +9,8 @@ import aiosqlite
 
 from ...model import Choice, FloorRequest, FloorStatus, Reason
 from .. import StoreError
+from ..fresh import now
 from .base import SQLiteBase
-from .writer import now
 
 
 def _reason(r: aiosqlite.Row) -> Reason:

@@ -12,12 +12,14 @@ from .base import SQLiteBase
 class VoteQueries(SQLiteBase):
     """The `votes` table."""
 
-    async def record_vote(self, vote: Vote) -> bool:
+    async def record_vote(self, vote: Vote, *, while_open: bool = False) -> bool:
         """Archive a vote. Returns after COMMIT: True when stored, False when it was a repeat
-        (same participant and client id), which is stored only once."""
+        (same participant and client id), which is stored only once. `while_open`: raises
+        VotingClosed unless the debate's committed stage has voting open on this statement and
+        round (checked in the writer's transaction)."""
         if self._writer is None:
             raise StoreError("the store is closed")
-        return await self._writer.record_vote(vote)
+        return await self._writer.record_vote(vote, while_open=while_open)
 
     async def tallies(self, debate_id: str) -> dict[TallyKey, Tally]:
         """Every (statement, round)'s tally rebuilt from the committed votes (latest choice

@@ -4,9 +4,10 @@ SQLite allows one writer at a time, so writes queue here instead of contending f
 Whatever is queued when the writer wakes is committed in ONE transaction (group commit: one
 fsync for a whole burst of votes), and each write's future resolves only after COMMIT, so a vote
 is acknowledged only once it is safe on disk. Votes in a batch are inserted with three statements
-however many there are; single statements queued side by side (+1s) go as one `executemany`;
-other writes (functions) run in the same transaction, each under a savepoint, so one refused
-write does not undo the votes beside it.
+however many there are (a vote recorded `while_open` only when the debate's row, read in the same
+transaction, still has voting open on its statement and round); single statements queued side by
+side (+1s) go as one `executemany`; other writes (functions) run in the same transaction, each
+under a savepoint, so one refused write does not undo the votes beside it.
 
 Votes and single statements need no answer from the event loop between their SQL statements, so
 each stretch of them (with the BEGIN before it and the COMMIT after it, where they border the
@@ -22,21 +23,16 @@ import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import aiosqlite
 
 from ...model import Vote
-from .. import StoreError
+from .. import StoreError, VotingClosed
+from ..fresh import now
 
 T = TypeVar("T")
 WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
-
-
-def now() -> str:
-    """The current time as ISO 8601 in UTC, to the millisecond (how every time is stored)."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 Statement = tuple[str, tuple[Any, ...]]  # SQL and its parameters
@@ -46,11 +42,12 @@ class _Write:
     """One queued write: a vote (batched with the votes beside it), one statement (batched with
     the same statement beside it) or a function."""
 
-    __slots__ = ("fn", "future", "statement", "vote")
+    __slots__ = ("fn", "future", "statement", "vote", "while_open")
 
     def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None,
-                 statement: Statement | None = None) -> None:
+                 statement: Statement | None = None, while_open: bool = False) -> None:
         self.vote = vote
+        self.while_open = while_open
         self.fn = fn
         self.statement = statement
         self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -89,10 +86,11 @@ class Writer:
         burst of +1s instead of three each (docs/performance.md, "The room's voice")."""
         await self._submit(_Write(None, None, (sql, params)))
 
-    async def record_vote(self, vote: Vote) -> bool:
+    async def record_vote(self, vote: Vote, *, while_open: bool = False) -> bool:
         """Insert a vote; after COMMIT, True when stored, False when it repeats a stored
-        (participant, client id)."""
-        return bool(await self._submit(_Write(vote, None)))
+        (participant, client id). `while_open`: VotingClosed when the debate's stage in the
+        database does not take it (and it is no repeat)."""
+        return bool(await self._submit(_Write(vote, None, while_open=while_open)))
 
     async def stop(self) -> None:
         """Commit everything queued, then end the task."""
@@ -183,7 +181,7 @@ def _in_thread(conn: sqlite3.Connection, stretch: list[_Write], begin: bool,
     results: list[Any] = []
     for run in _runs(stretch):
         if run[0].vote is not None:
-            results.extend(_insert_votes(conn, run))
+            results.extend(_guarded_votes(conn, run))
         else:
             results.extend(_execute_many(conn, run))
     if commit:
@@ -245,14 +243,34 @@ def _one(conn: sqlite3.Connection, item: _Write) -> Any:
     return None
 
 
-def _insert_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[bool]:
+def _guarded_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[Any]:
+    # The run under one savepoint; a vote the database refuses (a statement that does not exist)
+    # makes it go again one vote at a time, so only that one fails.
+    conn.execute("SAVEPOINT votes")
+    try:
+        results = _insert_votes(conn, run)
+    except sqlite3.IntegrityError:  # anything else (disk full) fails the whole batch
+        conn.execute("ROLLBACK TO votes")
+        conn.execute("RELEASE votes")
+        if len(run) == 1:
+            return [_Failed(StoreError("this vote names no statement of the debate"))]
+        return [_guarded_votes(conn, [item])[0] for item in run]
+    conn.execute("RELEASE votes")
+    return results
+
+
+def _insert_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[Any]:
     # Three statements per run, however many votes: rows above `before` are the new ones.
+    # (The writer holds SQLite's write lock: no close can come between the check and the insert.)
+    taking = _stages(conn, {i.vote.debate_id for i in run if i.while_open and i.vote})
     ((before,),) = conn.execute("SELECT coalesce(max(id), 0) FROM votes").fetchall()
     stamp = now()
     rows = []
     for item in run:
         v = item.vote
         assert v is not None
+        if item.while_open and taking.get(v.debate_id) != (v.statement_id, v.round):
+            continue
         rows.append((v.debate_id, v.statement_id, v.participant, v.client_id, v.choice.value,
                      v.cast_at or stamp, v.round))
     conn.executemany(
@@ -266,11 +284,28 @@ def _insert_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[bool]:
             "SELECT participant, client_id FROM votes WHERE id > ?", (before,)
         ).fetchall()
     }
-    stored = []
+    stored: list[Any] = []
     for item in run:
         v = item.vote
         assert v is not None
         key = (v.participant, v.client_id)
-        stored.append(key in fresh)
-        fresh.discard(key)  # a repeat within the same batch is a repeat too
+        if key in fresh:
+            stored.append(True)
+            fresh.discard(key)  # a repeat within the same batch is a repeat too
+        elif item.while_open and not conn.execute(
+                "SELECT 1 FROM votes WHERE participant = ? AND client_id = ?", key).fetchall():
+            stored.append(_Failed(VotingClosed("voting on this statement is closed")))
+        else:
+            stored.append(False)
     return stored
+
+
+def _stages(conn: sqlite3.Connection, debate_ids: set[str]) -> dict[str, tuple[int, int]]:
+    """The (statement, round) each of these debates has voting open on, as committed."""
+    taking: dict[str, tuple[int, int]] = {}
+    for debate_id in debate_ids:
+        for statement_id, round_ in conn.execute(
+                "SELECT current_statement, round FROM debates WHERE id = ? AND phase = 'open'",
+                (debate_id,)).fetchall():
+            taking[debate_id] = (statement_id, round_)
+    return taking
