@@ -29,6 +29,11 @@ def static_url(path: str) -> str:
     return static_assets().url(path)
 
 
+def static_data_url(path: str) -> str:
+    """A small file under static/ as a data: URL, to write into the page itself."""
+    return static_assets().data_url(path)
+
+
 def module_preloads(path: str) -> list[str]:
     """The URLs of every module the module static/`path` imports, directly or not."""
     return static_assets().modules(path)
@@ -44,8 +49,8 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static_url=static_url, module_preloads=module_preloads, lang=lang,
-                       languages=LANGUAGES)
+    env.globals.update(static_url=static_url, static_data_url=static_data_url,
+                       module_preloads=module_preloads, lang=lang, languages=LANGUAGES)
     env.filters.update(datetime=partial(local_datetime, lang=lang),
                        number=partial(number, lang=lang))
     return env
