@@ -23,9 +23,10 @@ when the page is live (its socket delivered a frame) and the network is idle.
 Times: `Network.emulateNetworkConditions` with Chromium DevTools' presets (front_end/core/sdk/
 NetworkManager.ts): "Fast 3G" (since 2024 called "Slow 4G") latency 562.5 ms, down 180,000 B/s,
 up 84,375 B/s; "Slow 3G" (now "3G") latency 2,000 ms, down and up 50,000 B/s. Measured from the
-start of the navigation: until the first vote button is visible and enabled (the plain HTML
-form works from then on, before any script or the socket), first contentful paint, and until
-the page is live. The median of `--runs` runs, each in a fresh context (an empty cache).
+start of the navigation: until the first vote button can be tapped (the plain HTML form works
+from then on, before any script or the socket: the later of "in the page, visible and enabled"
+and the first contentful paint, since nothing shows before the stylesheets arrived), the first
+contentful paint, and until the page is live (its socket's first frame). The median of `--runs` runs, each in a fresh context (an empty cache).
 
 Nothing is asserted (tests/test_browser_budget.py asserts the byte budgets); the report is a
 table on stdout and a JSON file (`--out`).
@@ -226,6 +227,12 @@ async def visit(context: BrowserContext, url: str, network: str | None = None,
     await settle(page, wire)
     fcp = await page.evaluate(
         "() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+    if vote_buttons and fcp:
+        # In the DOM is not yet on screen: nothing is painted before the stylesheets arrived,
+        # so the buttons can be tapped from the later of the two.
+        tappable = max(tappable, wire.start + fcp / 1000)
+        out["tappable_s"] = round(tappable - wire.start, 3)
+        out["bytes_until_tappable"] = wire.total(tappable)
     live = wire.first_frame()
     out.update(
         bytes=wire.total(), files=wire.by_file(),
@@ -263,7 +270,7 @@ async def measure(server: PollServer, runs: int, bytes_only: bool) -> dict[str, 
                     await phone.close()
                 times[f"{network}, phone {kind} visit"] = {
                     k: statistics.median(s[k] for s in samples)
-                    for k in ("tappable_s", "fcp_s", "live_s", "bytes")
+                    for k in ("tappable_s", "fcp_s", "live_s", "bytes", "bytes_until_tappable")
                 } | {"runs": runs, "tappable_all_s": [s["tappable_s"] for s in samples]}
         await browser.close()
     return {"visits": visits, "times": times}
@@ -282,11 +289,13 @@ def report(out: dict[str, Any]) -> list[str]:
         lines.append(f"budget: {name:24} {got:>8,} B of {budget:,}   "
                      f"{'met' if got <= budget else 'NOT met'}")
     if out["times"]:
-        lines += ["", f"{'network, visit':32} {'tappable':>9} {'FCP':>7} {'live':>7} {'bytes':>8}"]
+        lines += ["", f"{'network, visit':32} {'tappable':>9} {'FCP':>7} {'live':>7} {'bytes':>8} "
+                      f"{'by tap':>8}"]
         for name, t in out["times"].items():
             goal = GOALS_S[name.split(",")[0]]
             lines.append(f"{name:32} {t['tappable_s']:>8.2f}s {t['fcp_s']:>6.2f}s "
-                         f"{t['live_s']:>6.2f}s {t['bytes']:>8,}   goal {goal:.0f} s: "
+                         f"{t['live_s']:>6.2f}s {t['bytes']:>8,} {t['bytes_until_tappable']:>8,}"
+                         f"   goal {goal:.0f} s: "
                          f"{'met' if t['tappable_s'] <= goal else 'NOT met'}")
     return lines
 
