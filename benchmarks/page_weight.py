@@ -26,7 +26,8 @@ up 84,375 B/s; "Slow 3G" (now "3G") latency 2,000 ms, down and up 50,000 B/s. Me
 start of the navigation: until the first vote button can be tapped (the plain HTML form works
 from then on, before any script or the socket: the later of "in the page, visible and enabled"
 and the first contentful paint, since nothing shows before the stylesheets arrived), the first
-contentful paint, and until the page is live (its socket's first frame). The median of `--runs` runs, each in a fresh context (an empty cache).
+contentful paint, and until the page is live (its socket's first frame). The median of `--runs`
+runs, each in a fresh context (an empty cache).
 
 Nothing is asserted (tests/test_browser_budget.py asserts the byte budgets); the report is a
 table on stdout and a JSON file (`--out`).
