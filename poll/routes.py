@@ -5,10 +5,9 @@ Every address the app hands out is built from these names (poll.urls), never wri
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from .paths import STATIC
-from .web.pages import RevalidatedStatic
+from .web.static import static_file
 from .web.views import (
     admin,
     api,
@@ -86,5 +85,6 @@ routes: list[BaseRoute] = [
     # and the moderator by debate id
     WebSocketRoute("/j/{code}/ws", phone_socket_route, name="phone_socket"),
     WebSocketRoute("/ws/{debate_id}/{role}", debate_socket, name="socket"),
-    Mount("/static", RevalidatedStatic(directory=STATIC), name="static"),
+    # static files under content-hashed names, compressed at start (poll/web/assets.py)
+    Route("/static/{path:path}", static_file, name="static"),
 ]

@@ -12,11 +12,12 @@ from support.clients import csrf_fields
 
 from poll.routes import routes
 
-# Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring.
+# Routes anyone may use: attendees, the projector, creating a debate, the archive, monitoring,
+# the static files every page loads.
 PUBLIC = {"index", "join", "vote", "vote_submit", "new", "new_submit", "archive",
           "admin", "openapi", "admit", "choose_group", "propose", "give_reason", "remove_reason",
           "plus_one", "floor", "plus_proposal",
-          "results", "report", "healthz"}
+          "results", "report", "healthz", "static"}
 
 
 async def test_every_route_outside_the_public_set_refuses_an_anonymous_browser(app):

@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-PAGES = ["/", "/new", "/archive", "/nowhere", "/static/js/live.js"]
+PAGES = ["/", "/new", "/archive", "/nowhere", "/static/favicon.svg"]
+# scripts and stylesheets are no documents: no policy to give them, but never sniffed
+SUBRESOURCES = ["/static/js/live.js", "/static/css/vote.css"]
 
 
 @pytest.fixture
@@ -23,7 +25,7 @@ def server(start_server, tmp_path: Path):
     return start_server(tmp_path / "poll.db")
 
 
-async def test_every_response_carries_the_security_headers(app) -> None:
+async def test_every_page_carries_the_security_headers_and_every_file_nosniff(app) -> None:
     async with app.client(origin=False) as anyone:
         for path in PAGES:
             response = await anyone.get(path)
@@ -32,6 +34,11 @@ async def test_every_response_carries_the_security_headers(app) -> None:
             assert "frame-ancestors 'none'" in csp
             assert response.headers["x-content-type-options"] == "nosniff"
             assert response.headers["referrer-policy"] == "no-referrer"
+        for path in SUBRESOURCES:
+            response = await anyone.get(path)
+            assert response.status_code == 200, path
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert "content-security-policy" not in response.headers, path
 
 
 def test_a_huge_body_is_refused_and_the_server_carries_on(server) -> None:

@@ -1,5 +1,5 @@
-"""What every HTTP response gets: security headers (a strict Content-Security-Policy and friends),
-and a cap on request bodies."""
+"""What every HTTP response gets: security headers (a strict Content-Security-Policy and friends;
+scripts and stylesheets only nosniff), and a cap on request bodies."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 
 
+# Scripts and stylesheets are no documents: a policy, framing or referrer rule sent with them
+# governs nothing (there are no workers, whose script's policy would apply), so they get only
+# nosniff, which makes the browser refuse a script or stylesheet served under another type.
+# About 370 bytes less on each of the ten files a phone loads (docs/performance.md, issue 14).
+SUBRESOURCE_TYPES = (b"text/javascript", b"text/css")
+SUBRESOURCE_HEADERS: tuple[tuple[bytes, bytes], ...] = ((b"x-content-type-options", b"nosniff"),)
+
+
 class BodyTooLarge(Exception):
     """A request body grew past the limit while it was being read."""
 
@@ -40,14 +48,16 @@ HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class Hardening:
-    """ASGI middleware: security headers on every HTTP response (HSTS too when `hsts`), and a
-    cap on request bodies (413 when Content-Length says too much; a body that grows past it
-    mid-stream is refused by the form reader with a 400)."""
+    """ASGI middleware: security headers on every HTTP response (HSTS too when `hsts`; scripts
+    and stylesheets get nosniff and HSTS only), and a cap on request bodies (413 when
+    Content-Length says too much; a body that grows past it mid-stream is refused by the form
+    reader with a 400)."""
 
     def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024, hsts: bool = False) -> None:
         self.app = app
         self.max_body = max_body
         self.headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
+        self.subresource_headers = (*SUBRESOURCE_HEADERS, HSTS) if hsts else SUBRESOURCE_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -57,8 +67,10 @@ class Hardening:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
-                present = {name for name, _ in headers}
-                headers.extend(h for h in self.headers if h[0] not in present)
+                present = {name.lower(): value for name, value in headers}
+                subresource = present.get(b"content-type", b"").startswith(SUBRESOURCE_TYPES)
+                extra = self.subresource_headers if subresource else self.headers
+                headers.extend(h for h in extra if h[0] not in present)
                 message = {**message, "headers": headers}
             await send(message)
 

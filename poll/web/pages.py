@@ -6,7 +6,6 @@ shared mutable state while many requests are in flight.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from functools import cache, partial
 from typing import Any
@@ -16,21 +15,28 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from ..i18n import gettext_for, preferred_language, translations
 from ..model import LANGUAGES
-from ..paths import STATIC, TEMPLATES
+from ..paths import TEMPLATES
 from ..state import app_state
+from .assets import static_assets
 
 
-@cache
 def static_url(path: str) -> str:
-    """The URL of a file under static/, with a content hash so browsers never use a stale copy."""
-    file = STATIC / path
-    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.is_file() else "0"
-    return f"/static/{path}?v={digest}"
+    """The URL of a file under static/: its content-hashed name (poll/web/assets.py), which
+    browsers keep for a year, since a changed file gets a new one."""
+    return static_assets().url(path)
+
+
+def static_data_url(path: str) -> str:
+    """A small file under static/ as a data: URL, to write into the page itself."""
+    return static_assets().data_url(path)
+
+
+def module_preloads(path: str) -> list[str]:
+    """The URLs of every module the module static/`path` imports, directly or not."""
+    return static_assets().modules(path)
 
 
 @cache
@@ -43,7 +49,8 @@ def environment(lang: str) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(static_url=static_url, lang=lang, languages=LANGUAGES)
+    env.globals.update(static_url=static_url, static_data_url=static_data_url,
+                       module_preloads=module_preloads, lang=lang, languages=LANGUAGES)
     env.filters.update(datetime=partial(local_datetime, lang=lang),
                        number=partial(number, lang=lang))
     return env
@@ -104,13 +111,3 @@ def error(
         request, "error.html", {"status": status, "title": _(title), "message": _(message)},
         lang=lang, status=status,
     )
-
-
-class RevalidatedStatic(StaticFiles):
-    """Static files that browsers revalidate (ETag) before use: module imports between scripts
-    carry no version in their URL, so a cached copy must never outlive an upgrade."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        response = await super().get_response(path, scope)
-        response.headers.setdefault("Cache-Control", "no-cache")
-        return response

@@ -116,7 +116,7 @@ export function mapDesk(root, data) {
     const li = el('li');
     const words = el('span', '', item.text);
     words.dir = 'auto';
-    li.append(el('strong', `map__side${sideClass ? ` map__side--${sideClass}` : ''}`, side), ' ',
+    li.append(el('strong', sideClass ? `map__side map__side--${sideClass}` : 'map__side', side), ' ',
       el('span', 'map__statement-pos', format(strings.statement, { position: item.position })), ': ', words);
     return li;
   }

@@ -6,9 +6,9 @@ import { reasonsDesk } from './desk-reasons.js';
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import {
-  announce, connectionBadge, countdown, el, format, number, pageData, renderCompare, renderGroups, setPhaseLabel,
-  setText, updateBars, updateStack, votesText,
+  announce, connectionBadge, countdown, el, format, number, pageData, setText, updateBars, votesText,
 } from './ui.js';
+import { renderCompare, renderGroups, setPhaseLabel, updateStack } from './ui-screens.js';
 
 const data = pageData();
 const common = data.common || {};

@@ -6,9 +6,9 @@ import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import { screenMap } from './screen-map.js';
 import { stageVoice } from './spotlight.js';
 import {
-  announce, connectionBadge, countdown, fitText, format, number, pageData, renderCompare, renderGroups,
-  setLengthClass, setPhaseLabel, setText, updateBars,
+  announce, connectionBadge, countdown, format, number, pageData, setLengthClass, setText, updateBars,
 } from './ui.js';
+import { fitText, renderCompare, renderGroups, setPhaseLabel } from './ui-screens.js';
 
 const data = pageData();
 const common = data.common || {};

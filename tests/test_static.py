@@ -1,0 +1,135 @@
+"""Static files and compression (issue 14): content-hashed addresses kept for a year, bodies
+compressed as the browser accepts, old addresses still working, pages compressed per response.
+
+In-process (the real app over httpx's ASGITransport); the folder-level rules (a changed import
+changes its importer's address, a missing import or a circle stops the start) on small folders
+made here. What a real browser pulls is in tests/test_browser_budget.py.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import brotli
+import pytest
+
+from poll.web.assets import AssetError, load_assets
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+async def hashed_links(client, path: str) -> list[str]:
+    page = (await client.get(path)).text
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+
+
+async def test_pages_link_files_that_are_kept_for_a_year_and_come_compressed(app) -> None:
+    async with app.client() as browser:
+        links = await hashed_links(browser, "/")
+        assert links and all(re.search(r"\.[0-9a-f]{10}\.(css|js)$", link) for link in links), links
+        for link in links:
+            response = await browser.get(link, headers={"accept-encoding": "gzip, deflate, br"})
+            assert response.status_code == 200, link
+            assert response.headers["cache-control"] == IMMUTABLE, link
+            assert response.headers["content-encoding"] == "br", link
+            assert response.headers["vary"] == "Accept-Encoding", link
+            assert "etag" not in response.headers, link
+            plain = (await browser.get(link, headers={"accept-encoding": "identity"}))
+            assert "content-encoding" not in plain.headers
+            assert response.content == plain.content  # httpx undid the brotli
+            assert int(response.headers["content-length"]) < len(plain.content) / 2, link
+            gzipped = await browser.get(link, headers={"accept-encoding": "gzip;q=1, br;q=0"})
+            assert gzipped.headers["content-encoding"] == "gzip"
+
+
+async def test_a_module_imports_the_hashed_addresses_and_the_page_preloads_them(app) -> None:
+    async with app.client() as phone:
+        debate = await app.new("Imports", ["One"], "en")
+        page = (await phone.get(f"/j/{debate.join_code}")).text
+        vote = re.search(r'<script type="module" src="(/static/js/vote\.[0-9a-f]{10}\.js)"', page)
+        assert vote, "the phone page loads its module under a hashed name"
+        body = (await phone.get(vote[1])).text
+        imports = re.findall(r"""from\s*['"]\./([^'"]+)['"]""", body)
+        assert "ui" in " ".join(imports) and all(re.search(r"\.[0-9a-f]{10}\.js$", i)
+                                                 for i in imports), imports
+        preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)"', page)
+        assert {f"/static/js/{i}" for i in imports} <= set(preloads), (imports, preloads)
+        assert "/* " not in body and "\n  " not in body, "comments and indentation are gone"
+        # the projector's and the moderator's helpers are not the phone's to load
+        assert not any("ui-screens" in p for p in preloads), preloads
+
+
+async def test_an_old_address_still_works_and_is_revalidated(app) -> None:
+    async with app.client() as browser:
+        for old in ("/static/js/live.js", "/static/js/live.0123456789.js"):
+            response = await browser.get(old, headers={"accept-encoding": "br"})
+            assert response.status_code == 200, old
+            assert response.headers["cache-control"] == "no-cache", old
+            assert "connect" in response.text
+            etag = response.headers["etag"]
+            again = await browser.get(old, headers={"accept-encoding": "br",
+                                                    "if-none-match": etag})
+            assert again.status_code == 304 and again.content == b""
+        assert (await browser.get("/static/js/nothing.js")).status_code == 404
+
+
+async def test_pages_come_compressed_and_small_answers_as_they_are(app) -> None:
+    async with app.client() as browser:
+        page = await browser.get("/", headers={"accept-encoding": "gzip, br"})
+        assert page.headers["content-encoding"] == "br"
+        assert "Accept-Encoding" in page.headers["vary"]
+        assert "<html" in page.text
+        gzipped = await browser.get("/", headers={"accept-encoding": "gzip"})
+        assert gzipped.headers["content-encoding"] == "gzip"
+        tiny = await browser.get("/healthz", headers={"accept-encoding": "br"})
+        assert "content-encoding" not in tiny.headers and tiny.json() == {"ok": True}
+
+
+def folder(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, "utf-8")
+    return tmp_path
+
+
+def test_a_changed_module_changes_the_address_of_what_imports_it(tmp_path: Path) -> None:
+    files = {"js/a.js": "import { b } from './b.js';\nb();\n",
+             "js/b.js": "export function b() { return 1; }\n",
+             "css/x.css": ".x { background: url('../img/dot.svg#d'); }\n",
+             "img/dot.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"}
+    before = load_assets(folder(tmp_path / "1", files))
+    after = load_assets(folder(tmp_path / "2", {**files, "js/b.js": "export function b() {}\n"}))
+    assert before.url("js/b.js") != after.url("js/b.js")
+    assert before.url("js/a.js") != after.url("js/a.js")
+    assert before.url("css/x.css") == after.url("css/x.css")
+    b = before.files["js/b.js"].hashed_name.split("/")[-1]
+    assert f"'./{b}'" in before.files["js/a.js"].body.decode()
+    dot = before.files["img/dot.svg"].hashed_name.split("/")[-1]
+    assert f"../img/{dot}#d" in before.files["css/x.css"].body.decode()
+    long = load_assets(folder(tmp_path / "3", {"a.js": "export const a = '" + "ab" * 500 + "';"}))
+    assert brotli.decompress(long.files["a.js"].encoded["br"]) == long.files["a.js"].body
+    assert not before.files["js/b.js"].encoded, "what compression would make larger stays as is"
+
+
+@pytest.mark.parametrize(("files", "says"), [
+    ({"a.js": "import './missing.js';"}, "missing.js"),
+    ({"a.js": "import './b.js';", "b.js": "import './a.js';"}, "circle"),
+])
+def test_a_broken_folder_stops_the_start_with_a_clear_message(
+    tmp_path: Path, files: dict[str, str], says: str
+) -> None:
+    with pytest.raises(AssetError, match=says):
+        load_assets(folder(tmp_path, files))
+
+
+def test_every_script_in_static_is_minified() -> None:
+    """A script rJSmin would misread (a template literal inside another's placeholder) is served
+    as written; none of ours is."""
+    from poll.paths import STATIC
+
+    assets = load_assets(STATIC)
+    for name, asset in assets.files.items():
+        if name.endswith(".js"):
+            source = (STATIC / name).read_text("utf-8")
+            assert len(asset.body) < len(source) * 0.85, f"static/{name} was not minified"
