@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 from support.clients import http_client, new_participant, participant_cookie, screen_cookie
+from support.opinion_room import CHOICE
 from test_opinion_live import GROUPS, PER_GROUP, STATEMENTS, planted_room
 
 
@@ -97,3 +98,58 @@ async def test_the_map_leaves_the_projector_with_the_next_statement(site, modera
                             what="the next statement, without the map")
     bad = await mod.post(f"/d/{debate.id}/map", {"show": "maybe"})
     assert bad.status_code == 400
+
+
+async def _nothing_more_of(phone, kind: str) -> None:
+    """No `kind` frame came to `phone` since its last skip_all(): a ping's pong comes after
+    every frame the server queued for it before the ping."""
+    start = phone.cursor
+    await phone.send({"type": "ping"})
+    await phone.recv_type("pong")
+    assert not [f for f in phone.frames[start:] if f["type"] == kind], phone.frames[start:]
+
+
+async def test_a_recomputed_map_reaches_the_phones_whose_line_changed_and_only_them(
+        site, moderator, connect) -> None:
+    debate, server, mod, participants, rows = await planted_room(site, moderator, connect)
+    await _map_ready(server, debate, mod, connect)
+    assert (await mod.post(f"/d/{debate.id}/map", {"show": "1"})).status_code == 303
+    # two phones of the same planted group; statement 6 is open
+    mover = await connect(server, debate, participant=participants[0])
+    fellow = await connect(server, debate, participant=participants[1])
+    line = await _my_place(mover)
+    assert (line["others"], line["same"], line["of"]) == (PER_GROUP - 1, STATEMENTS, STATEMENTS)
+    assert await _my_place(fellow) == line
+
+    # the mover turns against its group on statement 6: its next line comes without asking
+    planted = CHOICE[rows[0][STATEMENTS - 1]]
+    against = "disagree" if planted == "agree" else "agree"
+    mover.skip_all()
+    fellow.skip_all()
+    assert (await mover.cast(debate.sid(STATEMENTS), against))["type"] == "ack"
+    moved = await mover.recv_until(lambda f: f["type"] == "my_group", timeout=120,
+                                   what="its line after the map was recomputed")
+    assert moved == {**line, "same": STATEMENTS - 1}  # "you agree with them on 5 of 6"
+    await _nothing_more_of(fellow, "my_group")  # its line is the same: nothing sent to it
+
+    # back with its group: 6 of 6 again, pushed
+    mover.skip_all()
+    assert (await mover.cast(debate.sid(STATEMENTS), planted))["type"] == "ack"
+    back = await mover.recv_until(lambda f: f["type"] == "my_group", timeout=120,
+                                  what="its line after it changed back")
+    assert back == line
+    await _nothing_more_of(fellow, "my_group")
+
+    # a second round of statement 6: nobody has voted in it, so every line counts 5
+    # statements; each phone hears so without asking, and once more after its own new vote
+    fellow.skip_all()
+    await mod.control("round2")
+    fewer = await fellow.recv_until(lambda f: f["type"] == "my_group", timeout=120,
+                                    what="its line once statement 6 went to a second round")
+    assert (fewer["group"], fewer["same"], fewer["of"]) == (
+        line["group"], STATEMENTS - 1, STATEMENTS - 1)
+    fellow.skip_all()
+    assert (await fellow.cast(debate.sid(STATEMENTS), planted))["type"] == "ack"
+    again = await fellow.recv_until(lambda f: f["type"] == "my_group", timeout=120,
+                                    what="its line after its vote in the second round")
+    assert (again["same"], again["of"]) == (STATEMENTS, STATEMENTS)

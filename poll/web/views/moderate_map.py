@@ -21,5 +21,7 @@ async def show_map(request: Request) -> Response:
         raise PageError(400, N_("Bad request"), N_("Say whether to show the map."),
                         lang=room.debate.lang)
     async with room.lock:  # the screens get the map with the new state (hub._publish_state)
+        if show == "1":
+            room.places.clear()  # every phone asks for its line now; pushes start afresh
         await state(request).hub.set_stage(room, replace(room.debate.stage, show_map=show == "1"))
     return done(request, room)
