@@ -98,8 +98,9 @@ async def ensure_example(store: Store) -> Debate:
     rng = random.Random(2024)  # seeded: every `poll serve --demo` makes the same example
     people: list[tuple[str, int | None]] = []
     for group, size in zip(debate.groups, _GROUP_SIZES, strict=True):
-        people += [(f"p_demo{len(people) + i:03d}", group.id) for i in range(size)]
-    people += [(f"p_demo{len(people) + i:03d}", None) for i in range(4)]
+        people += [(f"p_demo{len(people) + i:04d}", group.id) for i in range(size)]
+    # ids a phone could have (poll.web.participants): a screenshot can show one's own page
+    people += [(f"p_demo{len(people) + i:04d}", None) for i in range(4)]
     for participant, group_id in people:
         if group_id is not None:
             await store.join_group(debate.id, participant, group_id)

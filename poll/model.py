@@ -170,6 +170,7 @@ class Stage:
     timer_reveal: bool = False  # ... and the results are revealed
     spotlight: int | None = None  # a reason the moderator put on the projector
     show_map: bool = False  # the projector shows the opinion map (off with another statement)
+    show_moves: bool = False  # the projector shows how minds moved between the statement's rounds
 
 
 class ReasonsShown(StrEnum):

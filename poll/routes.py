@@ -60,6 +60,7 @@ routes: list[BaseRoute] = [
     Route("/d/{debate_id}/spotlight-off", moderate_voice.spotlight_off, methods=["POST"],
           name="spotlight_off"),
     Route("/d/{debate_id}/map", moderate_map.show_map, methods=["POST"], name="show_map"),
+    Route("/d/{debate_id}/moves", moderate_map.show_moves, methods=["POST"], name="show_moves"),
     Route("/d/{debate_id}/floor", moderate_voice.next_speaker, methods=["POST"],
           name="next_speaker"),
     Route("/d/{debate_id}/duplicate", new.duplicate, methods=["POST"], name="duplicate"),

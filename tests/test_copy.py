@@ -70,7 +70,7 @@ async def every_export(url: str) -> dict[tuple[str, str], Any]:
     async with store_at(url) as store:
         for summary in await store.summaries():
             debate = summary.debate
-            opinion = await map_for_export(debate, await store.tallies(debate.id))
+            opinion = map_for_export(debate, await store.tallies(debate.id))
             for fmt in FORMATS:
                 body = await export(store, debate, fmt, join_url=f"http://poll/j/{debate.join_code}",
                                     opinion=opinion if fmt in NEEDS_MAP else None)

@@ -90,7 +90,8 @@ async def test_every_export_after_an_evening_with_groups_and_two_rounds(site, tm
         path.write_bytes(response.content)
         book = openpyxl.load_workbook(path)
         assert book.sheetnames == ["Summary", "Results", "Groups", "Swing", "Votes", "Proposals",
-                                  "Statements", "Reasons", "Floor"]
+                                  "Statements", "Reasons", "Floor", "Opinion map",
+                                  "Opinion groups"]
         results = list(book["Results"].iter_rows(values_only=True))
         assert results[0][:4] == ("position", "statement_id", "statement", "round")
         hostile = book["Results"].cell(row=4, column=3)
@@ -173,7 +174,7 @@ async def test_every_export_after_an_evening_with_groups_and_two_rounds(site, tm
                                 "xlsx", "--db", str(site.db)], cwd=ROOT, env=poll_env(),
                                stdout=sink, stderr=subprocess.PIPE, check=False, timeout=120)
     assert piped.returncode == 0, piped.stderr
-    assert openpyxl.load_workbook(tmp_path / "piped.xlsx").sheetnames[-1] == "Floor"
+    assert openpyxl.load_workbook(tmp_path / "piped.xlsx").sheetnames[-1] == "Opinion groups"
     leader, follower = pty.openpty()
     try:
         refused = subprocess.run(

@@ -1,6 +1,7 @@
 """Who thinks alike, in the exports: the demo's finished example (90 simulated people in three
 opinion camps across the four audience groups) downloaded by its moderator from a real server as
-JSON and as the Pol.is set, the same from `poll export` (which starts a worker of its own), and
+JSON, as the workbook and as the Pol.is set, the same from `poll export` (which computes the map
+in its own process), and
 the Pol.is set read back by red-dwarf's own CSV loader over HTTP on 127.0.0.1, with no other
 network, finding the same groups."""
 
@@ -18,12 +19,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 from support.clients import Moderator
 from support.debate import Debate
 from support.server import free_port, run_poll
 
 from poll.demo_debate import ensure_example
+from poll.exports.opinion import group_informed_consensus
 from poll.store import store_at
 
 PARTICIPANT_COLUMNS = ["participant", "group-id", "n-comments", "n-votes", "n-agree",
@@ -64,6 +67,7 @@ async def test_the_example_exports_who_thinks_alike(site, tmp_path):
         f"{server.url}/d/{debate_id}/moderate?key={key}"))).sign_in()
     try:
         document = (await mod.export("export.json")).json()
+        book = openpyxl.load_workbook(io.BytesIO((await mod.export("export.xlsx")).content))
         with zipfile.ZipFile(io.BytesIO((await mod.export("polis.zip")).content)) as archive:
             matrix = rows(archive, "participants-votes.csv")
             comments = rows(archive, "comments.csv")
@@ -102,7 +106,12 @@ async def test_the_example_exports_who_thinks_alike(site, tmp_path):
     assert set(seeds.values()) == {("false", "true")}, "the moderator's statements are seeds"
     assert all(0 < float(r[9]) < 1 for r in comments[1:])
 
-    # `poll export` (no server: a worker of its own) finds the same groups
+    # the moderator's workbook carries the same map
+    placed = {p["participant"]: p["group"] for p in opinion["placed"]}
+    sheet = book["Opinion map"].iter_rows(min_row=2, values_only=True)
+    assert {r[0]: r[1] for r in sheet} == placed
+
+    # `poll export` (no server: the map computed in its own process) finds the same groups
     proc = run_poll("export", debate_id, "--format", "json", "--db", site.db)
     assert proc.returncode == 0, proc.stderr
     import json
@@ -201,3 +210,75 @@ async def test_red_dwarfs_loader_reads_our_polis_set(site, tmp_path, served, mon
     agreement = adjusted_rand_score([int(clustered[p]) for p in people],
                                     [int(ours[p]) for p in people])
     assert agreement >= 0.8, agreement
+
+
+async def test_poll_export_writes_the_map_into_the_workbook(site, tmp_path):
+    """`poll export --format xlsx` (the map computed in the command's own process): a sheet of
+    each participant's group and position as the JSON has them, and a sheet of what each group
+    believes, what every group shares and what divides them, in the statements' words."""
+    debate_id, _, _ = await make_example(site.db)
+    proc = run_poll("export", debate_id, "--format", "json", "--db", site.db)
+    assert proc.returncode == 0, proc.stderr
+    import json
+
+    document = json.loads(proc.stdout)
+    opinion = document["opinion"]
+    out = tmp_path / "book.xlsx"
+    proc = run_poll("export", debate_id, "--format", "xlsx", "--out", out, "--db", site.db)
+    assert proc.returncode == 0, proc.stderr
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames[-2:] == ["Opinion map", "Opinion groups"]
+
+    summary = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r[0]}
+    assert summary["Opinion groups"] == ", ".join(
+        f"{g['letter']} {g['size']}" for g in opinion["groups"])  # "A 38, B 32, C 20"
+    assert summary["Opinion groups"] == "A 38, B 32, C 20"
+
+    people = list(book["Opinion map"].iter_rows(values_only=True))
+    assert people[0] == ("participant", "opinion_group", "x", "y")
+    # the same map: every placed participant, the same letter and position as in the JSON
+    assert {(p, g, x, y) for p, g, x, y in people[1:]} == {
+        (p["participant"], p["group"], p["x"], p["y"]) for p in opinion["placed"]}
+    assert {r[1] for r in people[1:]} == {"A", "B", "C"}
+    voters = {r[5] for r in book["Votes"].iter_rows(min_row=2, values_only=True)}
+    assert {r[0] for r in people[1:]} <= voters, "the Votes sheet's anonymous ids"
+
+    beliefs = list(book["Opinion groups"].iter_rows(values_only=True))
+    assert beliefs[0][:8] == ("kind", "group", "group_size", "position", "statement",
+                              "direction", "share_pct", "votes")
+    text = {s["position"]: s["text"] for s in document["statements"]}
+    rows = [dict(zip(beliefs[0], r, strict=True)) for r in beliefs[1:]]
+    representative = [r for r in rows if r["kind"] == "representative"]
+    assert {r["group"] for r in representative} == {"A", "B", "C"}
+    for group in opinion["groups"]:
+        mine = [r for r in representative if r["group"] == group["letter"]]
+        assert [r["position"] for r in mine] == [
+            next(s["position"] for s in document["statements"] if s["id"] == b["statement_id"])
+            for b in group["representative"]], "most representative first"
+        for r, b in zip(mine, group["representative"], strict=True):
+            assert r["group_size"] == group["size"] and r["statement"] == text[r["position"]]
+            assert r["direction"] == b["direction"] and r["votes"] == b["voters"]
+            assert r["share_pct"] == round(100 * b["count"] / b["voters"])
+    assert {r["position"] for r in rows if r["kind"] == "consensus"} == {4, 5}
+    divisive = [r for r in rows if r["kind"] == "divisive"]
+    assert {r["position"] for r in divisive} == {1, 2, 3, 6}
+    assert all(r["agreeing_groups"] and r["disagreeing_groups"] and r["spread_points"] > 0
+               for r in divisive)
+
+
+def test_group_informed_consensus_is_poliss_formula() -> None:
+    """Pol.is (math/src/polismath/math/conversation.clj, :group-aware-consensus): per comment
+    the product over the groups of (agrees + 1) / (votes + 2), passes counted among the votes,
+    a group that did not vote on it counting 1/2; participants in no group left out."""
+    groups = {1: 0, 2: 0, 3: 1, 4: 1, 5: 1}  # participant -> group; 6 is in none
+    votes = {
+        10: {1: 1, 2: -1, 3: 1, 4: 1, 5: 0, 6: -1},  # group 0: 1 of 2 agree; group 1: 2 of 3
+        11: {1: 1, 2: 1, 6: 1},  # group 1 did not vote on it
+        12: {3: -1, 4: -1, 5: -1},  # group 0 did not vote; group 1: none of 3 agree
+    }
+    got = group_informed_consensus(groups, votes)
+    # by hand: (1+1)/(2+2) * (2+1)/(3+2) = 0.5 * 0.6
+    assert got[10] == pytest.approx(0.30)
+    assert got[11] == pytest.approx((2 + 1) / (2 + 2) * (0 + 1) / (0 + 2))  # 0.375
+    assert got[12] == pytest.approx(0.5 * (0 + 1) / (3 + 2))  # 0.1
+    assert group_informed_consensus({}, votes) == {}, "no groups: no consensus figure"

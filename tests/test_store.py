@@ -459,3 +459,29 @@ async def test_after_the_database_drops_its_connections_votes_are_stored_again(
             except StoreError:
                 continue
         assert [v.participant for v in stored] == ["p_1", "p_2"]
+
+async def test_an_archive_of_the_release_before_the_moves_on_the_projector_opens(
+        tmp_path: Path) -> None:
+    """Schema v6 (the opinion map on the projector, before how minds moved there) opens with
+    the moves off, its map setting kept, and the moderator's showing the moves is kept."""
+    path = tmp_path / "v6.db"
+    with sqlite3.connect(path) as raw:
+        for sql in MIGRATIONS[:6]:
+            raw.executescript(sql)
+        raw.execute("INSERT INTO debates (id, title, lang, join_code, key_hash, created_at,"
+                    " current_statement, phase, revealed, round, show_groups, show_map) VALUES"
+                    " ('prev0006', 'Vorige', 'nl', 'PRV678', 'x', '2027-02-28T12:00:00+00:00',"
+                    " 1, 'closed', 1, 2, 0, 1)")
+        raw.execute("INSERT INTO statements (id, debate_id, position, text) VALUES"
+                    " (1, 'prev0006', 1, 'Hubs horen bij bedrijven.')")
+        raw.execute("PRAGMA user_version = 6")
+    async with SQLiteStore(path) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        debate = await store.debate("prev0006")
+        assert debate is not None and debate.stage.round == 2
+        assert debate.stage.show_map is True and debate.stage.show_moves is False
+        await store.save_stage("prev0006", replace(debate.stage, show_map=False, show_moves=True))
+    async with SQLiteStore(path) as store:
+        again = await store.debate("prev0006")
+        assert again is not None and again.stage.show_moves is True
+        assert again.stage.show_map is False

@@ -13,7 +13,6 @@ from ..config import Settings
 from ..exports.opinion import NEEDS_MAP, map_for_export
 from ..model import Debate, DebateSettings, ReasonsShown, Scale, ScreenLanguages, Visibility
 from ..network import public_base_url
-from ..opinion.worker import WorkerCrashed
 from ..store import Store, shown_url, sqlite_path, store_at
 from ..text import (
     clean,
@@ -133,13 +132,9 @@ async def export_command(args: argparse.Namespace) -> int:
     base, _ = public_base_url(settings)
     async with store_at(settings.database) as store:
         debate = await _find(store, args.debate)
-        # no server runs here: a worker of its own computes the map, for the formats with one
-        try:
-            opinion = (await map_for_export(debate, await store.tallies(debate.id))
-                       if args.format in NEEDS_MAP else None)
-        except WorkerCrashed:
-            raise CommandError("the opinion map's worker process died; try again (or export "
-                               "another format)") from None
+        # no server runs here: the map is computed in this process, for the formats with one
+        opinion = (map_for_export(debate, await store.tallies(debate.id))
+                   if args.format in NEEDS_MAP else None)
         body = await exports.export(store, debate, args.format, opinion=opinion,
                                     join_url=addresses(base).join(debate.join_code))
     data = body if isinstance(body, bytes) else body.encode("utf-8")

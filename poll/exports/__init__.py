@@ -4,9 +4,9 @@ everything (JSON), a workbook (XLSX) and a Pol.is-compatible CSV set (ZIP). docs
 describes every column.
 
 Built from committed data in the store (`snapshot`), so the server and `poll export` give the same
-files. The JSON document and the Pol.is set also carry the opinion map (who thinks alike), which the
-caller computes in an OpinionWorker (`opinion.NEEDS_MAP`). Each format is one module; this one only
-picks.
+files. The JSON document, the workbook and the Pol.is set also carry the opinion map (who thinks
+alike), which the caller computes (`opinion.NEEDS_MAP`: the server in its OpinionWorker, `poll
+export` in its own process). Each format is one module; this one only picks.
 """
 
 from __future__ import annotations

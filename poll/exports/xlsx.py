@@ -1,5 +1,6 @@
 """The debate as an Excel workbook (XlsxWriter): Summary, Results, Groups, Swing, Votes, Proposals,
-Statements, Reasons, Floor.
+Statements, Reasons, Floor, and who thinks alike: Opinion map (each participant's group and
+position) and Opinion groups (what each group believes, consensus, divisive).
 
 Text is always written with `write_string`, so no cell ever becomes a formula; text a spreadsheet
 would take for one (`=`, `+`, `-`, `@` first) also gets Excel's quote prefix, which keeps it text
@@ -19,6 +20,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from .. import analysis
 from .cells import formula_risk
+from .opinion import BELIEF_COLUMNS, MAP_COLUMNS, belief_rows, groups_text, map_rows
 from .snapshot import Snapshot
 from .tables import (
     FLOOR_COLUMNS,
@@ -119,6 +121,7 @@ def _summary(out: _Sheets, data: Snapshot) -> None:
         ("Most changed", "" if h.most_changed is None
          else f"{statement(h.most_changed[0])} ({_swing_text(h.most_changed[1])})"),
         ("Groups differ most", "" if h.groups_differ is None else _gap_text(h.groups_differ)),
+        ("Opinion groups", groups_text(data.opinion)),
     ]
     sheet.write_string(0, 0, "Debate report", out.title)
     width = 10
@@ -202,5 +205,7 @@ def workbook(data: Snapshot) -> bytes:
     out.table("Statements", STATEMENT_COLUMNS, statement_rows(data))
     out.table("Reasons", REASON_COLUMNS, reason_rows(data))
     out.table("Floor", FLOOR_COLUMNS, floor_rows(data))
+    out.table("Opinion map", MAP_COLUMNS, map_rows(data.opinion))
+    out.table("Opinion groups", BELIEF_COLUMNS, belief_rows(data.debate, data.opinion))
     out.close()
     return buffer.getvalue()

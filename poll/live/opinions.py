@@ -6,8 +6,9 @@ debates; a debate whose votes changed since its last map, and where enough peopl
 enough statements, gets a new map from the worker process (letters kept from the last one). The
 debates are done one after another, so a debate never has two computations at once, and only
 this task waits for the worker: the event loop goes on serving votes meanwhile. Each new map goes
-to the debate's moderators as an `opinion` frame (and to its screens while the moderator shows
-the map on the projector); the room keeps it for the pages.
+to the debate's moderators as an `opinion` frame (and, while the moderator shows the map on the
+projector, to its screens, and to each phone whose own line changed: poll.live.places); the room
+keeps it for the pages.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..model import Audience
 from ..opinion.ballots import MIN_PARTICIPANTS, ballots_from_tallies, gather_ballots
 from ..opinion.result import OpinionMap
 from ..opinion.worker import OpinionWorker, WorkerCrashed
-from . import frames
+from . import frames, places
 from .room import Room
 from .rooms import Rooms
 
@@ -96,7 +97,8 @@ class Opinions:
         await asyncio.sleep(0)
         await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
                                   frames.encode(frame))
-        if room.debate.stage.show_map:  # the projector follows; phones ask for their own line
+        if room.debate.stage.show_map:  # the projector follows, and each phone whose line moved
             await asyncio.sleep(0)
             await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN),
                                       frames.encode(frames.screen_opinion_of(frame)))
+            await places.push(room, self.pubsub)

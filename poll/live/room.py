@@ -60,6 +60,8 @@ class Room:
     opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)
     opinion_letters: dict[str, str | None] = field(default_factory=dict)  # placed participant ->
     # its group's letter in that map (None: no groups), built once per map for the phones' lines
+    places: dict[str, tuple[bool, bool, str | None, int, int, int]] = field(
+        default_factory=dict)  # participant -> the line its phones last got (poll.live.places)
 
     @property
     def id(self) -> str:

@@ -40,7 +40,7 @@ from ..tally import Tally, TallyKey
 
 # The schema version this release's migrations reach, the same number under every backend (each
 # backend's migrations list one entry per version): a new version is a migration in each.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class StoreError(Exception):

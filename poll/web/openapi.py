@@ -44,6 +44,7 @@ _STATE = {
         "round": {"type": "integer", "minimum": 1, "maximum": 2},
         "show_groups": {"type": "boolean"},
         "show_map": {"type": "boolean"},
+        "show_moves": {"type": "boolean"},
         "timer": {"type": ["object", "null"]},
         "results": {"oneOf": [_RESULTS, {"type": "null"}]},
     },

@@ -17,7 +17,7 @@ from starlette.types import Receive, Send
 
 from ..broadcast import Subscriber
 from ..i18n import N_, gettext_for
-from ..live import Refusal, Room, Why, frames
+from ..live import Refusal, Room, Why, frames, places
 from ..model import Audience
 from ..state import AppState
 from ..store import StoreError
@@ -63,7 +63,9 @@ class Connection:
         hub = app.hub
         app.watchdog.watch(outbox)
         try:
-            async with hub.pubsub.subscribe(frames.channel(room.id, audience), outbox):
+            async with hub.pubsub.subscribe(frames.channel(room.id, audience), outbox), (
+                    contextlib.nullcontext() if participant is None else  # what is its own alone
+                    hub.pubsub.subscribe(frames.own_channel(room.id, participant), outbox)):
                 if participant is not None:
                     outbox.push(frames.encode(frames.welcome(room, participant)))
                     hub.phone_joined(room, participant)
@@ -152,7 +154,7 @@ class Connection:
                     if not self.app.limits.plus(participant, self.address):
                         raise Refusal(Why.RATE_LIMITED,
                                       N_("Too many messages at once. Wait a moment."))
-                    self.outbox.push(frames.encode(frames.my_group(self.room, participant)))
+                    self.outbox.push(places.answer(self.room, participant))
                 case _:
                     self.outbox.push(frames.encode(await voice(
                         self.app, self.room, participant, self.address, message)))

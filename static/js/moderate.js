@@ -23,6 +23,7 @@ const controlButtons = {
   reveal: controls.querySelector('[data-action="reveal"]'),
   round2: controls.querySelector('[data-action="round2"]'),
   groups: controls.querySelector('[data-action="groups"]'),
+  moves: controls.querySelector('[data-action="moves"]'),
 };
 const position = root.querySelector('[data-position]');
 const text = root.querySelector('[data-statement-text]');
@@ -57,6 +58,7 @@ let round = data.round || 1;
 let choices = data.choices || null;
 let roundOneVotes = 0; // votes in the current statement's first round (round 2 needs some)
 let showGroups = controlButtons.groups ? controlButtons.groups.value === 'hide_groups' : false;
+let showMoves = controlButtons.moves.value === '0';
 let proposalsOn = !proposalsPanel.hidden;
 let differ = null; // {statement, points}: where the audience groups differ most
 const knownIds = new Set((data.statement_ids || []).map(String));
@@ -110,6 +112,9 @@ function renderControls() {
   reveal.value = revealed ? 'hide' : 'reveal';
   setText(reveal, revealed ? strings.hide : strings.reveal);
   controlButtons.round2.disabled = !current || round > 1 || roundOneVotes === 0;
+  controlButtons.moves.disabled = !current || round < 2;
+  controlButtons.moves.value = showMoves ? '0' : '1';
+  controlButtons.moves.setAttribute('aria-pressed', String(showMoves));
   if (controlButtons.groups) {
     controlButtons.groups.value = showGroups ? 'hide_groups' : 'show_groups';
     controlButtons.groups.setAttribute('aria-pressed', String(showGroups));
@@ -169,6 +174,7 @@ function applyState(state) {
   revealed = !!state.revealed && !!current;
   round = state.round || 1;
   showGroups = !!state.show_groups;
+  showMoves = !!state.show_moves;
   if (state.debate && state.debate.choices) choices = state.debate.choices;
   if (changed) roundOneVotes = 0;
   if (round > 1) roundOneVotes = Math.max(roundOneVotes, 1);

@@ -1,13 +1,13 @@
 // This phone's place on the opinion map (templates/_my_place.html), while the moderator shows
 // the map on the projector. Each phone's line is its own, so it is not broadcast: the phone asks
-// with a `my_group` message when a `state` frame says the map went on (or after a reconnect),
-// and again a while after its own vote (the map is recomputed every few seconds, not per vote).
+// with a `my_group` message when a `state` frame says the map went on (or after a reconnect);
+// after that the server sends it a new line whenever a recomputation of the map changed it.
 import { format, number, setText } from './ui.js';
 
 /**
- * The line under `root`; `data.my_place` holds the first answer, the strings and `refresh`
- * (seconds to wait after a vote). `send(message)` is true when the socket took it. Returns
- * `state(frame)`, `apply(frame)` for `my_group` frames, `voted()` and `reset()` (socket lost).
+ * The line under `root`; `data.my_place` holds the first answer and the strings.
+ * `send(message)` is true when the socket took it. Returns `state(frame)`, `apply(frame)` for
+ * `my_group` frames and `reset()` (socket lost).
  */
 export function myPlace(root, data, send) {
   const line = root.querySelector('[data-my-place]');
@@ -15,7 +15,6 @@ export function myPlace(root, data, send) {
   const strings = config.strings || {};
   let shown = !!(config.place && config.place.shown);
   let asked = shown; // the page came with its line
-  let later = null;
 
   function ask() {
     asked = send({ type: 'my_group' });
@@ -42,13 +41,9 @@ export function myPlace(root, data, send) {
       } else if (!asked) ask();
     },
     apply(frame) {
-      if (!line) return;
+      if (!line || (frame.shown && !shown)) return; // a line sent just before the map went off
       line.hidden = !frame.shown;
       setText(line, frame.shown ? text(frame) : '');
-    },
-    voted() {
-      if (!shown || later !== null) return;
-      later = setTimeout(() => { later = null; if (shown) ask(); }, 1000 * (config.refresh || 10));
     },
     reset() {
       asked = false; // the next socket's state frame asks again

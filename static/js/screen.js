@@ -4,6 +4,7 @@
 import { connect } from './live.js';
 import { MODERATOR_KEYS, notForUs, sendControl } from './moderation.js';
 import { screenMap } from './screen-map.js';
+import { screenMoves } from './screen-moves.js';
 import { stageVoice } from './spotlight.js';
 import {
   announce, connectionBadge, countdown, format, number, pageData, setLengthClass, setText, updateBars,
@@ -62,6 +63,7 @@ stage.classList.add('is-fitted');
 fit();
 const voice = stageVoice(stage, data, queueFit);
 const opinionMap = screenMap(stage, data, queueFit);
+const movesShown = screenMoves(stage, data, queueFit);
 
 function zero(tally) {
   const keys = Object.keys(tally.counts || {});
@@ -140,6 +142,8 @@ function applyState(state) {
   setPhaseLabel(phaseLabel, phase, common);
   voice.state(state);
   opinionMap.state(state);
+  movesShown.state(state);
+  movesShown.apply(current ? state.results : null);
 
   if (current && state.results && state.results.counts) {
     showResults(state.results, wasShown);
@@ -155,6 +159,7 @@ function applyTally(tally) {
   if (typeof tally.connected === 'number') setText(connected, format(common.connected, { n: number(tally.connected) }));
   if (typeof tally.total === 'number') setText(voted, format(common.voted, { n: number(tally.total) }));
   if ((tally.round || 1) !== round) return;
+  movesShown.apply(tally);
   if (tally.counts && tally.percent) showResults(tally, shown);
   else if (shown) hideResults();
 }

@@ -480,7 +480,6 @@ function onMessage(frame) {
         showMessage('');
         if (current && frame.statement === current.id) announce(announcer, strings.announce_counted);
       }
-      place.voted();
       render();
       break;
     }

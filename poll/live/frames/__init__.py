@@ -47,7 +47,7 @@ from .voice import (
     reasons,
     spotlight,
 )
-from .wire import PONG, channel, encode
+from .wire import PONG, channel, encode, own_channel
 
 Frame = (StateFrame | TallyFrame | WelcomeFrame | ProposalsFrame | AckFrame | ErrorFrame
          | GroupFrame | ProposedFrame | ReasonsFrame | FloorFrame | ReasonSavedFrame
@@ -60,7 +60,7 @@ __all__ = [
     "PlusFrame", "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
     "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "error", "floor", "floor_asked",
-    "group", "my_group", "opinion", "plus", "proposal_plus", "proposals", "proposed",
-    "reason_removed", "reason_saved", "reasons", "results", "screen_opinion",
+    "group", "my_group", "opinion", "own_channel", "plus", "proposal_plus", "proposals",
+    "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_opinion",
     "screen_opinion_of", "spotlight", "state", "tally", "welcome",
 ]

@@ -9,6 +9,7 @@ from typing import Literal, NotRequired, TypedDict
 from ... import analysis
 from ...analysis import GroupNumbers
 from ...model import Audience
+from ...moved import MovesNumbers, moves_of
 from ...tally import Numbers, SwingNumbers
 from ..room import Room
 from ..rules import results_visible
@@ -62,6 +63,7 @@ class Results(Numbers):
     groups: NotRequired[list[GroupNumbers]]
     before: NotRequired[Numbers]
     swing: NotRequired[SwingNumbers | None]
+    moves: NotRequired[MovesNumbers | None]  # screens, while the moderator shows how minds moved
 
 
 class StateFrame(TypedDict):
@@ -74,6 +76,7 @@ class StateFrame(TypedDict):
     round: int
     show_groups: bool
     show_map: bool  # the projector shows the opinion map (phones may ask for their group)
+    show_moves: bool  # the projector shows how minds moved between the statement's rounds
     timer: TimerInfo | None
     results: Results | None
     room_check: bool  # phones must type the room code before they vote
@@ -97,6 +100,7 @@ class TallyFrame(TypedDict):
     groups: NotRequired[list[GroupNumbers]]
     before: NotRequired[Numbers]
     swing: NotRequired[SwingNumbers | None]
+    moves: NotRequired[MovesNumbers | None]  # screens, while the moderator shows how minds moved
     connected: NotRequired[int]  # screens and moderators
     groups_differ: NotRequired[GapInfo | None]  # moderators of debates with groups
 
@@ -155,6 +159,7 @@ def state(room: Room, audience: Audience) -> StateFrame:
         "round": stage.round,
         "show_groups": stage.show_groups,
         "show_map": stage.show_map,
+        "show_moves": stage.show_moves,
         "timer": None if stage.timer_ends is None else {
             "seconds_left": round(max(0.0, stage.timer_ends - time.time()), 1),
             "reveal": stage.timer_reveal},
@@ -192,6 +197,9 @@ def results(room: Room, audience: Audience) -> Results:
         out["before"] = room.tally(statement_id, 1).numbers()
         change = analysis.swing_of(room.tallies, debate.current)
         out["swing"] = None if change is None else change.numbers()
+        if audience is Audience.SCREEN and stage.show_moves:  # a pass over who voted in both
+            moved = moves_of(room.tallies, debate.current)
+            out["moves"] = None if moved is None else moved.numbers()
     return out
 
 
@@ -213,6 +221,8 @@ def tally(room: Room, audience: Audience) -> TallyFrame:
             frame["before"] = shown["before"]
         if "swing" in shown:
             frame["swing"] = shown["swing"]
+        if "moves" in shown:
+            frame["moves"] = shown["moves"]
     else:
         frame = {"type": "tally", "statement": statement_id, "counts": None, "percent": None,
                  "total": room.tally(statement_id).total, "round": debate.stage.round}

@@ -1,12 +1,15 @@
 """The `my_group` frame: one phone's place on the opinion map while the projector shows it --
 "you are in group B with 31 others; you agree with them on 8 of 10 statements". Each phone's
 line is its own, so it is an answer to the phone's `my_group` message (or drawn into its page),
-never a broadcast."""
+or sent to the phone's own channel after a recomputation changed it (poll.live.places), never a
+broadcast."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, TypedDict
 
+from ...model import Choice
 from ...opinion.result import agreement
 from ..room import Room
 
@@ -21,9 +24,11 @@ class MyGroupFrame(TypedDict):
     of: int  # ... of those both it and the group answered
 
 
-def my_group(room: Room, participant: str) -> MyGroupFrame:
+def my_group(room: Room, participant: str,
+             votes: Mapping[int, Choice] | None = None) -> MyGroupFrame:
     """Where `participant` stands on the room's last map, while the map is on the projector.
-    Cheap: a dictionary look-up and one pass over the phone's own votes."""
+    Cheap: a dictionary look-up and one pass over the phone's own votes (`votes`, its counted
+    choice per statement in the current round, when the caller has them at hand)."""
     frame = MyGroupFrame(type="my_group", shown=False, placed=False, group=None, others=0,
                          same=0, of=0)
     found = room.opinion
@@ -37,7 +42,9 @@ def my_group(room: Room, participant: str) -> MyGroupFrame:
     group = found.group(letter)
     if group is None:
         return frame  # on the map, which found no clear groups
-    choices = {sid: choice.value for sid, choice in room.votes_of(participant).items()}
+    if votes is None:
+        votes = room.votes_of(participant)
+    choices = {sid: choice.value for sid, choice in votes.items()}
     same, of = agreement(group, choices)
     frame["group"], frame["others"], frame["same"], frame["of"] = letter, group.size - 1, same, of
     return frame

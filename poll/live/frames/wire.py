@@ -21,3 +21,9 @@ def channel(debate_id: str, audience: Audience) -> str:
     """The pub/sub channel of one audience of one debate."""
     return f"{debate_id}:{audience.value}"
 
+
+
+def own_channel(debate_id: str, participant: str) -> str:
+    """The pub/sub channel of one participant's phones (every tab it has open): what is its
+    own alone, such as its place on the opinion map."""
+    return f"{debate_id}:phone:{participant}"

@@ -38,7 +38,7 @@ DEBATE_COLUMNS = (
     "id, title, lang, join_code, created_at, current_statement, phase, revealed, room_code,"
     " scale, visibility, proposals, round, show_groups, timer_ends, timer_reveal,"
     " peak_connected, copied_from, key_tag, screen_key, report_published, reasons_shown,"
-    " proposals_public, screen_languages, held_words, spotlight, show_map")
+    " proposals_public, screen_languages, held_words, spotlight, show_map, show_moves")
 
 
 class DebateQueries(PostgresBase):
@@ -112,10 +112,10 @@ class DebateQueries(PostgresBase):
             await db.execute(
                 "UPDATE debates SET current_statement = $1, phase = $2, revealed = $3,"
                 " round = $4, show_groups = $5, timer_ends = $6, timer_reveal = $7,"
-                " spotlight = $8, show_map = $9 WHERE id = $10",
+                " spotlight = $8, show_map = $9, show_moves = $10 WHERE id = $11",
                 stage.statement_id, stage.phase.value, int(stage.revealed), stage.round,
                 int(stage.show_groups), stage.timer_ends, int(stage.timer_reveal),
-                stage.spotlight, int(stage.show_map), debate_id)
+                stage.spotlight, int(stage.show_map), int(stage.show_moves), debate_id)
             if stage.round > 1:
                 await db.execute(
                     "UPDATE statements SET rounds = GREATEST(rounds, $1)"
@@ -179,7 +179,7 @@ class DebateQueries(PostgresBase):
             (r["id"],))]
         stage = Stage(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
                       r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]),
-                      r["spotlight"], bool(r["show_map"]))
+                      r["spotlight"], bool(r["show_map"]), bool(r["show_moves"]))
         settings = DebateSettings(
             Scale(r["scale"]), Visibility(r["visibility"]), bool(r["proposals"]),
             ReasonsShown(r["reasons_shown"]), bool(r["proposals_public"]),

@@ -170,6 +170,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE debates ADD COLUMN show_map INTEGER NOT NULL DEFAULT 0;
     """,
+    # 7: how minds moved between a statement's two rounds, on the projector on demand
+    """
+    ALTER TABLE debates ADD COLUMN show_moves INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION, "each SQLite migration needs its PostgreSQL twin"
 

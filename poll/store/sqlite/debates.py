@@ -106,11 +106,11 @@ class DebateQueries(SQLiteBase):
         async def update(db: aiosqlite.Connection) -> None:
             await db.execute(
                 "UPDATE debates SET current_statement = ?, phase = ?, revealed = ?, round = ?,"
-                " show_groups = ?, timer_ends = ?, timer_reveal = ?, spotlight = ?, show_map = ?"
-                " WHERE id = ?",
+                " show_groups = ?, timer_ends = ?, timer_reveal = ?, spotlight = ?, show_map = ?,"
+                " show_moves = ? WHERE id = ?",
                 (stage.statement_id, stage.phase.value, int(stage.revealed), stage.round,
                  int(stage.show_groups), stage.timer_ends, int(stage.timer_reveal),
-                 stage.spotlight, int(stage.show_map), debate_id),
+                 stage.spotlight, int(stage.show_map), int(stage.show_moves), debate_id),
             )
             if stage.round > 1:
                 await db.execute(
@@ -162,7 +162,7 @@ class DebateQueries(SQLiteBase):
             " room_code, scale, visibility, proposals, round, show_groups, timer_ends,"
             " timer_reveal, peak_connected, copied_from, key_tag, screen_key, report_published,"
             " reasons_shown, proposals_public, screen_languages, held_words, spotlight,"
-            " show_map"
+            " show_map, show_moves"
             f" FROM debates WHERE {clause}",
             (value,),
         )
@@ -184,7 +184,7 @@ class DebateQueries(SQLiteBase):
             (r["id"],))]
         stage = Stage(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
                       r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]),
-                      r["spotlight"], bool(r["show_map"]))
+                      r["spotlight"], bool(r["show_map"]), bool(r["show_moves"]))
         settings = DebateSettings(
             Scale(r["scale"]), Visibility(r["visibility"]), bool(r["proposals"]),
             ReasonsShown(r["reasons_shown"]), bool(r["proposals_public"]),

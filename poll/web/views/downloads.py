@@ -1,7 +1,7 @@
 """The moderator's downloads: every export format of poll.exports, as a file. The CSV tables
 share one address, `export.csv?table=...` (results when none is named), so adding a table
-changes no route and no existing link. The JSON document and the Pol.is set carry the opinion
-map, through the app's worker (the live map when no vote came in since)."""
+changes no route and no existing link. The JSON document, the workbook and the Pol.is set carry
+the opinion map, through the app's worker (the live map when no vote came in since)."""
 
 from __future__ import annotations
 

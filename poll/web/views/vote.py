@@ -102,8 +102,6 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         "needs_code": not room.may_vote(participant),
         "vote_id": _new_vote_id(),
         "place": frames.my_group(room, participant),  # on the map the projector shows
-        # seconds after a vote before the phone asks again: the map is recomputed meanwhile
-        "map_refresh": 2 * state(request).settings.map_interval,
     }
     response = render(request, "vote.html", context, lang=lang, status=status,
                       headers={"Vary": "Accept-Language"})

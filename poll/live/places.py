@@ -1,0 +1,65 @@
+"""Each phone's own line on the opinion map while the projector shows it ("you are in group B
+with 31 others; you agree with them on 8 of 10 statements"), pushed after a recomputation to
+the phones whose line changed, and only to them.
+
+A phone's line is its own, so it goes to the phone's own channel (frames.own_channel), never to
+the debate's phones. The room remembers the line each phone last got (`Room.places`: a phone's
+answer to its `my_group` message counts too), so a recomputation that moves nobody sends nothing;
+showing the map anew forgets them (every phone asks then).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from ..broadcast import PubSub
+from ..model import Choice
+from . import frames
+from .room import Room
+
+CHUNK = 500  # phones between two turns of the event loop: votes go on being answered meanwhile
+
+Place = tuple[bool, bool, str | None, int, int, int]  # what a phone's line says
+
+
+def _place(frame: frames.MyGroupFrame) -> Place:
+    return (frame["shown"], frame["placed"], frame["group"], frame["others"], frame["same"],
+            frame["of"])
+
+
+def answer(room: Room, participant: str) -> str:
+    """The phone's `my_group` frame, encoded, remembered as the line it got."""
+    frame = frames.my_group(room, participant)
+    room.places[participant] = _place(frame)
+    return frames.encode(frame)
+
+
+async def push(room: Room, pubsub: PubSub) -> int:
+    """Send each connected phone its line on the room's map when it differs from the one it
+    last got; returns how many phones got one. The map must be on the projector."""
+    if not room.debate.stage.show_map or room.opinion is None:
+        return 0
+    # each phone's votes in the statements' current rounds, read from these tallies only once
+    current = [(sid, tally.choices) for (sid, round_), tally in room.tallies.items()
+               if round_ == room.round_of(sid)]
+    sent = 0
+    phones = tuple(room.phones)
+    for start in range(0, len(phones), CHUNK):
+        if start:
+            await asyncio.sleep(0)
+            if not room.debate.stage.show_map:
+                break  # taken off meanwhile: the phones hid their line with the state frame
+        for participant in phones[start:start + CHUNK]:
+            votes: dict[int, Choice] = {sid: choices[participant] for sid, choices in current
+                                        if participant in choices}
+            frame = frames.my_group(room, participant, votes)
+            place = _place(frame)
+            if room.places.get(participant) == place:
+                continue
+            room.places[participant] = place
+            await pubsub.publish(frames.own_channel(room.id, participant), frames.encode(frame))
+            sent += 1
+    # forget phones that left: one that comes back asks for its line
+    for participant in [p for p in room.places if p not in room.phones]:
+        del room.places[participant]
+    return sent
