@@ -16,9 +16,12 @@ silhouettes, the groups' statements) on every recomputation.
 
 "map on" serves with `--map-interval` (default 1 s: five times as often as the default, so a
 burst meets several recomputations); "map off" serves with an interval longer than the run, so
-no map is ever computed. The runs alternate (off, on, off, on, ...) so a machine that gets busier
-meanwhile weighs on both. The goal: vote->ack p99 with the map within 10 % of without. The
-moderator's `opinion` frames are counted: a run "on" that got none measured nothing.
+no map is ever computed. In both, the moderator puts the map on the projector for each
+measured statement, so with the map on the projector gets it and every phone its line ("you are
+in group B with ..."), pushed when it changes. The runs alternate (off, on, off, on, ...) so a
+machine that gets busier meanwhile weighs on both. The goal: vote->ack p99 with the map within
+10 % of without. The moderator's `opinion` frames are counted: a run "on" that got none
+measured nothing.
 
 Exit status 1 only for functional failures (lost or refused votes, stored votes that differ from
 the acknowledged ones, a run "on" with no map); timing is never asserted.
@@ -95,6 +98,8 @@ class MapBench(Bench):
                 await self.wait_phones(f"open {k}", {"statement": statement,
                                                      "phase": "open"}, t0)
                 measured = k >= args.warm
+                if measured:  # the map on the projector: phones get their lines pushed too
+                    await poll.post("map", {"show": "1"})
                 self.args.window = args.burst_window if measured else args.warm_window
                 maps_before = moderator.maps
                 burst = await self._vote_burst(server, moderator, statement,
