@@ -17,7 +17,8 @@ from ..model import Choice
 from . import frames
 from .room import Room
 
-CHUNK = 500  # phones between two turns of the event loop: votes go on being answered meanwhile
+CHUNK = 100  # phones between two turns of the event loop: votes go on being answered meanwhile
+# (a few milliseconds of work: with 500, 2,000 phones' lines held votes up by 15 ms at a time)
 
 Place = tuple[bool, bool, str | None, int, int, int]  # what a phone's line says
 
