@@ -20,6 +20,6 @@ async def show_map(request: Request) -> Response:
     if show not in ("0", "1"):
         raise PageError(400, N_("Bad request"), N_("Say whether to show the map."),
                         lang=room.debate.lang)
-    async with room.lock:  # the screens get the map with the new state (hub._publish_state)
+    async with room.lock:  # the screens get the map with the new state (hub.publish_state)
         await state(request).hub.set_stage(room, replace(room.debate.stage, show_map=show == "1"))
     return done(request, room)
