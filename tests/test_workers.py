@@ -11,7 +11,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import psutil
-
 from support.checks import counts_of, read_csv, tally_matches
 from support.clients import new_participant, open_socket
 from support.debate import Debate
