@@ -20,8 +20,11 @@ class Settings:
     # Where the debates are kept: an SQLite file (`poll.db`, `sqlite:///poll.db`) or a PostgreSQL
     # database (`postgresql://user@host/name`); see poll.store.open_store.
     database: str = "poll.db"
-    # How frames reach the pages: `memory://` (this process).
+    # How the pages hear of changes: `memory://` (this process), or `redis://HOST:6379` for
+    # several workers sharing a PostgreSQL database (poll.broadcast.redis, docs/scaling.md).
     pubsub: str = "memory://"
+    # Server processes sharing the port (`poll serve --workers N`; PostgreSQL and Redis only).
+    workers: int = 1
     # The address phones use (QR code, join link). None: derived by poll.network.public_base_url().
     public_url: str | None = None
     demo: bool = False
@@ -65,6 +68,7 @@ class Settings:
             ("port", int),
             ("db", str),
             ("pubsub", str),
+            ("workers", int),
             ("public_url", str),
             ("session_secret", str),
             ("admin_password", str),

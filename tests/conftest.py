@@ -40,6 +40,8 @@ Databases:
 - `postgres`: one real PostgreSQL server for the session (support.postgres: Debian's initdb and
   pg_ctl in a temporary folder, installed with apt-get when missing).
 - `postgres_database` -> the URL of a new empty database on it (one per test).
+- `redis` -> a real redis-server of the test's own (support.redis: Debian's, installed with
+  apt-get when missing), for `--pubsub`; `.restart()` as a crashed Redis would be.
 - `database_url` -> each test that takes it runs twice: on an SQLite file in tmp_path and on a
   PostgreSQL database (`[sqlite]`, `[postgresql]`).
 
@@ -60,6 +62,7 @@ from support.clients import Moderator, Phone, Reachable, create_on_web, http_cli
 from support.debate import Debate
 from support.inprocess import InProcessApp, running_app, started_hub
 from support.postgres import PostgresServer, postgres_bindir
+from support.redis import RedisServer, redis_server_binary
 from support.server import (
     Server,
     Site,
@@ -144,6 +147,14 @@ def postgres():
 def postgres_database(postgres: PostgresServer) -> str:
     """The URL of a new empty PostgreSQL database."""
     return postgres.database()
+
+
+@pytest.fixture
+def redis():
+    """A real Redis server of this test's own."""
+    server = RedisServer(redis_server_binary()).start()
+    yield server
+    server.close()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -269,37 +269,37 @@ async def test_proposals_wait_for_the_moderator_and_flooding_is_refused(hub: Hub
     live = await make(hub, n=1)
     heard = listen(hub, live, "moderator")
     with pytest.raises(Refusal) as closed:
-        await hub.propose(live, "p1", "More labs")
+        await hub.proposals.propose(live, "p1", "More labs")
     assert closed.value.code == "proposals_closed"
     await hub.configure(live, DebateSettings(proposals=True))
 
     hostile = "<img src=x onerror=alert(1)> =HYPERLINK(\"x\")"
-    first = await hub.propose(live, "p1", hostile)
-    await hub.propose(live, "p1", "Two")
-    await hub.propose(live, "p1", "Three")
+    first = await hub.proposals.propose(live, "p1", hostile)
+    await hub.proposals.propose(live, "p1", "Two")
+    await hub.proposals.propose(live, "p1", "Three")
     with pytest.raises(Refusal) as flood:
-        await hub.propose(live, "p1", "Four")
+        await hub.proposals.propose(live, "p1", "Four")
     assert flood.value.code == "too_many_proposals"
     with pytest.raises(Refusal) as same:
-        await hub.propose(live, "p2", "two")
+        await hub.proposals.propose(live, "p2", "two")
     assert same.value.code == "duplicate_proposal"
     await asyncio.sleep(0.05)
     queue = [f for f in heard if f["type"] == "proposals"][-1]["pending"]
     assert [p["text"] for p in queue] == [hostile, "Two", "Three"]
 
-    statement = await hub.decide(live, first.id, approve=True, text="Labs for everyone")
+    statement = await hub.proposals.decide(live, first.id, approve=True, text="Labs for everyone")
     assert statement is not None and statement.proposed and statement.position == 2
     assert live.debate.statements[-1].text == "Labs for everyone"
-    assert await hub.decide(live, queue[1]["id"], approve=False) is None
+    assert await hub.proposals.decide(live, queue[1]["id"], approve=False) is None
     with pytest.raises(Refusal) as twice:
-        await hub.decide(live, first.id, approve=True)
+        await hub.proposals.decide(live, first.id, approve=True)
     assert status_of(twice.value.why) == 404
     assert [p.text for p in live.pending] == ["Three"]
     stored = await hub.store.proposals(live.debate.id)
     assert [p.status.value for p in stored] == ["approved", "rejected", "pending"]
     assert stored[0].text == hostile, "the original proposal is kept as typed"
     # the phone may propose again now that fewer of its proposals wait
-    await hub.propose(live, "p1", "Four")
+    await hub.proposals.propose(live, "p1", "Four")
 
 
 # -- the timer --------------------------------------------------------------------------------

@@ -171,8 +171,8 @@ async def test_the_floor_gives_each_side_its_turn(hub: Hub) -> None:
 
 async def test_the_room_ranks_waiting_proposals_and_the_moderator_decides(hub: Hub) -> None:
     room = await make(hub, proposals=True, proposals_public=True)
-    early = await hub.propose(room, "p1", "Free lunch")
-    later = await hub.propose(room, "p2", "Paid internships")
+    early = await hub.proposals.propose(room, "p1", "Free lunch")
+    later = await hub.proposals.propose(room, "p2", "Paid internships")
     with pytest.raises(Refusal):
         await hub.voice.plus_proposal(room, "p2", later.id, True)  # its own
     await hub.voice.plus_proposal(room, "p3", later.id, True)

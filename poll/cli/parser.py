@@ -29,6 +29,13 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="address to listen on (default 0.0.0.0: all interfaces)")
     s.add_argument("--port", type=int, help="port (default 8000)")
     s.add_argument("--db", help=db_help)
+    s.add_argument("--pubsub", metavar="URL",
+                   help="how the server's processes hear of each other's changes: memory:// "
+                   "(one process, default) or redis://HOST:6379 (several, on PostgreSQL; "
+                   "or $POLL_PUBSUB)")
+    s.add_argument("--workers", type=int, metavar="N",
+                   help="server processes sharing the port (default 1); more than one needs "
+                   "a postgresql:// --db and a redis:// --pubsub (or $POLL_WORKERS)")
     s.add_argument("--demo", action="store_true", help="create the demo debate (once) and print "
                    "its links")
     s.add_argument("--public-url", help="base URL phones use, e.g. http://192.168.1.20:8000 "

@@ -1,4 +1,5 @@
-"""`poll serve`: the server for an event, ending in `uvicorn.Server(...).run()`."""
+"""`poll serve`: the server for an event, ending in `uvicorn.Server(...).run()`, in this process
+or in `--workers N` processes sharing its listening socket (poll.cli.workers)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import asyncio
 import socket
 import sys
 
+from ..broadcast import UnknownPubSub, is_shared, open_pubsub
 from ..config import Settings
 from ..demo_debate import ensure_demo, ensure_example
 from ..model import Debate
 from ..network import public_base_url
-from ..store import shown_url, store_at
+from ..store import is_postgres, shown_url, store_at
 from .common import PUBLIC_URL, CommandError, addresses, links, print_debate
 
 
@@ -25,19 +27,53 @@ async def _prepare_serve(settings: Settings, base: str) -> tuple[Debate, str, De
     return None
 
 
+def check_processes(settings: Settings) -> None:
+    """Refuse, with what to do instead, a set-up whose processes could not share the debates:
+    several workers need a database server (PostgreSQL) and a shared pub/sub (Redis)."""
+    if settings.workers < 1:
+        raise CommandError("--workers must be 1 or more")
+    try:
+        open_pubsub(settings.pubsub)
+    except UnknownPubSub as exc:
+        raise CommandError(str(exc)) from None
+    if settings.workers > 1 and not is_postgres(settings.database):
+        raise CommandError(f"--workers {settings.workers} needs a PostgreSQL database "
+                           "(--db postgresql://USER@HOST/NAME) and --pubsub redis://HOST:6379: "
+                           "SQLite has one writer, and one process serves it best")
+    if is_shared(settings.pubsub) and not is_postgres(settings.database):
+        raise CommandError(f"--pubsub {shown_url(settings.pubsub)} is for several workers on "
+                           "one PostgreSQL database; with SQLite one process serves every page "
+                           "(leave --pubsub out)")
+    if settings.workers > 1 and not is_shared(settings.pubsub):
+        raise CommandError(f"--workers {settings.workers} needs --pubsub redis://HOST:6379: "
+                           "without it a worker's pages would not hear of the others' votes")
+
+
+async def _check_redis(url: str) -> None:
+    import redis.asyncio as aioredis
+    from redis.exceptions import RedisError
+
+    client = aioredis.Redis.from_url(url.split("?", 1)[0], socket_connect_timeout=5)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        raise CommandError(f"cannot reach Redis at {shown_url(url)}: {exc}") from None
+    finally:
+        await client.aclose()
+
+
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from ..app import create_app
-    from ..ws.protocol import websocket_protocol
-
     settings = Settings.from_env(host=args.host, port=args.port, database=args.db,
+                                 pubsub=args.pubsub, workers=args.workers,
                                  public_url=args.public_url, demo=args.demo or None,
                                  admin_password=args.admin_password,
                                  max_connections=args.max_connections,
                                  max_connections_per_ip=args.max_connections_per_ip,
                                  trusted_proxy=args.trusted_proxy,
                                  map_interval=args.map_interval)
+    check_processes(settings)
+    if is_shared(settings.pubsub):
+        asyncio.run(_check_redis(settings.pubsub))
     base, warning = public_base_url(settings)
     try:
         listener = listen(settings.host, settings.port, settings.send_buffer)
@@ -46,7 +82,9 @@ def serve(args: argparse.Namespace) -> int:
                            " (is another server running there? try --port)") from exc
     demo = asyncio.run(_prepare_serve(settings, base))
     urls = addresses(base)
-    print(f"debate-poll on {base}  (database {shown_url(settings.database)})")
+    print(f"debate-poll on {base}  (database {shown_url(settings.database)}"
+          + (f", pub/sub {shown_url(settings.pubsub)}" if is_shared(settings.pubsub) else "")
+          + (f", {settings.workers} workers" if settings.workers > 1 else "") + ")")
     if demo is not None:
         print("Demo debate:")
         print_debate(demo[0], links(base, demo[0], demo[1]))
@@ -59,6 +97,21 @@ def serve(args: argparse.Namespace) -> int:
         print("  anyone on this network can create debates and read the archive; "
               "set POLL_ADMIN_PASSWORD to restrict that")
     sys.stdout.flush()
+    if settings.workers > 1:
+        from .workers import supervise
+
+        return supervise(settings, listener)
+    run_server(settings, listener)
+    return 0
+
+
+def run_server(settings: Settings, listener: socket.socket) -> None:
+    """Serve on `listener` until stopped (SIGINT, SIGTERM): one process, or one of the workers."""
+    import uvicorn
+
+    from ..app import create_app
+    from ..ws.protocol import websocket_protocol
+
     config = uvicorn.Config(
         create_app(settings),
         ws=websocket_protocol(),  # uvicorn's "websockets-sansio", lighter per connection
@@ -73,7 +126,6 @@ def serve(args: argparse.Namespace) -> int:
         server_header=False,
     )
     uvicorn.Server(config).run(sockets=[listener])
-    return 0
 
 
 def listen(host: str, port: int, send_buffer: int) -> socket.socket:

@@ -5,6 +5,7 @@ sees of the debate itself."""
 from __future__ import annotations
 
 import hmac
+from typing import TYPE_CHECKING
 
 from ..broadcast import PubSub
 from ..model import Audience
@@ -13,13 +14,17 @@ from ..text import normalise_code
 from . import frames
 from .room import Room
 
+if TYPE_CHECKING:
+    from .peers import Peers
+
 
 class Access:
     """Admissions, keys and the report's publication, for the rooms of one hub."""
 
-    def __init__(self, store: Store, pubsub: PubSub) -> None:
+    def __init__(self, store: Store, pubsub: PubSub, peers: Peers | None = None) -> None:
         self.store = store
         self.pubsub = pubsub
+        self.peers = peers  # the other workers, told of each change (poll.live.peers)
 
     async def admit(self, room: Room, participant: str, code: str) -> bool:
         """Let this phone vote when `code` is the room code (any case, spaces ignored)."""
@@ -30,6 +35,8 @@ class Access:
             return False
         await self.store.admit(room.id, participant)
         room.admitted.add(participant)
+        if self.peers is not None:
+            self.peers.admitted(room, participant)
         return True
 
     async def replace_key(self, room: Room) -> str:
@@ -38,6 +45,7 @@ class Access:
         async with room.lock:
             key, tag = await self.store.new_key(room.id)
             room.debate.key_tag = tag
+            self._changed(room)
             await self.pubsub.disconnect(frames.channel(room.id, Audience.MODERATOR))
             return key
 
@@ -46,6 +54,7 @@ class Access:
         it are disconnected (a moderator's browser may still show the projector)."""
         async with room.lock:
             room.debate.screen_key = await self.store.replace_screen_key(room.id)
+            self._changed(room)
             await self.pubsub.disconnect(frames.channel(room.id, Audience.SCREEN))
             return room.debate.screen_key
 
@@ -54,3 +63,8 @@ class Access:
         async with room.lock:
             await self.store.publish_report(room.id, published)
             room.debate.report_published = published
+            self._changed(room)
+
+    def _changed(self, room: Room) -> None:
+        if self.peers is not None:  # they read the debate again (its keys, the report)
+            self.peers.changed(room)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ..broadcast import PubSub
+from ..broadcast import PubSub, Relay
 from ..config import Settings
 from ..i18n import N_
 from ..model import (
@@ -23,14 +23,15 @@ from ..model import (
     Choice,
     DebateSettings,
     Phase,
-    Proposal,
     Stage,
     Statement,
     Vote,
 )
-from ..store import Store, StoreError
+from ..store import Store, VotingClosed
 from . import countdown, frames, rules
 from .access import Access
+from .peers import Peers
+from .proposals import ProposalDesk
 from .refusals import Refusal, Why
 from .room import Room
 from .rooms import Rooms
@@ -47,8 +48,13 @@ class Hub:
         self.settings = settings
         self.rooms = Rooms(store, on_load=self._resume)
         self.ticker = Ticker(self.rooms, pubsub, store, settings.tally_interval)
-        self.access = Access(store, pubsub)  # admissions, keys, the report's publication
+        # The other workers of the same database, when the pub/sub reaches them (Redis); None
+        # in one process, which then does no work for them at all.
+        self.peers = Peers(self, pubsub) if isinstance(pubsub, Relay) else None
+        # admissions, keys, the report's publication
+        self.access = Access(store, pubsub, self.peers)
         self.voice = VoiceDesk(self)  # reasons, +1s, the floor
+        self.proposals = ProposalDesk(self)  # statements proposed by the audience
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -56,6 +62,8 @@ class Hub:
         voting closes even if no page reconnects)."""
         for debate_id in await self.store.counting_down():
             await self.rooms.get(debate_id)
+        if self.peers is not None:
+            await self.peers.start()
         self._task = asyncio.create_task(self.ticker.run(), name="poll-hub-ticker")
 
     async def stop(self) -> None:
@@ -67,6 +75,8 @@ class Hub:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._task = None
+        if self.peers is not None:
+            await self.peers.stop()
 
     async def get(self, debate_id: str) -> Room | None:
         """The room of the debate with this id (loaded on first use), or None."""
@@ -82,10 +92,23 @@ class Hub:
                    client_id: str, round_: int | None = None) -> int:
         """Store and count a vote in the current round; returns that round, only after the vote
         is committed. A Refusal when the rules say no (rules.check_vote). A repeated
-        (participant, client_id) is acknowledged again but counted once."""
+        (participant, client_id) is acknowledged again but counted once. With other workers,
+        the database checks the stage too, in the vote's own transaction: a close committed by
+        any worker refuses every later vote, whatever this worker's room says yet."""
         counted_in = rules.check_vote(room, participant, statement_id, choice, round_)
         vote = Vote(room.id, statement_id, participant, choice, client_id, round=counted_in)
-        if await self.store.record_vote(vote):
+        peers = self.peers
+        if peers is None:
+            recorded = await self.store.record_vote(vote)
+        else:
+            try:
+                recorded = await self.store.record_vote(vote, while_open=True)
+            except VotingClosed:
+                peers.stale(room)  # the close is on its way from the other worker
+                raise Refusal(Why.VOTING_CLOSED, N_("Voting is closed.")) from None
+            if recorded:
+                peers.counted(room, statement_id, counted_in, participant, choice)
+        if recorded:
             room.count(statement_id, counted_in, participant, choice)
             self.ticker.changed(room)
             if room.voices.own(statement_id, counted_in, participant) is not None:
@@ -98,7 +121,7 @@ class Hub:
             code = "".join(secrets.choice("0123456789") for _ in range(4)) if required else None
             await self.store.set_room_code(room.id, code)
             room.debate.room_code = code
-            await self._publish_state(room)
+            await self.publish_state(room)
             return code
 
     async def join_group(self, room: Room, participant: str, group_id: int | None) -> None:
@@ -112,6 +135,8 @@ class Hub:
         else:
             room.members[participant] = group_id
             room.skipped.discard(participant)
+        if self.peers is not None:
+            self.peers.member(room, participant, group_id)
         self.ticker.changed(room)
 
     def phone_joined(self, room: Room, participant: str) -> None:
@@ -123,36 +148,6 @@ class Hub:
         if room.phones[participant] <= 0:
             del room.phones[participant]
         self.ticker.changed(room)
-
-    # -- statements from the audience ------------------------------------------------------------
-
-    async def propose(self, room: Room, participant: str, text: str) -> Proposal:
-        """Queue an attendee's statement for the moderator (when the debate allows proposals)."""
-        rules.check_proposal(room, participant, text)
-        proposal = await self.store.add_proposal(room.id, participant, text)
-        room.pending.append(proposal)
-        await self._publish_proposals(room)
-        return proposal
-
-    async def decide(self, room: Room, proposal_id: int, approve: bool,
-                     text: str | None = None) -> Statement | None:
-        """Approve (optionally as edited `text`) or reject a waiting proposal; an approved one
-        becomes the debate's last statement."""
-        async with room.lock:
-            if not any(p.id == proposal_id for p in room.pending):
-                raise Refusal(Why.UNKNOWN_PROPOSAL,
-                              N_("This proposal is not waiting for a decision."))
-            try:
-                _, statement = await self.store.decide_proposal(room.id, proposal_id, approve,
-                                                                text)
-            except StoreError:  # decided meanwhile by another way in
-                raise Refusal(Why.UNKNOWN_PROPOSAL,
-                              N_("This proposal is not waiting for a decision.")) from None
-            room.pending = [p for p in room.pending if p.id != proposal_id]
-            if statement is not None:
-                await self._append(room, statement)
-            await self._publish_proposals(room)
-            return statement
 
     # -- the moderator -----------------------------------------------------------------------------
 
@@ -189,23 +184,32 @@ class Hub:
         if statement is not None and (statement.rounds < new.round or (
                 new.revealed and statement.revealed_round < new.round)):
             # as the store keeps them: the rounds voted on, and how far results were revealed
-            self._replace_statement(room, replace(
+            _replace_statement(room, replace(
                 statement, rounds=max(statement.rounds, new.round),
                 revealed_round=max(statement.revealed_round,
                                    new.round if new.revealed else 0)))
-        countdown.schedule(room, self._time_up)
-        await self._publish_state(room)
+        countdown.schedule(room, self.time_up)
+        await self.publish_state(room)
         return new
 
     def _resume(self, room: Room) -> None:
         # A countdown running before a restart goes on (or ends now).
-        countdown.schedule(room, self._time_up)
+        countdown.schedule(room, self.time_up)
 
-    async def _time_up(self, room: Room, ends: float) -> None:
+    async def time_up(self, room: Room, ends: float) -> None:
+        """The countdown to `ends` is over: close voting (and reveal, if it said so)."""
         async with room.lock:
             stage = room.debate.stage
             if stage.timer_ends != ends:
                 return  # stopped or replaced meanwhile
+            if self.peers is not None:
+                # Every worker counts down; the first one closes. The others find the stage
+                # moved on in the database and read it (a close on a stale copy could undo what
+                # a moderator did meanwhile on another worker).
+                stored = await self.store.debate(room.id)
+                if stored is None or stored.stage.timer_ends != ends:
+                    self.peers.stale(room)
+                    return
             await self._control(room, Action.CLOSE, None, None, False)
             if stage.timer_reveal:
                 await self._control(room, Action.REVEAL, None, None, False)
@@ -218,7 +222,7 @@ class Hub:
             rules.check_settings(room, settings)
             await self.store.set_settings(room.id, settings)
             room.debate.settings = settings
-            await self._publish_state(room)
+            await self.publish_state(room)
 
     async def set_groups(self, room: Room, names: Sequence[str]) -> None:
         """Make the debate's audience groups `names` (in order; renaming keeps members)."""
@@ -230,13 +234,13 @@ class Hub:
             if not groups and room.debate.stage.show_groups:
                 room.debate.stage = replace(room.debate.stage, show_groups=False)
                 await self.store.save_stage(room.id, room.debate.stage)
-            await self._publish_state(room)
+            await self.publish_state(room)
 
     async def add_statement(self, room: Room, text: str, translation: str = "") -> Statement:
         """Append a statement; the first one of an empty debate goes on stage."""
         async with room.lock:
             statement = await self.store.add_statement(room.id, text, translation)
-            await self._append(room, statement)
+            await self.append(room, statement)
             return statement
 
     async def edit_statement(self, room: Room, statement_id: int, text: str,
@@ -250,25 +254,23 @@ class Hub:
                               N_("This statement is not part of the debate."))
             statement = await self.store.edit_statement(room.id, statement_id, text, notes,
                                                         translation)
-            self._replace_statement(room, statement)
-            await self._publish_state(room)
+            _replace_statement(room, statement)
+            await self.publish_state(room)
             return statement
 
-    async def _append(self, room: Room, statement: Statement) -> None:
+    async def append(self, room: Room, statement: Statement) -> None:
+        """Add a statement at the end of the debate (it goes on stage if none is)."""
         room.debate.statements.append(statement)
         if room.debate.stage.statement_id is None:
             room.debate.stage = Stage(statement.id, Phase.WAITING)
             await self.store.save_stage(room.id, room.debate.stage)
-        await self._publish_state(room)
-
-    @staticmethod
-    def _replace_statement(room: Room, statement: Statement) -> None:
-        room.debate.statements = [
-            statement if s.id == statement.id else s for s in room.debate.statements]
+        await self.publish_state(room)
 
     # -- telling the pages -----------------------------------------------------------------------
 
-    async def _publish_state(self, room: Room) -> None:
+    async def publish_state(self, room: Room, *, tell_peers: bool = True) -> None:
+        """Send every page of this worker the room's state (and tell the other workers to read
+        the room again, unless `tell_peers` is False: they told us)."""
         # One encoding per audience, not per client: thousands of phones share one string.
         room.voice_frames.clear()  # the statement, round or visibility may have changed
         for audience in Audience:
@@ -281,12 +283,13 @@ class Hub:
                 await self.pubsub.publish(where, floor)
         self.ticker.changed(room)
         self.ticker.voice_changed(room)
+        if tell_peers and self.peers is not None:
+            self.peers.changed(room)
 
-    async def _publish_proposals(self, room: Room) -> None:
-        await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
-                                  frames.encode(frames.proposals(room)))
-        if room.debate.settings.proposals_public:  # phones see the queue too, at their pace
-            self.ticker.voice_changed(room)
+
+def _replace_statement(room: Room, statement: Statement) -> None:
+    room.debate.statements = [
+        statement if s.id == statement.id else s for s in room.debate.statements]
 
 
 def _floor_at_stage(room: Room, audience: Audience) -> str | None:

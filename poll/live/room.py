@@ -36,6 +36,8 @@ class Room:
     debate: Debate
     tallies: dict[TallyKey, Tally]
     phones: Counter[str] = field(default_factory=Counter)  # participant -> open connections
+    # (here); with several workers, how many phones each other worker has (poll.live.peers)
+    elsewhere: dict[str, int] = field(default_factory=dict)
     admitted: set[str] = field(default_factory=set)  # typed the room code (when one is required)
     members: dict[str, int] = field(default_factory=dict)  # participant -> audience group id
     skipped: set[str] = field(default_factory=set)  # answered the group question with "no group"
@@ -69,7 +71,9 @@ class Room:
 
     @property
     def connected(self) -> int:
-        """How many phones (participants, not tabs) are connected now."""
+        """How many phones (participants, not tabs) are connected now, to any worker."""
+        if self.elsewhere:
+            return len(self.phones) + sum(self.elsewhere.values())
         return len(self.phones)
 
     def tally(self, statement_id: int | None, round_: int | None = None) -> Tally:

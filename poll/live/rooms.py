@@ -61,11 +61,20 @@ class Rooms:
         return await self.get(debate_id)
 
     async def _load(self, debate_id: str) -> Room | None:
+        room = await self._read(debate_id)
+        if room is None:
+            return None  # not remembered: `poll new` may create it later
+        self._rooms[debate_id] = room
+        self._codes[room.debate.join_code] = debate_id
+        self._on_load(room)
+        return room
+
+    async def _read(self, debate_id: str) -> Room | None:
         store = self.store
         debate = await store.debate(debate_id)
         if debate is None:
-            return None  # not remembered: `poll new` may create it later
-        room = Room(debate, await store.tallies(debate_id),
+            return None
+        return Room(debate, await store.tallies(debate_id),
                     admitted=await store.admitted(debate_id),
                     members=await store.members(debate_id),
                     skipped=await store.skipped(debate_id),
@@ -75,7 +84,28 @@ class Rooms:
                                      await store.floor_requests(debate_id),
                                      await store.proposal_votes(debate_id)),
                     peak_saved=debate.peak_connected)
-        self._rooms[debate_id] = room
-        self._codes[debate.join_code] = debate_id
-        self._on_load(room)
-        return room
+
+    async def reload(self, room: Room) -> bool:
+        """Read the room's debate again from the store into the same `Room` (its connected
+        phones and open pages keep it), e.g. after another worker changed it; False when the
+        debate is gone."""
+        fresh = await self._read(room.id)
+        if fresh is None:
+            return False
+        room.debate, room.tallies = fresh.debate, fresh.tallies
+        room.admitted, room.members, room.skipped = fresh.admitted, fresh.members, fresh.skipped
+        room.pending, room.voices = fresh.pending, fresh.voices
+        room.peak_saved = max(room.peak_saved, fresh.peak_saved)
+        room.gap_at = float("-inf")  # recomputed from the votes read
+        return True
+
+    async def reload_voice(self, room: Room) -> None:
+        """Read the room's reasons, +1s, floor and waiting proposals again (cheaper than
+        `reload`: no votes), e.g. after +1s on another worker."""
+        store, debate_id = self.store, room.id
+        pending = await store.proposals(debate_id, ProposalStatus.PENDING)
+        room.voices = Voices.of(await store.reasons(debate_id),
+                                await store.reason_votes(debate_id),
+                                await store.floor_requests(debate_id),
+                                await store.proposal_votes(debate_id))
+        room.pending = pending

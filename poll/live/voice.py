@@ -42,7 +42,7 @@ class VoiceDesk:
         reason = await self.hub.store.save_reason(room.id, statement_id, round_, participant,
                                                   text, held)
         room.voices.keep(reason)
-        self.hub.ticker.voice_changed(room)
+        self._changed(room)
         return reason
 
     async def remove_reason(self, room: Room, participant: str, reason_id: int) -> None:
@@ -51,7 +51,7 @@ class VoiceDesk:
         await self.hub.store.remove_reason(room.id, reason_id)
         room.voices.forget(reason_id)
         await self._unspotlight(room, reason_id)
-        self.hub.ticker.voice_changed(room)
+        self._changed(room)
 
     async def plus_one(self, room: Room, participant: str, reason_id: int, on: bool) -> None:
         """Give (or take back) this phone's +1 on a reason the room sees."""
@@ -61,7 +61,7 @@ class VoiceDesk:
             raise Refusal(Why.UNKNOWN_REASON, N_("This reason cannot be seen now."))
         await self.hub.store.plus_one(reason_id, participant, on)
         room.voices.plus_one(reason_id, participant, on)
-        self.hub.ticker.voice_changed(room)
+        self._changed(room)
 
     async def moderate(self, room: Room, reason_id: int, action: str) -> None:
         """The moderator's hand on a reason: `hide` (it leaves every phone and the projector and
@@ -83,7 +83,7 @@ class VoiceDesk:
         room.voices.mark(reason_id, hidden=hidden, held=held)
         if hidden:
             await self._unspotlight(room, reason_id)
-        self.hub.ticker.voice_changed(room)
+        self._changed(room)
 
     async def spotlight(self, room: Room, reason_id: int | None) -> None:
         """Put one reason of the statement on stage on the projector (None: take it off)."""
@@ -145,6 +145,15 @@ class VoiceDesk:
         for audience in Audience:
             await self.hub.pubsub.publish(frames.channel(room.id, audience),
                                           frames.encode(frames.floor(room, audience)))
+        if self.hub.peers is not None:
+            self.hub.peers.changed(room, "voice")
+
+    def _changed(self, room: Room) -> None:
+        """Reasons or +1s changed: the lists go out at each audience's pace, and the other
+        workers (if any) read them again."""
+        self.hub.ticker.voice_changed(room)
+        if self.hub.peers is not None:
+            self.hub.peers.changed(room, "voice")
 
     # -- ideas ranked by the room ------------------------------------------------------------------
 
@@ -158,4 +167,4 @@ class VoiceDesk:
             who.add(participant)
         else:
             who.discard(participant)
-        self.hub.ticker.voice_changed(room)
+        self._changed(room)

@@ -182,7 +182,7 @@ class Connection:
     async def propose(self, participant: str, proposal: messages.ProposeMessage) -> None:
         if not self.app.limits.propose(participant, self.address):
             raise Refusal(Why.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
-        await self.app.hub.propose(self.room, participant, proposal.text)
+        await self.app.hub.proposals.propose(self.room, participant, proposal.text)
         self.outbox.push(frames.encode(frames.proposed(proposal.id)))
 
 

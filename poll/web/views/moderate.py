@@ -276,7 +276,7 @@ async def decide_proposal(request: Request) -> Response:
                         lang=room.debate.lang)
     text = statement_text(data) if decision == "approve" and clean(field(data, "text")) else None
     try:
-        await state(request).hub.decide(room, request.path_params["proposal_id"],
+        await state(request).hub.proposals.decide(room, request.path_params["proposal_id"],
                                         decision == "approve", text)
     except Refusal as refusal:
         raise PageError.refused(refusal, room.debate.lang) from None

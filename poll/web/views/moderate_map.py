@@ -28,7 +28,7 @@ async def show_map(request: Request) -> Response:
     takes it off. It goes off by itself when another statement goes on stage."""
     room = await moderated(request)
     on = await _shown(request, room)
-    async with room.lock:  # the screens get the map with the new state (hub._publish_state)
+    async with room.lock:  # the screens get the map with the new state (hub.publish_state)
         if on:
             room.places.clear()  # every phone asks for its line now; pushes start afresh
         stage = replace(room.debate.stage, show_map=on,

@@ -274,7 +274,7 @@ async def propose(request: Request) -> Response:
             raise Refusal(Why.BAD_PROPOSAL, problem)
         if not app.limits.propose(participant, client_address(request)):
             raise Refusal(Why.RATE_LIMITED, N_("Too many proposals at once. Wait a moment."))
-        await app.hub.propose(room, participant, clean(text))
+        await app.hub.proposals.propose(room, participant, clean(text))
     except Refusal as refusal:
         if wants_json(request):
             raise PageError.refused(refusal, room.debate.lang) from None
