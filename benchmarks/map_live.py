@@ -16,12 +16,12 @@ silhouettes, the groups' statements) on every recomputation.
 
 "map on" serves with `--map-interval` (default 1 s: five times as often as the default, so a
 burst meets several recomputations); "map off" serves with an interval longer than the run, so
-no map is ever computed. In both, the moderator puts the map on the projector for each
-measured statement, so with the map on the projector gets it and every phone its line ("you are
-in group B with ..."), pushed when it changes. The runs alternate (off, on, off, on, ...) so a
-machine that gets busier meanwhile weighs on both. The goal: vote->ack p99 with the map within
-10 % of without. The moderator's `opinion` frames are counted: a run "on" that got none
-measured nothing.
+no map is ever computed. With `--projector`, in both, the moderator puts the map on the
+projector for each measured statement, so with the map on the projector gets it and every phone
+its line ("you are in group B with ..."), pushed when it changes. The runs alternate (off, on,
+off, on, ...) so a machine that gets busier meanwhile weighs on both. The goal: vote->ack p99
+with the map within 10 % of without. The moderator's `opinion` frames are counted: a run "on"
+that got none measured nothing.
 
 Exit status 1 only for functional failures (lost or refused votes, stored votes that differ from
 the acknowledged ones, a run "on" with no map); timing is never asserted.
@@ -98,7 +98,7 @@ class MapBench(Bench):
                 await self.wait_phones(f"open {k}", {"statement": statement,
                                                      "phase": "open"}, t0)
                 measured = k >= args.warm
-                if measured:  # the map on the projector: phones get their lines pushed too
+                if measured and args.projector:  # phones get their lines pushed too
                     await poll.post("map", {"show": "1"})
                 self.args.window = args.burst_window if measured else args.warm_window
                 maps_before = moderator.maps
@@ -184,6 +184,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--server-ref", metavar="REF",
                    help="run the server from `git archive REF` (as load.py does)")
     p.add_argument("--only", choices=("off", "on"), help="run only this kind (with --profile)")
+    p.add_argument("--projector", action="store_true",
+                   help="the moderator puts the map on the projector for each measured statement "
+                        "(in both kinds of run), so phones get their lines pushed too")
     p.add_argument("--profile", action="store_true",
                    help="py-spy the server in each measured burst (files beside --out)")
     p.add_argument("--out", default=str(HERE / "results" / "map_live.json"))
@@ -215,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  vote->ack p50 {r['ack']['p50']} ms, p99 {r['ack']['p99']} ms, "
                   f"{r['maps']} maps, CPU {r['cpu_us_per_vote']} us per vote", flush=True)
     out = {"meta": {"phones": args.phones, "server_ref": args.server_ref, "runs": args.runs,
+                    "projector": args.projector,
                     "interval_s": args.interval,
                     "warm": args.warm, "measured": args.measured,
                     "burst_window_s": args.burst_window,
