@@ -105,7 +105,7 @@ class StormBench(Bench):
 
             sampler = asyncio.create_task(sample_rss())
             meter = Meter(server, self.pool)
-            timeout = 60 + self.n / 100  # one phone's visit, at most
+            timeout = 60 + self.n / 20  # one phone's visit, at most (the server may queue it long)
             per_worker = [[(i, addr) for i, _, addr in phones]
                           for phones in self._assignment(first_addr=40)]
             async with self.profiler(server, "storm"):
