@@ -432,6 +432,8 @@ class Bench:
             "per_second": round(len(got) / (max(got) - started), 1) if got else None,
             "errors": len(errors), "error_examples": errors[:5],
             "started_at": started,
+            # per socket, handshake start to state frame (at most --connect-concurrency at once)
+            "socket_latency": percentiles([x for r in replies for x in r.get("latencies", [])]),
             **cost,
         }
         if len(got) < self.n:

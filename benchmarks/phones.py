@@ -44,6 +44,7 @@ class Phone:
     reader: asyncio.Task[None] | None = None
     error: str | None = None
     welcome_at: float | None = None
+    handshake_at: float | None = None  # when its handshake began (after the concurrency gate)
     first_state_at: float | None = None
     # (receive time, statement id, phase, revealed) for every state frame
     states: list[tuple[float, int | None, str, bool]] = field(default_factory=list)
@@ -169,6 +170,7 @@ class Worker:
                 kwargs["local_addr"] = (phone.local_addr, 0)
             try:
                 async with gate:
+                    phone.handshake_at = time.time()
                     phone.ws = await connect(
                         url,
                         additional_headers={"Cookie": f"poll_participant={phone.participant}"},
@@ -209,6 +211,9 @@ class Worker:
             "started": started,
             "finished": finished,
             "first_state": [p.first_state_at for p in self.phones],
+            # per socket: from the start of its handshake to its state frame
+            "latencies": [p.first_state_at - p.handshake_at for p in self.phones
+                          if p.first_state_at is not None and p.handshake_at is not None],
             "errors": [p.error for p in self.phones if p.error],
             "connected": sum(1 for p in self.phones if p.ws is not None and not p.closed),
         }

@@ -132,7 +132,13 @@ def listen(host: str, port: int, send_buffer: int) -> socket.socket:
     """The listening socket. Accepted sockets inherit its send buffer size, which caps the kernel
     memory one client that stops reading can hold (Linux would otherwise grow it to megabytes)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default 0: accepted sockets inherit the protocol number, and asyncio
+    # sets TCP_NODELAY only on sockets that name it. Without it Nagle's algorithm holds a
+    # response's body (written after its headers) until the client acknowledges the headers,
+    # which a client delays by up to 40 ms: every request after the first on a keep-alive
+    # connection (a phone's scripts and stylesheets) and every frame a socket sends right after
+    # another (welcome then state) waited that long (docs/performance.md, a joining storm).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
     try:
