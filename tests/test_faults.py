@@ -10,14 +10,22 @@ waits for its condition (no timed assertions); measured seconds are printed."""
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from pathlib import Path
 
+import asyncpg
+import psutil
 import pytest
-from support.checks import read_csv, tally_matches
-from support.clients import http_client, new_participant, open_socket
+from support.checks import CHOICES, counts_of, read_csv, tally_matches
+from support.clients import Phone, http_client, new_participant, open_socket
+from support.live_phone import LivePhone
 from support.postgres import PostgresServer, postgres_bindir
-from support.server import Site, describe, run_poll
+from support.redis import RedisServer
+from support.server import Server, Site, describe, peers_of, run_poll, worker_processes
+
+PHONES = 200  # phones in the burst of votes a worker dies in
+BURST = 2.0  # seconds over which they vote
 
 
 def _state_is(statement: int, phase: str):
@@ -33,12 +41,13 @@ def own_postgres():
     server.stop()
 
 
-async def _until(condition, what: str, timeout: float = 120.0) -> float:
-    """Wait until `condition()` holds (polled); the seconds it took. Fails after `timeout`."""
+async def _until(condition, what, timeout: float = 120.0) -> float:
+    """Wait until `condition()` holds (polled); the seconds it took. Fails after `timeout`,
+    saying `what` (or what `what()` says then)."""
     started = time.monotonic()
     while not await condition():
         if time.monotonic() - started > timeout:
-            raise AssertionError(f"never: {what}")
+            raise AssertionError(f"never: {what() if callable(what) else what}")
         await asyncio.sleep(0.1)
     return time.monotonic() - started
 
@@ -103,3 +112,123 @@ async def test_postgresql_down_refuses_votes_as_not_saved_and_comes_back_by_itse
     assert exported.returncode == 0, describe(exported)
     rows = read_csv(exported.stdout)
     assert sorted(r["choice"] for r in rows) == ["agree", "disagree", "neutral"], rows
+
+
+async def _on_each_worker(server: Server, open_page, workers: list[psutil.Process],
+                          tries: int = 40) -> dict[int, Phone]:
+    """A page (`open_page()`) on each of `workers`: pages are opened until the kernel has
+    handed one to each (the others are closed)."""
+    found: dict[int, Phone] = {}
+    for _ in range(tries):
+        page = await open_page()
+        port = page.ws.transport.get_extra_info("sockname")[1]
+        on = next((w.pid for w in workers if port in peers_of(w)), None)
+        if on is not None and on not in found:
+            found[on] = page
+        else:
+            await page.close()
+        if len(found) == len(workers):
+            break
+    assert len(found) == len(workers), f"pages landed on {list(found)} of {workers}"
+    return found
+
+
+async def test_a_worker_killed_in_a_burst_of_votes_loses_and_doubles_none(
+        tmp_path: Path, postgres_database: str, redis: RedisServer, moderator) -> None:
+    site = Site(tmp_path, db=postgres_database)
+    phones: list[LivePhone] = []
+    pages: list[Phone] = []
+    try:
+        debate = site.new("Een werker valt", ["Eerste"], "en", "--visibility", "live")
+        s1 = debate.sid(1)
+        server = site.start("--pubsub", redis.url, "--workers", "2")
+        workers = worker_processes(server)
+        assert len(workers) == 2, workers
+        mod = await moderator(server, debate)
+        await mod.show(s1, "open")
+        phones = [LivePhone(server.url, debate, new_participant()).start()
+                  for _ in range(PHONES)]
+        await _until(_all(lambda: all(p.phase == "open" and p.current == s1 for p in phones)),
+                     "every phone connected, voting open")
+        # which worker holds which phone (by the phone's port among the worker's peers)
+        doomed, survivor = sorted(workers, key=lambda w: -len(peers_of(w)))
+        on_doomed = peers_of(doomed)
+        victims = [p for p in phones if (w := p.where()) is not None and w[1] in on_doomed]
+        print(f"\n{len(victims)} of {PHONES} phones on worker {doomed.pid}, "
+              f"{PHONES - len(victims)} on {survivor.pid}")
+        assert victims, "no phone landed on the worker to kill"
+
+        choices = {p.participant: CHOICES[i % 3] for i, p in enumerate(phones)}
+        voted: dict[str, str] = {}  # participant -> the id of its vote
+
+        async def press(phone: LivePhone) -> None:
+            await asyncio.sleep(random.random() * BURST)
+            voted[phone.participant] = await phone.vote(s1, choices[phone.participant])
+
+        burst = asyncio.gather(*(press(p) for p in phones))
+        # kill -9 the worker in the middle of the burst: once about half its phones are answered
+        await _until(_all(lambda: sum(p.acked is not None for p in victims) >= len(victims) // 2),
+                     "half the doomed worker's phones answered")
+        doomed.kill()
+        answered = sum(p.acked is not None for p in victims)
+        waiting = sum(p.participant in voted and p.pending is not None for p in victims)
+        print(f"killed worker {doomed.pid}: {answered} of its phones had their ack, "
+              f"{waiting} had a vote in flight, {len(victims) - answered - waiting} had not voted")
+        await burst
+        seconds = await _until(_all(lambda: all(p.settled() for p in phones)),
+                               "every phone's vote answered", timeout=240)
+        print(f"every phone answered {seconds:.2f} s after the burst; "
+              f"{sum(p.connects > 1 for p in phones)} phones reconnected, "
+              f"{sum(p.resent for p in phones)} votes resent with their id, "
+              f"{sum(p.confirmed_by_welcome for p in phones)} confirmed by a welcome")
+
+        assert [p.refused for p in phones if p.refused] == []
+        assert all(p.connects > 1 for p in victims)  # every phone of the dead worker came back
+        for phone in phones:  # each phone saw its own vote counted, with its choice
+            if phone.acked is not None:
+                assert phone.acked["id"] == voted[phone.participant], phone.acked
+                assert phone.acked["choice"] == choices[phone.participant], phone.acked
+            else:
+                assert phone.confirmed_by_welcome, phone.participant
+                assert phone.counted[str(s1)] == choices[phone.participant]
+
+        # the database: one vote per phone, the one it sent (by its id), no more, no fewer
+        conn = await asyncpg.connect(postgres_database)
+        try:
+            rows = await conn.fetch("SELECT participant, client_id, choice FROM votes"
+                                    " WHERE debate_id = $1", debate.id)
+        finally:
+            await conn.close()
+        stored = {r["participant"]: (r["client_id"], r["choice"]) for r in rows}
+        assert len(rows) == PHONES == len(stored), (len(rows), len(stored))
+        assert stored == {p: (voted[p], choices[p]) for p in choices}
+
+        # the projector, on each worker (the one that lived through the kill, and the new one),
+        # shows every vote, each phone's choice
+        survivors = worker_processes(server)
+        screens = await _on_each_worker(server, lambda: open_socket(server, debate, "screen"),
+                                        survivors)
+        pages += screens.values()
+        expected = counts_of(choices.values())
+        for pid, screen in screens.items():
+            took = await _until(_all(lambda s=screen: any(
+                tally_matches(f, s1, total=PHONES, counts=expected) for f in s.frames)),
+                lambda s=screen, pid=pid: f"the tally of every vote on the projector of worker "
+                f"{pid}: {(s.latest('tally') or {}).get('counts')} of {expected}")
+            print(f"projector on worker {pid}: every vote after {took:.2f} s")
+    finally:
+        await asyncio.gather(*(p.stop() for p in phones), *(p.close() for p in pages),
+                             return_exceptions=True)
+        site.close()
+
+    exported = run_poll("export", debate.id, "--format", "votes-csv", "--db", postgres_database)
+    assert exported.returncode == 0, describe(exported)
+    rows = read_csv(exported.stdout)
+    assert sorted(r["participant"] for r in rows) == sorted(choices)
+    assert {r["participant"]: r["choice"] for r in rows} == choices
+
+
+def _all(check):
+    async def holds() -> bool:
+        return bool(check())
+    return holds
