@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
@@ -19,10 +20,11 @@ import psutil
 import pytest
 from support.checks import CHOICES, counts_of, read_csv, tally_matches
 from support.clients import Phone, http_client, new_participant, open_socket
+from support.debate import Debate
 from support.live_phone import LivePhone
 from support.postgres import PostgresServer, postgres_bindir
 from support.redis import RedisServer
-from support.server import Server, Site, describe, peers_of, run_poll, worker_processes
+from support.server import Server, Site, describe, free_port, peers_of, run_poll, worker_processes
 
 PHONES = 200  # phones in the burst of votes a worker dies in
 BURST = 2.0  # seconds over which they vote
@@ -31,6 +33,15 @@ BURST = 2.0  # seconds over which they vote
 def _state_is(statement: int, phase: str):
     return lambda f: (f.get("type") == "state" and (f.get("statement") or {}).get("id")
                       == statement and f.get("phase") == phase)
+
+
+def _at(debate: Debate, site: Site, server: Server) -> Debate:
+    """The debate's links as they are on `server` (`poll new` printed them on the site's)."""
+    def moved(url: str | None) -> str | None:
+        return None if url is None else url.replace(site.url, server.url, 1)
+
+    return replace(debate, moderator_url=moved(debate.moderator_url),
+                   screen_url=moved(debate.screen_url), join_url=moved(debate.join_url))
 
 
 @pytest.fixture
@@ -232,3 +243,64 @@ def _all(check):
     async def holds() -> bool:
         return bool(check())
     return holds
+
+
+async def test_redis_restarted_mid_debate_every_page_agrees_again(
+        tmp_path: Path, postgres_database: str, redis: RedisServer, moderator) -> None:
+    site = Site(tmp_path, db=postgres_database)
+    pages: list[Phone] = []
+    try:
+        debate = site.new("Redis valt om", ["Eerste"], "en", "--visibility", "live")
+        s1 = debate.sid(1)
+        a, b = (Server(site.db, port, ["--pubsub", redis.url], site.directory).start()
+                for port in (site.port, free_port()))
+        site.servers += [a, b]
+        mod_b = await moderator(b, _at(debate, site, b))
+        await mod_b.show(s1, "open")
+        # every kind of page on each worker: projector, moderator, phones
+        kinds: dict[str, Phone] = {}
+        for name, server in (("A", a), ("B", b)):
+            kinds[f"projector on {name}"] = await open_socket(server, debate, "screen")
+            kinds[f"moderator on {name}"] = await open_socket(
+                server, debate, "moderator", cookie=mod_b.cookie_header())
+        phones = {name: [await open_socket(server, debate, "phone", new_participant())
+                         for _ in range(4)] for name, server in (("A", a), ("B", b))}
+        for name, group in phones.items():
+            for i, phone in enumerate(group):
+                kinds[f"phone {i + 1} on {name}"] = phone
+        pages += kinds.values()
+        for page in kinds.values():
+            await page.recv_until(_state_is(s1, "open"), what="voting open")
+        before = ["agree", "disagree"]
+        for phone, choice in zip([phones["A"][0], phones["B"][0]], before, strict=True):
+            assert (await phone.cast(s1, choice))["type"] == "ack"
+
+        redis.stop()  # mid-debate: every message from now on is lost
+        during = ["neutral", "agree", "agree", "disagree", "neutral", "agree"]
+        voters = [*phones["A"][1:], *phones["B"][1:]]
+        acks = await asyncio.gather(*(p.cast(s1, c) for p, c in zip(voters, during,
+                                                                    strict=True)))
+        assert [r["type"] for r in acks] == ["ack"] * 6, acks  # PostgreSQL has them
+        await mod_b.control("reveal")  # and the moderator on B acts meanwhile
+        redis.start()
+        restarted = time.monotonic()
+        every = counts_of([*before, *during])
+
+        def in_step(page: Phone) -> bool:
+            state, tally = page.latest("state"), page.latest("tally")
+            return (state is not None and state.get("revealed") is True
+                    and tally is not None and tally_matches(tally, s1, total=8, counts=every))
+
+        behind: list[str] = []
+
+        async def all_in_step() -> bool:
+            behind[:] = [name for name, page in kinds.items() if not in_step(page)]
+            return not behind
+
+        await _until(all_in_step, lambda: f"pages still behind: {behind}")
+        seconds = time.monotonic() - restarted
+        print(f"\nRedis back: every page ({len(kinds)}: projector, moderator and phones on "
+              f"both workers) in step after {seconds:.2f} s")
+    finally:
+        await asyncio.gather(*(p.close() for p in pages), return_exceptions=True)
+        site.close()
