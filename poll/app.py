@@ -21,13 +21,13 @@ from .broadcast import Watchdog, open_pubsub
 from .config import Settings
 from .i18n import N_
 from .limits import Limits
-from .live import Hub
+from .live import Hub, Why
 from .live.opinions import Opinions
 from .network import public_base_url
 from .opinion.worker import OpinionWorker
 from .routes import routes
 from .state import STATE_KEY, AppState
-from .store import open_store
+from .store import StoreError, open_store
 from .urls import Addresses
 from .web.assets import static_assets
 from .web.hardening import Hardening
@@ -118,6 +118,15 @@ def create_app(settings: Settings) -> Starlette:
                          N_("This address does not accept that method."))
         return error(request, exc.status_code, "Error", str(exc.detail))
 
+    async def store_error(request: Request, exc: Exception) -> Response:
+        # The database is away (stopped, restarting, unreachable): a page that needs it says so
+        # and asks to try again; one line in the log, no traceback per request.
+        log.warning("%s %s: the database could not answer: %s", request.method,
+                    request.url.path, exc)
+        return error(request, 503, N_("Temporarily unavailable"),
+                     N_("The archive cannot be reached just now. Please try again in a moment."),
+                     code=Why.NOT_SAVED.value)
+
     async def server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s", request.url.path, exc_info=exc)
         return error(request, 500, N_("Something went wrong"),
@@ -140,5 +149,5 @@ def create_app(settings: Settings) -> Starlette:
             Middleware(SignedCookies, secret=secret, https=https),
         ],
         exception_handlers={PageError: page_error, HTTPException: http_error,
-                            500: server_error},
+                            StoreError: store_error, 500: server_error},
     )

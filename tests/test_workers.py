@@ -10,12 +10,11 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
-import psutil
 from support.checks import counts_of, read_csv, tally_matches
 from support.clients import new_participant, open_socket
 from support.debate import Debate
 from support.redis import RedisServer
-from support.server import Server, Site, describe, free_port, run_poll
+from support.server import Server, Site, describe, free_port, run_poll, worker_processes
 
 
 def _state_is(statement: int, phase: str):
@@ -135,13 +134,6 @@ async def test_after_redis_was_away_every_page_is_in_step_again(
         site.close()
 
 
-def _worker_processes(server: Server) -> list[psutil.Process]:
-    assert server.proc is not None
-    return [child for child in psutil.Process(server.proc.pid).children()
-            if "spawn_main" in " ".join(child.cmdline())
-            and "resource_tracker" not in " ".join(child.cmdline())]
-
-
 async def test_workers_share_one_port_and_a_killed_one_is_started_again(
         tmp_path: Path, postgres_database: str, redis: RedisServer, moderator) -> None:
     site = Site(tmp_path, db=postgres_database)
@@ -151,7 +143,7 @@ async def test_workers_share_one_port_and_a_killed_one_is_started_again(
         s1 = debate.sid(1)
         server = site.start("--pubsub", redis.url, "--workers", "2")
         assert "2 workers" in server.stdout()
-        workers = _worker_processes(server)
+        workers = worker_processes(server)
         assert len(workers) == 2, workers
         mod = await moderator(server, debate)
         await mod.show(s1, "open")
@@ -175,7 +167,7 @@ async def test_workers_share_one_port_and_a_killed_one_is_started_again(
         await asyncio.to_thread(killed.wait, 30)
 
         def started_again() -> bool:
-            now = _worker_processes(server)
+            now = worker_processes(server)
             return len(now) == 2 and killed.pid not in {p.pid for p in now}
 
         for _ in range(600):

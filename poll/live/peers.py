@@ -233,10 +233,18 @@ class Peers:
 
     def _forget_silent(self) -> None:
         """A worker not heard for GONE_AFTER seconds has stopped: its phones are gone too (they
-        reconnect to another worker)."""
+        reconnect to another worker), and every room is read again from the database: a worker
+        killed between a COMMIT and its next message took votes with it that it had stored (and
+        perhaps acknowledged) but never told; a phone resending one gets a repeat here, which
+        counts nothing, so only the database has it."""
         now = time.monotonic()
-        for origin in [o for o, at in self._heard.items() if now - at > GONE_AFTER]:
+        gone = [o for o, at in self._heard.items() if now - at > GONE_AFTER]
+        for origin in gone:
             del self._heard[origin]
+            log.warning("worker %s silent for %.1f s: gone; reading every room again",
+                        origin, GONE_AFTER)
             for room in self.hub.rooms:
                 if room.elsewhere.pop(origin, None) is not None:
                     self.hub.ticker.changed(room)
+        for room in self.hub.rooms if gone else ():
+            self._read_again(room.id, "room")

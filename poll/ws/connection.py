@@ -160,8 +160,10 @@ class Connection:
                         self.app, self.room, participant, self.address, message)))
         except Refusal as refusal:
             self.refuse(refusal.why, refusal.message, answers)
-        except StoreError:
-            log.exception("could not store a %s", type(message).__name__)
+        except StoreError as exc:
+            # the database refused or is away: the phone is told, the log gets one line (an
+            # outage would otherwise print a traceback per phone)
+            log.warning("could not store a %s: %s", type(message).__name__, exc)
             self.refuse(Why.NOT_SAVED, _NOT_SAVED.get(
                 type(message), N_("This could not be saved. Please try again.")), answers)
 

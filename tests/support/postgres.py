@@ -7,7 +7,9 @@ of its own, one fresh database per test.
 - `PostgresServer`: a cluster in a temporary folder, listening on 127.0.0.1 at a free port and on
   a unix socket in that folder, trusting local connections as the superuser `poll`. PostgreSQL
   refuses to run as root, so as root the cluster belongs to Debian's `postgres` user (`runuser`).
-  `.database()` is the URL of a new empty database.
+  `.database()` is the URL of a new empty database. `.halt()` stops the server as an
+  administrator's `pg_ctl stop -m fast` would (every connection ended), `.resume()` starts it
+  again on the same port and data: the database going away and coming back under a running app.
 """
 
 from __future__ import annotations
@@ -101,11 +103,21 @@ class PostgresServer:
             shutil.chown(self.sockets, SYSTEM_USER)
         self._run(self.bindir / "initdb", "-D", self.data, "-U", SUPERUSER, "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
+        self.resume()
+        return self
+
+    def resume(self) -> None:
+        """Start the server (again) on its port and data, and wait until it takes connections."""
         options = (f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1"
                    " -c max_connections=200")
         self._run(self.bindir / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options,
                   "-w", "-t", "120", "start")
-        return self
+
+    def halt(self) -> None:
+        """Stop the server as `pg_ctl stop -m fast` does: every session ended, the port closed;
+        the data stays for `resume()`."""
+        self._run(self.bindir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "120",
+                  "stop")
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{database}"

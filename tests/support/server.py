@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import httpx
+import psutil
 
 from support import WAIT
 from support.debate import Debate
@@ -48,6 +49,19 @@ _running: list[Server] = []  # servers started and not yet stopped, for the fail
 def running_servers() -> list[Server]:
     """Servers started and not yet stopped or killed."""
     return list(_running)
+
+
+def worker_processes(server: Server) -> list[psutil.Process]:
+    """The worker processes of a `poll serve --workers N` (its multiprocessing children)."""
+    assert server.proc is not None
+    return [child for child in psutil.Process(server.proc.pid).children()
+            if "spawn_main" in " ".join(child.cmdline())
+            and "resource_tracker" not in " ".join(child.cmdline())]
+
+
+def peers_of(process: psutil.Process) -> set[int]:
+    """The client ports of the TCP connections `process` holds (which phones are on it)."""
+    return {c.raddr.port for c in process.net_connections(kind="tcp") if c.raddr}
 
 
 def free_port() -> int:

@@ -40,7 +40,10 @@ class PostgresBase:
         try:
             writing = await self._connect()
             await migrate(writing, shown_url(self.url))
-            self._pool = await asyncpg.create_pool(self.url, min_size=1, max_size=READERS)
+            # min_size=0: connections are made when a read needs one (and kept for the next);
+            # with a floor, asyncpg reconnects in the background while the database is away and
+            # logs a traceback every retry. A read while it is away fails as a StoreError.
+            self._pool = await asyncpg.create_pool(self.url, min_size=0, max_size=READERS)
         except BaseException as exc:
             if writing is not None:
                 await writing.close()
