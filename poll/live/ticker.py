@@ -148,7 +148,8 @@ def _phones_have(room: Room, listed: frames.ReasonsFrame, encoded: str) -> bool:
     for another statement or round than that one (a phone empties its list when the state
     frame brings a new statement or round: static/js/reasons.js, `atStage`). After a switch
     that is most switches: the phones' frames per switch go from two or three to one (the
-    state), as a bare broadcast has it (docs/performance.md, "Cheaper switches")."""
+    state), as a bare broadcast has it (docs/performance.md, "Cheaper votes and
+    switches")."""
     last, room.phone_reasons = room.phone_reasons, (listed["statement"], listed["round"], encoded)
     if last is None:
         return False

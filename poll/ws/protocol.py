@@ -9,9 +9,9 @@ Per connection, uvicorn 0.54 keeps three things bigger than they need to be (abo
 
 It also stops reading the socket after every message and starts again when the app has read it:
 two changes to the event loop's selector (two `epoll_ctl` calls) per vote, a quarter of the
-server's time in a 10,000-phone vote burst (docs/performance.md, "Cheaper votes"). Here reading
-pauses only once `INBOX_PAUSE` messages wait unread, which still stops a client that sends faster
-than the app reads.
+server's time in a 10,000-phone vote burst (docs/performance.md, "Cheaper votes and
+switches"). Here reading pauses only once `INBOX_PAUSE` messages wait unread, which still
+stops a client that sends faster than the app reads.
 
 `LeanWebSocketProtocol` replaces those, and offers one thing more: `send_text_now`, a text frame
 written at once, without a coroutine, when the socket can take it (under

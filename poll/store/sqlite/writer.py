@@ -14,7 +14,8 @@ each stretch of them (with the BEGIN before it and the COMMIT after it, where th
 batch) runs as ONE call on the database's thread. Every call there is a trip out of the event
 loop and back, which waits for the loop's next turn: with 10,000 phones' frames in the loop, a
 batch of votes, +1s and reasons side by side took dozens of trips and the writer fell behind
-(docs/performance.md, "Cheaper votes"). A batch of votes alone is one trip.
+(docs/performance.md, "Cheaper votes and switches"). A batch of votes alone is one
+trip.
 """
 
 from __future__ import annotations
