@@ -440,7 +440,9 @@ async def test_after_the_database_drops_its_connections_votes_are_stored_again(
             ended = await admin.fetchval(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            assert ended >= 2  # the writer's connection and a reader's
+            # the writer's connection (the readers' pool keeps none idle: it opens them when
+            # asked, so a stopped server does not fill the log with its retries)
+            assert ended >= 1
         finally:
             await admin.close()
         vote = Vote(debate.id, sid, "p_2", Choice.DISAGREE, "v2")

@@ -12,16 +12,12 @@ from ...model import (
     Debate,
     DebateSettings,
     Group,
-    Phase,
-    ReasonsShown,
-    Scale,
-    ScreenLanguages,
     Stage,
     Statement,
-    Visibility,
 )
 from ...text import normalise_code
 from .. import DebateSummary, StoreError
+from .. import rows as from_row
 from ..fresh import (
     hash_key,
     new_debate_id,
@@ -167,28 +163,13 @@ class DebateQueries(PostgresBase):
         if not rows:
             return None
         r = rows[0]
-        statements = [
-            Statement(s["id"], r["id"], s["position"], s["text"], s["notes"], s["rounds"],
-                      bool(s["proposed"]), s["revealed_round"], s["translation"])
-            for s in await self._read(
-                "SELECT id, position, text, notes, rounds, proposed, revealed_round, translation"
-                " FROM statements WHERE debate_id = $1 ORDER BY position", (r["id"],))
-        ]
+        statements = [from_row.statement(s, r["id"]) for s in await self._read(
+            f"SELECT {from_row.STATEMENT_COLUMNS} FROM statements WHERE debate_id = $1"
+            " ORDER BY position", (r["id"],))]
         groups = [Group(g[0], g[1]) for g in await self._read(
             "SELECT id, name FROM audience_groups WHERE debate_id = $1 ORDER BY position",
             (r["id"],))]
-        stage = Stage(r["current_statement"], Phase(r["phase"]), bool(r["revealed"]),
-                      r["round"], bool(r["show_groups"]), r["timer_ends"], bool(r["timer_reveal"]),
-                      r["spotlight"], bool(r["show_map"]), bool(r["show_moves"]))
-        settings = DebateSettings(
-            Scale(r["scale"]), Visibility(r["visibility"]), bool(r["proposals"]),
-            ReasonsShown(r["reasons_shown"]), bool(r["proposals_public"]),
-            ScreenLanguages(r["screen_languages"]),
-            tuple(w for w in r["held_words"].split("\n") if w))
-        return Debate(r["id"], r["title"], r["lang"], r["join_code"], r["created_at"],
-                      statements, stage, r["room_code"], settings, groups, r["copied_from"],
-                      r["peak_connected"], r["key_tag"], r["screen_key"],
-                      bool(r["report_published"]))
+        return from_row.debate(r, statements, groups)
 
     async def debate(self, debate_id: str) -> Debate | None:
         """The debate with this id (statements and stage included), or None."""

@@ -9,19 +9,9 @@ import asyncpg
 
 from ...model import Choice, FloorRequest, FloorStatus, Reason
 from .. import StoreError
+from .. import rows as from_row
 from ..fresh import now
 from .base import PostgresBase
-
-
-def _reason(r: asyncpg.Record) -> Reason:
-    return Reason(r["id"], r["statement_id"], r["round"], r["participant"], r["text"],
-                  r["created_at"], bool(r["hidden"]), bool(r["held"]))
-
-
-def _floor(r: asyncpg.Record) -> FloorRequest:
-    return FloorRequest(r["id"], r["statement_id"], r["participant"], r["name"],
-                        None if r["stance"] is None else Choice(r["stance"]),
-                        FloorStatus(r["status"]), r["created_at"], r["token"])
 
 
 class VoiceQueries(PostgresBase):
@@ -87,7 +77,7 @@ class VoiceQueries(PostgresBase):
 
     async def reasons(self, debate_id: str) -> list[Reason]:
         """Every reason of the debate, oldest first (hidden and held ones too)."""
-        return [_reason(r) for r in await self._read(
+        return [from_row.reason(r) for r in await self._read(
             "SELECT * FROM reasons WHERE debate_id = $1 ORDER BY id", (debate_id,))]
 
     async def reason_votes(self, debate_id: str) -> dict[int, set[str]]:
@@ -131,7 +121,7 @@ class VoiceQueries(PostgresBase):
 
     async def floor_requests(self, debate_id: str) -> list[FloorRequest]:
         """Every request for the floor in the debate, oldest first."""
-        return [_floor(r) for r in await self._read(
+        return [from_row.floor_request(r) for r in await self._read(
             "SELECT * FROM floor_requests WHERE debate_id = $1 ORDER BY id", (debate_id,))]
 
     async def vote_proposal(self, proposal_id: int, participant: str, on: bool) -> None:

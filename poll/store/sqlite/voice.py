@@ -9,19 +9,9 @@ import aiosqlite
 
 from ...model import Choice, FloorRequest, FloorStatus, Reason
 from .. import StoreError
+from .. import rows as from_row
 from ..fresh import now
 from .base import SQLiteBase
-
-
-def _reason(r: aiosqlite.Row) -> Reason:
-    return Reason(r["id"], r["statement_id"], r["round"], r["participant"], r["text"],
-                  r["created_at"], bool(r["hidden"]), bool(r["held"]))
-
-
-def _floor(r: aiosqlite.Row) -> FloorRequest:
-    return FloorRequest(r["id"], r["statement_id"], r["participant"], r["name"],
-                        None if r["stance"] is None else Choice(r["stance"]),
-                        FloorStatus(r["status"]), r["created_at"], r["token"])
 
 
 class VoiceQueries(SQLiteBase):
@@ -88,7 +78,7 @@ class VoiceQueries(SQLiteBase):
 
     async def reasons(self, debate_id: str) -> list[Reason]:
         """Every reason of the debate, oldest first (hidden and held ones too)."""
-        return [_reason(r) for r in await self._read(
+        return [from_row.reason(r) for r in await self._read(
             "SELECT * FROM reasons WHERE debate_id = ? ORDER BY id", (debate_id,))]
 
     async def reason_votes(self, debate_id: str) -> dict[int, set[str]]:
@@ -133,7 +123,7 @@ class VoiceQueries(SQLiteBase):
 
     async def floor_requests(self, debate_id: str) -> list[FloorRequest]:
         """Every request for the floor in the debate, oldest first."""
-        return [_floor(r) for r in await self._read(
+        return [from_row.floor_request(r) for r in await self._read(
             "SELECT * FROM floor_requests WHERE debate_id = ? ORDER BY id", (debate_id,))]
 
     async def vote_proposal(self, proposal_id: int, participant: str, on: bool) -> None:
