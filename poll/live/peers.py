@@ -8,14 +8,16 @@ so what crosses between workers is what changed, not frames:
 - votes counted (debate, statement, round, participant, choice): counted into the same tally
   here (counting a vote twice changes nothing: a tally keeps each participant's last choice);
 - phones admitted with the room code, and their audience groups;
-- "room": the stage, the statements, the settings, keys, anything a moderator did: the room is
-  read again from the database (`Rooms.reload`) and every page here gets the new state;
+- "room": the stage, the statements, the settings, keys, anything a moderator did: the debate
+  and its voice are read again from the database (`Rooms.reload_stage`; not its votes, which
+  come one by one) and every page here gets the new state;
 - "voice": reasons, +1s, the floor, proposals: those are read again (`Rooms.reload_voice`).
 
 Changes are gathered for SEND_DELAY and sent as one message, so a burst of votes costs one
 Redis publish, not one per vote; a tally counted on another worker reaches the pages here within
 SEND_DELAY + the ticker's interval (100 ms) + Redis's hop. When messages may have been lost
-(`Relay.run`'s on_missed), every loaded room is read again from the database: a resync. Votes
+(`Relay.run`'s on_missed), every loaded room is read again from the database, votes and all
+(`Rooms.reload`): a resync. Votes
 counted while a room is being read are counted again once it is read, so the read's older
 snapshot cannot undo them.
 """
@@ -145,7 +147,8 @@ class Peers:
                 self.hub.ticker.changed(room)
         for debate_id, what in message.get("rooms", {}).items():
             if rooms.loaded(debate_id) is not None:
-                self._read_again(debate_id, "room" if what == "room" else "voice")
+                # a moderator's action: the debate, not its votes (they come one by one)
+                self._read_again(debate_id, "stage" if what == "room" else "voice")
 
     def _count(self, room: Room, vote: Counted) -> None:
         statement_id, round_, participant, choice = vote
@@ -166,8 +169,11 @@ class Peers:
         self._read_again(room.id, "room")
 
     def _read_again(self, debate_id: str, what: str) -> None:
-        if self._reload.get(debate_id) != "room":
+        # "room" (everything, votes too) > "stage" (the debate and its voice) > "voice"
+        if _READS.index(what) < _READS.index(self._reload.get(debate_id, "voice")):
             self._reload[debate_id] = what
+        else:
+            self._reload.setdefault(debate_id, what)
         self._reload_due.set()
 
     async def _reload_loop(self) -> None:
@@ -180,19 +186,20 @@ class Peers:
                 if room is None:
                     continue
                 try:
-                    if what == "room":
-                        await self._reload_room(room)
-                    else:
+                    if what == "voice":
                         await self._reload_voice(room)
+                    else:
+                        await self._reload_room(room, votes=what == "room")
                 except Exception:  # the store is away: try again with the next change
                     log.exception("reading debate %s again failed", debate_id)
 
-    async def _reload_room(self, room: Room) -> None:
+    async def _reload_room(self, room: Room, votes: bool) -> None:
         hub = self.hub
         async with room.lock:  # not while an action of this worker's moderator is under way
             self._replay[room.id] = []
             try:
-                if not await hub.rooms.reload(room):
+                read = hub.rooms.reload(room) if votes else hub.rooms.reload_stage(room)
+                if not await read:
                     return
                 for vote in self._replay[room.id]:  # counted while it was read: again
                     statement_id, round_, participant, choice = vote
@@ -248,3 +255,6 @@ class Peers:
                     self.hub.ticker.changed(room)
         for room in self.hub.rooms if gone else ():
             self._read_again(room.id, "room")
+
+
+_READS = ("room", "stage", "voice")  # what to read again, the most first
