@@ -174,7 +174,8 @@ async def pages(server: Any, out: Path) -> None:
                                 ("nl", [*nl, *phone_cookie])):
             call = await Call(server.asgi, f"/j/{code}", headers)()
             assert call.status == 200, (name, call.status)
-            (out / f"{name}-{suffix}.html").write_text(normalised(call.text()), "utf-8")
+            page = normalised(call.text()).replace(code, "CODE")  # a new code each run
+            (out / f"{name}-{suffix}.html").write_text(page, "utf-8")
 
     async def phone_post(path: str, data: dict[str, str]) -> None:
         client = server.phone(phone)
