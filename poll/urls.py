@@ -25,16 +25,28 @@ class DebateLinks(TypedDict, total=False):
     report_url: str
 
 
+_PATHS_KEPT = 10_000  # paths remembered (a few per debate); then forgotten all at once
+
+
 class Addresses:
     """Paths and absolute URLs for the routes of one app, on one public base URL."""
 
     def __init__(self, base_url: str, routes: Sequence[BaseRoute]) -> None:
         self.base_url = base_url.rstrip("/")
         self._router = Router(routes=list(routes))
+        self._paths: dict[tuple[object, ...], str] = {}
 
     def path(self, name: str, **params: object) -> str:
         """The path of the route called `name` with these parameters (e.g. "/d/abc/moderate")."""
-        return str(self._router.url_path_for(name, **params))
+        key = (name, *params.items())
+        found = self._paths.get(key)
+        if found is None:
+            # The router tries its routes in turn: a dozen per path, and a page has a dozen paths.
+            found = str(self._router.url_path_for(name, **params))
+            if len(self._paths) >= _PATHS_KEPT:
+                self._paths.clear()
+            self._paths[key] = found
+        return found
 
     def absolute(self, name: str, **params: object) -> str:
         """The same on the public base URL: an address to copy, print or put in a QR code."""

@@ -14,7 +14,8 @@ from pathlib import Path
 import brotli
 import pytest
 
-from poll.web.assets import AssetError, load_assets
+from poll.web.assets import AssetError, load_assets, static_assets
+from poll.web.static import StaticAnswers
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
@@ -84,6 +85,54 @@ async def test_pages_come_compressed_and_small_answers_as_they_are(app) -> None:
         assert gzipped.headers["content-encoding"] == "gzip"
         tiny = await browser.get("/healthz", headers={"accept-encoding": "br"})
         assert "content-encoding" not in tiny.headers and tiny.json() == {"ok": True}
+
+
+@pytest.mark.parametrize("public_url", ["http://testserver", "https://poll.example"])
+async def test_files_answered_before_the_middleware_get_what_the_middleware_would_send(
+        make_app, monkeypatch, public_url: str) -> None:
+    # PollApp answers /static/ itself (poll/web/static.py, StaticAnswers): the same status,
+    # headers (security headers and HSTS included) and body as the whole stack would send.
+    app = await make_app(public_url=public_url)
+    names = sorted(static_assets().files)
+    asks = [(method, path, headers)
+            for name in names
+            for path in (static_assets().url(name), f"/static/{name}")
+            for method in ("GET", "HEAD")
+            for headers in ({"accept-encoding": "br, gzip"}, {"accept-encoding": "gzip"},
+                            {"accept-encoding": "identity"}, {"accept-encoding": "*"},
+                            {"accept-encoding": "br;q=0, gzip"}, {})]
+    asks += [("GET", "/static/js/nothing.js", {}), ("POST", f"/static/{names[0]}", {})]
+    async with app.client() as phone:
+        await phone.get("/")  # the csrftoken cookie a phone sends along with its files
+        fast = [await phone.request(m, p, headers=h) for m, p, h in asks]
+        etags = [(p, h, r.headers["etag"]) for (m, p, h), r in zip(asks, fast, strict=True)
+                 if "etag" in r.headers]
+        fast += [await phone.get(p, headers={**h, "if-none-match": e}) for p, h, e in etags]
+        with monkeypatch.context() as m:
+            m.setattr(StaticAnswers, "answer", lambda self, scope: None)  # the usual way
+            usual = [await phone.request(m, p, headers=h) for m, p, h in asks]
+            usual += [await phone.get(p, headers={**h, "if-none-match": e}) for p, h, e in etags]
+    assert any(r.status_code == 304 for r in fast)
+    assert any("strict-transport-security" in r.headers for r in fast) == public_url.startswith(
+        "https")
+    for ours, theirs in zip(fast, usual, strict=True):
+        what = (ours.request.method, ours.request.url.path, ours.request.headers)
+        assert ours.status_code == theirs.status_code, what
+        if ours.status_code >= 400:  # the usual way's error pages, both times
+            assert ours.headers["content-type"] == theirs.headers["content-type"], what
+            continue
+        assert headers(ours) == headers(theirs), what
+        if ours.request.method == "GET":
+            assert ours.content == theirs.content, what
+
+
+def headers(response) -> list[tuple[str, str]]:
+    """The response's headers, Vary as the set it names (the compression middleware says
+    `Accept-Encoding` twice on an uncompressed file that has compressed forms; once is enough)."""
+    items = [(k, v) for k, v in response.headers.multi_items() if k != "vary"]
+    vary = {v.strip() for k, value in response.headers.multi_items() if k == "vary"
+            for v in value.split(",")}
+    return sorted(items + [("vary", v) for v in vary])
 
 
 def folder(tmp_path: Path, files: dict[str, str]) -> Path:

@@ -47,6 +47,13 @@ class BodyTooLarge(Exception):
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
+def security_headers(content_type: bytes, hsts: bool) -> tuple[tuple[bytes, bytes], ...]:
+    """The headers a response of `content_type` gets (b"" for a response without a body type):
+    scripts and stylesheets only nosniff, everything else the whole set; HSTS too if `hsts`."""
+    extra = SUBRESOURCE_HEADERS if content_type.startswith(SUBRESOURCE_TYPES) else SECURITY_HEADERS
+    return (*extra, HSTS) if hsts else extra
+
+
 class Hardening:
     """ASGI middleware: security headers on every HTTP response (HSTS too when `hsts`; scripts
     and stylesheets get nosniff and HSTS only), and a cap on request bodies (413 when
@@ -56,8 +63,8 @@ class Hardening:
     def __init__(self, app: ASGIApp, max_body: int = 1024 * 1024, hsts: bool = False) -> None:
         self.app = app
         self.max_body = max_body
-        self.headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
-        self.subresource_headers = (*SUBRESOURCE_HEADERS, HSTS) if hsts else SUBRESOURCE_HEADERS
+        self.headers = security_headers(b"", hsts)
+        self.subresource_headers = security_headers(SUBRESOURCE_TYPES[0], hsts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

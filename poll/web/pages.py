@@ -21,6 +21,7 @@ from ..model import LANGUAGES
 from ..paths import TEMPLATES
 from ..state import app_state
 from .assets import static_assets
+from .translated import TranslatedEnvironment
 
 
 def static_url(path: str) -> str:
@@ -41,7 +42,10 @@ def module_preloads(path: str) -> list[str]:
 
 @cache
 def environment(lang: str) -> Environment:
-    env = Environment(
+    """The templates in `lang`: literal `_()` strings translated once, when a template is
+    compiled (poll.web.translated), the rest through gettext at render."""
+    env = TranslatedEnvironment(
+        translations(lang),
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(("html", "svg", "xml")),
         extensions=["jinja2.ext.i18n"],
