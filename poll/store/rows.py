@@ -4,6 +4,7 @@ schema versions are the same, docs/architecture.md), so each object is built in 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from ..model import (
@@ -22,6 +23,7 @@ from ..model import (
     Statement,
     Visibility,
 )
+from ..tally import Tally, TallyKey
 
 
 class Row(Protocol):
@@ -64,3 +66,16 @@ def floor_request(r: Row) -> FloorRequest:
     return FloorRequest(r["id"], r["statement_id"], r["participant"], r["name"],
                         None if r["stance"] is None else Choice(r["stance"]),
                         FloorStatus(r["status"]), r["created_at"], r["token"])
+
+
+def tallies(scale: Scale, votes: Iterable[Any]) -> dict[TallyKey, Tally]:
+    """Every (statement, round)'s tally from (statement_id, round, participant, choice) rows
+    in the order they were stored: a participant's latest choice counts."""
+    out: dict[TallyKey, Tally] = {}
+    for statement_id, round_, participant, choice in votes:
+        key = (statement_id, round_)
+        tally = out.get(key)
+        if tally is None:
+            tally = out[key] = Tally(scale)
+        tally.apply(participant, Choice(choice))
+    return out

@@ -4,9 +4,10 @@ committed, and reading every vote back for the exports."""
 
 from __future__ import annotations
 
-from ...model import Choice, Scale, Vote
+from ...model import Scale, Vote
 from ...tally import Tally, TallyKey
 from .. import StoreError, VoteRow
+from .. import rows as from_row
 from .base import PostgresBase
 
 
@@ -27,17 +28,9 @@ class VoteQueries(PostgresBase):
         counts), on the debate's scale."""
         rows = await self._read("SELECT scale FROM debates WHERE id = $1", (debate_id,))
         scale = Scale(rows[0][0]) if rows else Scale.THREE
-        tallies: dict[TallyKey, Tally] = {}
-        for statement_id, round_, participant, choice in await self._read(
+        return from_row.tallies(scale, await self._read(
             "SELECT statement_id, round, participant, choice FROM votes WHERE debate_id = $1"
-            " ORDER BY id", (debate_id,),
-        ):
-            key = (statement_id, round_)
-            tally = tallies.get(key)
-            if tally is None:
-                tally = tallies[key] = Tally(scale)
-            tally.apply(participant, Choice(choice))
-        return tallies
+            " ORDER BY id", (debate_id,)))
 
     async def votes(self, debate_id: str) -> list[VoteRow]:
         """Every vote cast in the debate, in the order they were stored."""
