@@ -15,21 +15,18 @@ transactions meet in the database, which keeps the promises above between them.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import asyncpg
 
-from ...model import Vote
 from .. import StoreError, VotingClosed
+from ..batch import Failed, GroupCommit, Write, fail, runs, settle
 from ..fresh import now
 
 T = TypeVar("T")
 WriteFn = Callable[[asyncpg.Connection], Awaitable[T]]
 Connect = Callable[[], Awaitable[asyncpg.Connection]]
-Statement = tuple[str, tuple[Any, ...]]  # SQL and its parameters
 
 # The debate's row is read under FOR SHARE: a close (an UPDATE of that row) by another process
 # waits for this transaction, or, committed first, is what this statement sees.
@@ -55,97 +52,30 @@ WHERE (participant, client_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 """
 
 
-class _Write:
-    """One queued write: a vote (batched with the votes beside it), one statement (batched with
-    the same statement beside it) or a function."""
-
-    __slots__ = ("fn", "future", "statement", "vote", "while_open")
-
-    def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None,
-                 statement: Statement | None = None, while_open: bool = False) -> None:
-        self.vote = vote
-        self.while_open = while_open
-        self.fn = fn
-        self.statement = statement
-        self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def kind(self) -> object:
-        """Writes of the same kind side by side go to the database together."""
-        if self.vote is not None:
-            return "vote"
-        return "fn" if self.statement is None else self.statement[0]
+_Write = Write[asyncpg.Connection]
 
 
-@dataclass(slots=True)
-class _Failed:
-    error: Exception
-
-
-class Writer:
+class Writer(GroupCommit[asyncpg.Connection]):
     """The writer task and its queue, on a connection of its own (made again by `connect` when
     the database dropped it)."""
 
     def __init__(self, db: asyncpg.Connection, connect: Connect, *, max_batch: int = 500) -> None:
-        self.db = db
+        super().__init__(db, max_batch=max_batch)
         self._connect = connect
-        self.max_batch = max_batch
-        self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] = asyncio.create_task(self._loop(),
-                                                             name="poll-store-writer")
-
-    async def write(self, fn: WriteFn[T]) -> T:
-        """Run `fn` inside the next transaction; its result once committed. An exception `fn`
-        raises is raised here (its savepoint is rolled back; the rest of the batch commits)."""
-        result: T = await self._submit(_Write(None, fn))
-        return result
-
-    async def execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        """Run one statement in the next transaction (with the same statement queued beside it,
-        in one `executemany`); returns after COMMIT."""
-        await self._submit(_Write(None, None, (sql, params)))
-
-    async def record_vote(self, vote: Vote, *, while_open: bool = False) -> bool:
-        """Insert a vote; after COMMIT, True when stored, False when it repeats a stored
-        (participant, client id). `while_open`: VotingClosed when the debate's stage in the
-        database does not take it (and it is no repeat)."""
-        return bool(await self._submit(_Write(vote, None, while_open=while_open)))
 
     async def stop(self) -> None:
         """Commit everything queued, then end the task and close the connection."""
-        if not self._task.done():
-            await self._queue.put(None)
-        await self._task
+        await super().stop()
         await self.db.close()
 
-    async def _submit(self, item: _Write) -> Any:
-        if self._task.done():
-            raise StoreError("the store is closed")
-        self._queue.put_nowait(item)
-        return await item.future
-
-    async def _loop(self) -> None:
-        stopping = False
-        while not stopping:
-            item = await self._queue.get()
-            if item is None:
-                break
-            batch = [item]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                more = self._queue.get_nowait()
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            await self._commit(batch)
-
-    async def _commit(self, batch: list[_Write]) -> None:
+    async def commit(self, batch: list[_Write]) -> None:
         results: list[Any] = []
         try:
             if self.db.is_closed():  # the database restarted or dropped us: connect again
                 self.db = await self._connect()
             db = self.db
             async with db.transaction():
-                for run in _runs(batch):
+                for run in runs(batch):
                     if run[0].vote is not None:
                         results.extend(await _guarded_votes(db, run))
                     elif run[0].statement is not None:
@@ -154,29 +84,9 @@ class Writer:
                         for item in run:
                             results.append(await _guarded(db, item))
         except Exception as exc:  # the whole transaction failed (connection lost, disk full)
-            for item in batch:
-                if not item.future.done():
-                    item.future.set_exception(StoreError(f"could not save: {exc}"))
+            fail(batch, exc)
             return
-        for item, result in zip(batch, results, strict=True):
-            if item.future.done():
-                continue
-            if isinstance(result, _Failed):
-                item.future.set_exception(result.error)
-            else:
-                item.future.set_result(result)
-
-
-def _runs(batch: list[_Write]) -> list[list[_Write]]:
-    """Consecutive runs of votes, of one statement and of functions, in order (a vote queued
-    before a close is written before it)."""
-    runs: list[list[_Write]] = []
-    for item in batch:
-        if runs and runs[-1][0].kind() == item.kind():
-            runs[-1].append(item)
-        else:
-            runs.append([item])
-    return runs
+        settle(batch, results)
 
 
 def _store_error(exc: Exception) -> Exception:
@@ -200,7 +110,7 @@ async def _guarded(db: asyncpg.Connection, item: _Write) -> Any:
     except (asyncpg.InterfaceError, OSError):
         raise
     except Exception as exc:
-        return _Failed(_store_error(exc))
+        return Failed(_store_error(exc))
 
 
 async def _execute_many(db: asyncpg.Connection, run: list[_Write]) -> list[Any]:
@@ -223,7 +133,7 @@ async def _guarded_votes(db: asyncpg.Connection, run: list[_Write]) -> list[Any]
             return await _insert_votes(db, run)
     except asyncpg.IntegrityConstraintViolationError:  # anything else fails the whole batch
         if len(run) == 1:
-            return [_Failed(StoreError("this vote names no statement of the debate"))]
+            return [Failed(StoreError("this vote names no statement of the debate"))]
     return [(await _guarded_votes(db, [item]))[0] for item in run]
 
 
@@ -252,7 +162,7 @@ async def _insert_votes(db: asyncpg.Connection, run: list[_Write]) -> list[Any]:
         elif key in repeats:
             results.append(False)
         elif item.while_open:
-            results.append(_Failed(VotingClosed("voting on this statement is closed")))
+            results.append(Failed(VotingClosed("voting on this statement is closed")))
         else:
-            results.append(_Failed(StoreError("no such debate")))
+            results.append(Failed(StoreError("no such debate")))
     return results

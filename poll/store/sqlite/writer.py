@@ -1,13 +1,11 @@
 """The single writer: every write to the SQLite file goes through one task on one connection.
 
-SQLite allows one writer at a time, so writes queue here instead of contending for the lock.
-Whatever is queued when the writer wakes is committed in ONE transaction (group commit: one
-fsync for a whole burst of votes), and each write's future resolves only after COMMIT, so a vote
-is acknowledged only once it is safe on disk. Votes in a batch are inserted with three statements
-however many there are (a vote recorded `while_open` only when the debate's row, read in the same
-transaction, still has voting open on its statement and round); single statements queued side by
-side (+1s) go as one `executemany`; other writes (functions) run in the same transaction, each
-under a savepoint, so one refused write does not undo the votes beside it.
+SQLite allows one writer at a time, so writes queue here instead of contending for the lock; the
+queue and the group commit are `poll.store.batch`'s. Votes in a batch are inserted with three
+statements however many there are (a vote recorded `while_open` only when the debate's row, read
+in the same transaction, still has voting open on its statement and round); single statements
+queued side by side (+1s) go as one `executemany`; other writes (functions) run in the same
+transaction, each under a savepoint, so one refused write does not undo the votes beside it.
 
 Votes and single statements need no answer from the event loop between their SQL statements, so
 each stretch of them (with the BEGIN before it and the COMMIT after it, where they border the
@@ -20,107 +18,25 @@ trip.
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from ...model import Vote
 from .. import StoreError, VotingClosed
+from ..batch import Failed, GroupCommit, Write, fail, runs, settle
 from ..fresh import now
 
 T = TypeVar("T")
 WriteFn = Callable[[aiosqlite.Connection], Awaitable[T]]
+_Write = Write[aiosqlite.Connection]
 
 
-Statement = tuple[str, tuple[Any, ...]]  # SQL and its parameters
-
-
-class _Write:
-    """One queued write: a vote (batched with the votes beside it), one statement (batched with
-    the same statement beside it) or a function."""
-
-    __slots__ = ("fn", "future", "statement", "vote", "while_open")
-
-    def __init__(self, vote: Vote | None, fn: WriteFn[Any] | None,
-                 statement: Statement | None = None, while_open: bool = False) -> None:
-        self.vote = vote
-        self.while_open = while_open
-        self.fn = fn
-        self.statement = statement
-        self.future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-
-    def kind(self) -> object:
-        """Writes of the same kind side by side go to the database together."""
-        if self.vote is not None:
-            return "vote"
-        return "fn" if self.statement is None else self.statement[0]
-
-
-@dataclass(slots=True)
-class _Failed:
-    error: Exception
-
-
-class Writer:
+class Writer(GroupCommit[aiosqlite.Connection]):
     """The writer task and its queue, on the connection it was given (and owns from then on)."""
 
-    def __init__(self, db: aiosqlite.Connection, *, max_batch: int = 500) -> None:
-        self.db = db
-        self.max_batch = max_batch
-        self._queue: asyncio.Queue[_Write | None] = asyncio.Queue()
-        self._task: asyncio.Task[None] = asyncio.create_task(self._loop(),
-                                                             name="poll-store-writer")
-
-    async def write(self, fn: WriteFn[T]) -> T:
-        """Run `fn` inside the next transaction; its result once committed. An exception `fn`
-        raises is raised here (its savepoint is rolled back; the rest of the batch commits)."""
-        result: T = await self._submit(_Write(None, fn))
-        return result
-
-    async def execute(self, sql: str, params: tuple[Any, ...]) -> None:
-        """Run one statement in the next transaction; returns after COMMIT. The same statement
-        queued beside it runs in the same `executemany`: one trip to the database's thread for a
-        burst of +1s instead of three each (docs/performance.md, "The room's voice")."""
-        await self._submit(_Write(None, None, (sql, params)))
-
-    async def record_vote(self, vote: Vote, *, while_open: bool = False) -> bool:
-        """Insert a vote; after COMMIT, True when stored, False when it repeats a stored
-        (participant, client id). `while_open`: VotingClosed when the debate's stage in the
-        database does not take it (and it is no repeat)."""
-        return bool(await self._submit(_Write(vote, None, while_open=while_open)))
-
-    async def stop(self) -> None:
-        """Commit everything queued, then end the task."""
-        if not self._task.done():
-            await self._queue.put(None)
-        await self._task
-
-    async def _submit(self, item: _Write) -> Any:
-        if self._task.done():
-            raise StoreError("the store is closed")
-        self._queue.put_nowait(item)
-        return await item.future
-
-    async def _loop(self) -> None:
-        stopping = False
-        while not stopping:
-            item = await self._queue.get()
-            if item is None:
-                break
-            batch = [item]
-            while len(batch) < self.max_batch and not self._queue.empty():
-                more = self._queue.get_nowait()
-                if more is None:
-                    stopping = True
-                    break
-                batch.append(more)
-            await self._commit(batch)
-
-    async def _commit(self, batch: list[_Write]) -> None:
+    async def commit(self, batch: list[_Write]) -> None:
         db = self.db
         results: list[Any] = []
         try:
@@ -138,17 +54,9 @@ class Writer:
         except Exception as exc:  # the whole transaction failed (disk full, I/O error)
             if db.in_transaction:
                 await db.execute("ROLLBACK")
-            for item in batch:
-                if not item.future.done():
-                    item.future.set_exception(StoreError(f"could not save: {exc}"))
+            fail(batch, exc)
             return
-        for item, result in zip(batch, results, strict=True):
-            if item.future.done():
-                continue
-            if isinstance(result, _Failed):
-                item.future.set_exception(result.error)
-            else:
-                item.future.set_result(result)
+        settle(batch, results)
 
 
 def _segments(batch: list[_Write]) -> list[list[_Write] | _Write]:
@@ -180,7 +88,7 @@ def _in_thread(conn: sqlite3.Connection, stretch: list[_Write], begin: bool,
     if begin:
         conn.execute("BEGIN IMMEDIATE")
     results: list[Any] = []
-    for run in _runs(stretch):
+    for run in runs(stretch):
         if run[0].vote is not None:
             results.extend(_guarded_votes(conn, run))
         else:
@@ -188,18 +96,6 @@ def _in_thread(conn: sqlite3.Connection, stretch: list[_Write], begin: bool,
     if commit:
         conn.execute("COMMIT")
     return results
-
-
-def _runs(batch: list[_Write]) -> list[list[_Write]]:
-    """Split a batch into consecutive runs of votes, of one statement and of functions, keeping
-    the order (a vote queued before a close is written before it)."""
-    runs: list[list[_Write]] = []
-    for item in batch:
-        if runs and runs[-1][0].kind() == item.kind():
-            runs[-1].append(item)
-        else:
-            runs.append([item])
-    return runs
 
 
 async def _guarded(db: aiosqlite.Connection, item: _Write) -> Any:
@@ -211,7 +107,7 @@ async def _guarded(db: aiosqlite.Connection, item: _Write) -> Any:
     except Exception as exc:
         await db.execute("ROLLBACK TO op")
         await db.execute("RELEASE op")
-        return _Failed(exc)
+        return Failed(exc)
     await db.execute("RELEASE op")
     return result
 
@@ -239,7 +135,7 @@ def _one(conn: sqlite3.Connection, item: _Write) -> Any:
     except Exception as exc:
         conn.execute("ROLLBACK TO one")
         conn.execute("RELEASE one")
-        return _Failed(exc)
+        return Failed(exc)
     conn.execute("RELEASE one")
     return None
 
@@ -254,7 +150,7 @@ def _guarded_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[Any]:
         conn.execute("ROLLBACK TO votes")
         conn.execute("RELEASE votes")
         if len(run) == 1:
-            return [_Failed(StoreError("this vote names no statement of the debate"))]
+            return [Failed(StoreError("this vote names no statement of the debate"))]
         return [_guarded_votes(conn, [item])[0] for item in run]
     conn.execute("RELEASE votes")
     return results
@@ -295,7 +191,7 @@ def _insert_votes(conn: sqlite3.Connection, run: list[_Write]) -> list[Any]:
             fresh.discard(key)  # a repeat within the same batch is a repeat too
         elif item.while_open and not conn.execute(
                 "SELECT 1 FROM votes WHERE participant = ? AND client_id = ?", key).fetchall():
-            stored.append(_Failed(VotingClosed("voting on this statement is closed")))
+            stored.append(Failed(VotingClosed("voting on this statement is closed")))
         else:
             stored.append(False)
     return stored
