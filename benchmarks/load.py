@@ -58,6 +58,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import phones as phone_workers  # noqa: E402
+from backends import Backend, backend  # noqa: E402
 
 PY = sys.executable
 
@@ -133,8 +134,9 @@ class Server:
     """A server subprocess with its log file, CPU and memory readings."""
 
     def __init__(self, name: str, cmd: list[str], log: Path, env: dict[str, str] | None = None,
-                 cwd: Path = ROOT) -> None:
+                 cwd: Path = ROOT, backend: Backend | None = None) -> None:
         self.name = name
+        self.backend = backend  # the database's and pub/sub's processes, read beside the app's
         self.log_path = log
         self._log = open(log, "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
@@ -142,12 +144,33 @@ class Server:
                                      start_new_session=True)
         self.ps = psutil.Process(self.proc.pid)
 
+    def _workers(self) -> list[psutil.Process]:
+        """`poll serve --workers N`'s processes (the supervisor's children), else this one."""
+        if self.name != "debate-poll" or "--workers" not in self.proc.args:
+            return [self.ps]
+        with contextlib.suppress(psutil.Error):
+            return self.ps.children()
+        return []
+
     def cpu(self) -> float:
-        t = self.ps.cpu_times()
-        return t.user + t.system
+        """CPU seconds of the server and every process it started (workers, the opinion
+        map's worker)."""
+        total = 0.0
+        with contextlib.suppress(psutil.Error):
+            for proc in [self.ps, *self.ps.children(recursive=True)]:
+                with contextlib.suppress(psutil.Error):
+                    t = proc.cpu_times()
+                    total += t.user + t.system
+        return total
 
     def rss(self) -> int:
-        return self.ps.memory_info().rss
+        """Resident memory of the server process, or of all its workers together (not the
+        opinion map's worker, which holds numpy and scikit-learn whatever the phones)."""
+        total = 0
+        for proc in self._workers():
+            with contextlib.suppress(psutil.Error):
+                total += proc.memory_info().rss
+        return total
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -236,16 +259,23 @@ class Meter:
         t = self.me.cpu_times()
         return self.pool.cpu() + t.user + t.system
 
-    def snap(self) -> tuple[float, float, float]:
-        return time.time(), self.server.cpu(), self._gen()
+    def _db(self) -> float:
+        return self.server.backend.cpu() if self.server.backend is not None else 0.0
 
-    def since(self, snap: tuple[float, float, float]) -> dict[str, float]:
-        wall, server, gen = snap
+    def snap(self) -> tuple[float, float, float, float]:
+        return time.time(), self.server.cpu(), self._gen(), self._db()
+
+    def since(self, snap: tuple[float, float, float, float]) -> dict[str, float]:
+        wall, server, gen, db = snap
         dt = max(time.time() - wall, 1e-9)
         s, g = self.server.cpu() - server, self._gen() - gen
-        return {"wall_s": round(dt, 3), "server_cpu_s": round(s, 3),
-                "server_cpu_pct": round(100 * s / dt, 1),
-                "generator_cpu_s": round(g, 3), "generator_cpu_pct": round(100 * g / dt, 1)}
+        out = {"wall_s": round(dt, 3), "server_cpu_s": round(s, 3),
+               "server_cpu_pct": round(100 * s / dt, 1),
+               "generator_cpu_s": round(g, 3), "generator_cpu_pct": round(100 * g / dt, 1)}
+        if self.server.backend is not None and self.server.backend.processes():
+            d = self._db() - db  # PostgreSQL's and Redis's processes
+            out |= {"db_cpu_s": round(d, 3), "db_cpu_pct": round(100 * d / dt, 1)}
+        return out
 
 
 class Profiler:
@@ -400,6 +430,8 @@ class Bench:
                            check=True)
             self.server_meta = {"source": f"git archive {args.server_ref}", "commit": commit}
         self.serve_args: list[str] = []  # more `poll serve` options (benchmarks built on this)
+        self.backend = backend(getattr(args, "store", "sqlite"), self.tmp)
+        self.server_workers = getattr(args, "server_workers", 1)
         self.wait_timeout = 30 + self.n / 500
         self.connect_timeout = 60 + self.n / 100
 
@@ -543,7 +575,9 @@ class Bench:
                 "p99_median_of_switches": p99s[len(p99s) // 2] if p99s else None,
                 "server_cpu_s_per_switch": round(cost["server_cpu_s"] / switches, 4),
                 "server_cpu_us_per_phone": round(cost["server_cpu_s"] / switches / self.n * 1e6,
-                                                 1)}
+                                                 1),
+                **({"db_cpu_us_per_phone": round(cost["db_cpu_s"] / switches / self.n * 1e6, 1)}
+                   if "db_cpu_s" in cost else {})}
 
     async def _wait_tcp(self, port: int, server: Server, timeout: float = 30) -> None:
         deadline = time.time() + timeout
@@ -563,7 +597,7 @@ class Bench:
         """`poll new` (a fresh SQLite file) and `poll serve` on a free port; not yet healthy."""
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        db = self.tmp / "bench.db"
+        db = self.backend.db()
         env = {k: v for k, v in os.environ.items() if not k.startswith("POLL_")}
         env["PYTHONUNBUFFERED"] = "1"
         if self.server_root != ROOT:
@@ -581,9 +615,10 @@ class Bench:
             launcher = [PY, str(HERE / "gc_probe.py"), str(probe)]
         server = Server("debate-poll", [
             *launcher, "serve", "--host", "127.0.0.1", "--port", str(port),
-            "--db", str(db), "--public-url", base, *self.serve_args], self.tmp / "poll.log",
-            env=env,
-            cwd=self.server_root)
+            "--db", str(db), "--public-url", base, *self.backend.serve_args(),
+            *(["--workers", str(self.server_workers)] if self.server_workers > 1 else []),
+            *self.serve_args], self.tmp / "poll.log",
+            env=env, cwd=self.server_root, backend=self.backend)
         http = httpx.AsyncClient(base_url=base, trust_env=False, timeout=60,
                                  headers={"Origin": base, "Referer": f"{base}/"})
         return PollServer(server, http, debate, port)
@@ -789,6 +824,8 @@ class Bench:
                 * 1e6, 1),
             **cost,
         }
+        if "db_cpu_s" in cost:  # PostgreSQL's and Redis's share, beside the app's
+            out["db_cpu_us_per_vote"] = round(cost["db_cpu_s"] / max(1, len(acked)) * 1e6, 1)
         if out["lost"]:
             self.problems.add(f"{out['lost']} of {len(votes)} votes got no ack "
                               f"(refused: {len(refused)} {out['refusal_codes']})")
@@ -828,6 +865,7 @@ class Bench:
     def meta(self) -> dict[str, Any]:
         """What was run, where, on which server code (the JSON's `meta`)."""
         return {"phones": self.n, "workers": len(self.pool),
+                "store": self.backend.name, "server_workers": self.server_workers,
                 "source_addresses": self.args.addresses,
                 "switches": self.args.switches, "quick": self.args.quick,
                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -855,6 +893,7 @@ class Bench:
 
     def close(self) -> None:
         self.pool.close()
+        self.backend.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -945,10 +984,12 @@ def goals(out: dict[str, Any]) -> list[dict[str, Any]]:
 
 def report(out: dict[str, Any]) -> str:
     m, ours, bare, rat = out["meta"], out["poll"], out.get("bare") or {}, out["ratios"]
+    workers = f", {m['server_workers']} workers" if m.get("server_workers", 1) > 1 else ""
     lines = [
         f"debate-poll load benchmark: {m['phones']} phones, {m['workers']} client processes, "
         f"{m['source_addresses']} source addresses, {m['switches']} switches "
-        f"(server: {server_label(m)}, "
+        f"(server: {server_label(m)}, {m.get('store', 'sqlite')}"
+        f"{workers}, "
         f"load {m['host']['load_before'][0]} -> {m['load_after'][0]}, {m['seconds']} s)",
         "",
         f"{'':38}{'debate-poll':>14}{'bare':>12}{'ratio':>8}",
@@ -977,6 +1018,9 @@ def report(out: dict[str, Any]) -> str:
         bs.get("server_cpu_s_per_switch"), rat.get("switch_server_cpu"), " s")
     row("  server CPU per phone per switch", s["server_cpu_us_per_phone"],
         bs.get("server_cpu_us_per_phone"), None, " us")
+    if "db_cpu_us_per_phone" in s:
+        row("  PostgreSQL + Redis CPU per phone per switch", s["db_cpu_us_per_phone"],
+            unit=" us")
     row("  POST /control round trip p50",
         sorted(x["post_ms"] for x in s["per_switch"])[len(s["per_switch"]) // 2], None, None,
         " ms")
@@ -995,6 +1039,8 @@ def report(out: dict[str, Any]) -> str:
     row("  server CPU (share of one core)", v["server_cpu_pct"], unit=" %")
     row("  server CPU per vote", v["server_cpu_us_per_vote"], unit=" us")
     row("  ... less the idle CPU", v["server_cpu_us_per_vote_net"], unit=" us")
+    if "db_cpu_us_per_vote" in v:
+        row("  PostgreSQL + Redis CPU per vote", v["db_cpu_us_per_vote"], unit=" us")
     row("  generator CPU (share of one core)", v["generator_cpu_pct"], unit=" %")
     e = ours["export"]
     row("  stored votes = acked votes", "yes" if e.get("ok") else "NO")
@@ -1045,6 +1091,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--connect-concurrency", type=int, default=200,
                    help="handshakes in flight per client process (default 200)")
     p.add_argument("--skip-bare", action="store_true", help="do not run the bare baseline")
+    p.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite",
+                   help="postgres: the server on a throwaway PostgreSQL cluster with a "
+                        "redis-server for its pub/sub (issue 15); their CPU is reported beside "
+                        "the server's")
+    p.add_argument("--server-workers", type=int, default=1, metavar="N",
+                   help="`poll serve --workers N` (needs --store postgres)")
     p.add_argument("--server-ref", metavar="REF",
                    help="run the server from `git archive REF` (e.g. HEAD) instead of the "
                         "working tree, so edits made meanwhile do not change what is measured")

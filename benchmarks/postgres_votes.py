@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from poll.model import Choice, Phase, Stage, Vote  # noqa: E402
 from poll.store import store_at  # noqa: E402
 
-BATCHES = [0]  # transactions the writers committed (their _commit, counted)
+BATCHES = [0]  # transactions the writers committed (their commit, counted)
 
 
 def count_batches() -> None:
@@ -39,13 +39,13 @@ def count_batches() -> None:
     from poll.store.sqlite import writer as sqlite_writer
 
     for module in (sqlite_writer, postgres_writer):
-        commit = module.Writer._commit
+        commit = module.Writer.commit
 
         async def counted(self, batch, _commit=commit):  # type: ignore[no-untyped-def]
             BATCHES[0] += 1
             await _commit(self, batch)
 
-        module.Writer._commit = counted  # type: ignore[method-assign]
+        module.Writer.commit = counted  # type: ignore[method-assign]
 
 
 async def run(url: str, phones: int, votes: int) -> dict[str, float]:
