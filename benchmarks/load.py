@@ -153,14 +153,15 @@ class Server:
         return []
 
     def cpu(self) -> float:
-        """CPU seconds of the server and every process it started (workers, the opinion
-        map's worker)."""
+        """CPU seconds of the server process, or of all its workers together. Not the opinion
+        map's worker process: it loads numpy and scikit-learn once the room has enough voters
+        (a second of CPU, once), which is no cost of a vote; benchmarks/map_live.py measures
+        the map."""
         total = 0.0
-        with contextlib.suppress(psutil.Error):
-            for proc in [self.ps, *self.ps.children(recursive=True)]:
-                with contextlib.suppress(psutil.Error):
-                    t = proc.cpu_times()
-                    total += t.user + t.system
+        for proc in self._workers():
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                total += t.user + t.system
         return total
 
     def rss(self) -> int:

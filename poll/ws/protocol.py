@@ -28,7 +28,9 @@ from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.exceptions import InvalidState
+from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
+from websockets.protocol import OPEN
 
 # The uvicorn releases whose protocol internals (`queue`, `writable`, `response`) this was
 # written and tested against; with any other, `poll serve` uses uvicorn's own protocol.
@@ -56,10 +58,15 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     handshake response once the handshake has been answered, and which can write a text frame
     without a coroutine (`send_text_now`)."""
 
+    # The last text framed by send_text_now, and its frame: a broadcast hands the same string to
+    # every phone, and a server's frame (unmasked, no extension: per-message deflate is off) is
+    # the same bytes on every socket, so it is built once per broadcast instead of per phone.
+    _framed: tuple[str, bytes] = ("", b"")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = _Inbox()  # type: ignore[assignment]
-        self.writable = _Flag()  # type: ignore[assignment]
+        self._writable = self.writable = _Flag()  # type: ignore[assignment]
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
@@ -73,15 +80,25 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
         The caller keeps the order of its frames: it calls this only when none of its own sends
         is queued or in flight (`poll.broadcast.Subscriber` does)."""
-        if (not self.handshake_complete or self.close_sent or self.disconnected
-                or self.initial_response is not None or not self.writable.is_set()
-                or self.transport.is_closing()):
+        # This runs once per phone per broadcast, so each check counts. OPEN covers accepted
+        # (a refused handshake never opens) and not closing (sending or receiving a close frame
+        # leaves OPEN); a lost connection has a closing transport.
+        conn = self.conn
+        if conn.state is not OPEN or not self._writable.on or self.transport.is_closing():
             return False
+        if not conn.writes and not conn.extensions and not conn.expect_continuation_frame:
+            framed = LeanWebSocketProtocol._framed
+            if framed[0] is not text:
+                framed = (text, Frame(Opcode.TEXT, text.encode()).serialize(mask=False,
+                                                                         extensions=[]))
+                LeanWebSocketProtocol._framed = framed
+            self.transport.write(framed[1])
+            return True
         try:
-            self.conn.send_text(text.encode())
+            conn.send_text(text.encode())
         except InvalidState:
             return False
-        self.transport.write(b"".join(self.conn.data_to_send()))
+        self.transport.write(b"".join(conn.data_to_send()))
         return True
 
     def send_receive_event_to_app(self) -> None:
@@ -156,28 +173,28 @@ class _Flag:
     """What uvicorn needs of its `writable` event (`set`, `clear`, `wait`); the list of waiters
     exists only while someone waits (a socket whose client reads too slowly)."""
 
-    __slots__ = ("_set", "_waiters")
+    __slots__ = ("_waiters", "on")
 
     def __init__(self) -> None:
-        self._set = True  # uvicorn sets it at once
+        self.on = True  # uvicorn sets it at once
         self._waiters: list[asyncio.Future[None]] | None = None
 
     def set(self) -> None:
-        self._set = True
+        self.on = True
         waiters, self._waiters = self._waiters, None
         for waiter in waiters or ():
             if not waiter.done():
                 waiter.set_result(None)
 
     def clear(self) -> None:
-        self._set = False
+        self.on = False
 
     def is_set(self) -> bool:
-        return self._set
+        return self.on
 
     async def wait(self) -> None:
         """Return once the flag is set (at once if it is)."""
-        if self._set:
+        if self.on:
             return
         waiter = asyncio.get_running_loop().create_future()
         if self._waiters is None:
