@@ -41,6 +41,7 @@ import contextlib
 import json
 import math
 import os
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -105,6 +106,10 @@ class VoiceBench(Bench):
              "value": v.get("vote", {}).get("p99"),
              "met": None if v.get("vote", {}).get("p99") is None
              else v["vote"]["p99"] <= 200},
+            {"goal": "the same, timed by phones in a process of their own",
+             "value": v.get("sentinel", {}).get("p99"),
+             "met": None if v.get("sentinel", {}).get("p99") is None
+             else v["sentinel"]["p99"] <= 200},
             {"goal": f"reason lists per phone <= window / {PHONE_PACE:g} s + 2",
              "value": v.get("phones", {}).get("reasons_frames", {}).get("max"),
              "met": v.get("phones", {}).get("coalesced")},
@@ -147,7 +152,7 @@ class VoiceBench(Bench):
             burst_acked = result["vote"].pop("_acked")
             await asyncio.sleep(self.args.pause)
             result["voice"], change_acked = await self._voice(poll, statement, screen,
-                                                               moderator)
+                                                               moderator, f"{ws}{phone_path}")
             await poll.control("close")
             result["export"] = await self._check_votes(http, poll.id, statement,
                                                        burst_acked + change_acked)
@@ -160,8 +165,14 @@ class VoiceBench(Bench):
         return result
 
     async def _voice(self, poll: PollServer, statement: int, screen: Watcher,
-                     moderator: Watcher) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+                     moderator: Watcher, phone_url: str,
+                     ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         a, server = self.args, poll.server
+        # phones in a process of their own, timing votes as a phone would (benchmarks/sentinel.py)
+        sentinel = None if not a.sentinels else subprocess.Popen(
+            [sys.executable, str(HERE / "sentinel.py"), phone_url, str(statement),
+             str(a.duration), "--phones", str(a.sentinels), "--address", "127.0.0.250"],
+            stdout=subprocess.PIPE, text=True)
         plan = Plan(self.n, a.reasons, a.plus, a.changes, a.duration, a.slice, statement)
         print(f"  voice: {len(plan.reasons)} reasons, {len(plan.plus)} +1s, "
               f"{len(plan.changes)} vote changes in {a.duration:g} s", flush=True)
@@ -196,13 +207,25 @@ class VoiceBench(Bench):
                 "voice_end", [{"timeout": 30.0, "linger": PHONE_PACE + 1.0}] * workers,
                 timeout=a.duration + 120)
             cost = meter.since(snap)
+        sentinels = None
+        if sentinel is not None:
+            stdout, _ = await asyncio.to_thread(sentinel.communicate, timeout=60)
+            sentinels = json.loads(stdout.strip().splitlines()[-1])
         window = time.time() - began
         screen.counting = moderator.counting = False
         sampler.cancel()
         rss.append(server.rss())
         await asyncio.sleep(1.0)  # the moderator's list comes every 0.5 s: let it settle
         out = self._voice_summary(plan, reports, window, cost, rss, screen, moderator)
+        if sentinels is not None:
+            out["sentinel"] = {**percentiles([x / 1000 for x in sentinels["latencies"]]),
+                               "phones": a.sentinels, "unanswered": sentinels["unanswered"],
+                               "refused": sentinels["refused"], "errors": sentinels["errors"]}
+            if sentinels["unanswered"] or sentinels["refused"] or sentinels["errors"]:
+                self.problems.add(f"sentinel phones: {sentinels['unanswered']} unanswered, "
+                                  f"refused {sentinels['refused']}, {sentinels['errors'][:2]}")
         acked = [tuple(v) for r in reports for v in r["acked_votes"]]
+        acked += [tuple(v) for v in (sentinels or {}).get("acked", [])]
         return out, acked  # type: ignore[return-value]
 
     def _voice_summary(self, plan: Plan, reports: list[dict[str, Any]], window: float,
@@ -322,6 +345,11 @@ def report(out: dict[str, Any]) -> str:
         x = v[kind]
         lines.append(f"  {label:16} p50 {x['p50']} / p95 {x['p95']} / p99 {x['p99']} / max "
                      f"{x['max']} ms (n {x['n']})")
+    if "sentinel" in v:
+        x = v["sentinel"]
+        lines.append(f"  vote->ack of {x['phones']} phones in a process of their own: p50 "
+                     f"{x['p50']} / p95 {x['p95']} / p99 {x['p99']} / max {x['max']} ms "
+                     f"(n {x['n']})")
     lines += [
         f"  per phone: reason lists {ph['reasons_frames']} "
         f"(allowed {ph['reasons_frames_allowed']})",
@@ -360,6 +388,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the first vote burst's window, s (default 10 s per 10,000 phones)")
     p.add_argument("--pause", type=float, help="seconds of quiet between scenarios (default 1)")
     p.add_argument("--connect-concurrency", type=int, default=200)
+    p.add_argument("--sentinels", type=int, default=10,
+                   help="phones in a process of their own that time their votes through the "
+                        "voice window (benchmarks/sentinel.py; default 10, 0: none)")
     p.add_argument("--server-ref", metavar="REF",
                    help="run the server from `git archive REF` instead of the working tree")
     p.add_argument("--profile", action="store_true",
