@@ -388,9 +388,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the first vote burst's window, s (default 10 s per 10,000 phones)")
     p.add_argument("--pause", type=float, help="seconds of quiet between scenarios (default 1)")
     p.add_argument("--connect-concurrency", type=int, default=200)
-    p.add_argument("--sentinels", type=int, default=10,
+    p.add_argument("--sentinels", type=int, default=20,
                    help="phones in a process of their own that time their votes through the "
-                        "voice window (benchmarks/sentinel.py; default 10, 0: none)")
+                        "voice window (benchmarks/sentinel.py; default 20, 0: none)")
     p.add_argument("--server-ref", metavar="REF",
                    help="run the server from `git archive REF` instead of the working tree")
     p.add_argument("--profile", action="store_true",
