@@ -95,7 +95,8 @@ def create_app(settings: Settings) -> Starlette:
             # The worker process starts now, not with the first map (docs/opinion.md, "Live").
             worker = OpinionWorker()
             worker.start()
-            opinions = Opinions(hub.rooms, hub.pubsub, worker, settings.map_interval)
+            opinions = Opinions(hub.rooms, hub.pubsub, worker, settings.map_interval,
+                                hub.ticker.news)
             tasks = [asyncio.create_task(watchdog.run(), name="poll-send-watchdog"),
                      asyncio.create_task(keep_collections_short(lambda: len(watchdog)),
                                          name="poll-gc-policy"),

@@ -258,3 +258,22 @@ async def test_a_switch_sends_phones_the_state_and_nothing_that_changes_nothing(
     await hub.control(room, Action.PREV)  # back to the statement with a reason
     got = await after_a_tick()
     assert got == ["state", "reasons"], got
+
+
+async def test_an_idle_ticker_sleeps_and_a_vote_wakes_it(hub: Hub) -> None:
+    """The ticker waits for news instead of waking every interval (an idle server wakes for
+    nothing), and a vote still reaches the projector as a tally at the next tick."""
+    room = await make(hub, visibility=Visibility.LIVE)
+    screen = listen(hub, room, Audience.SCREEN)
+    for _ in range(3):  # whatever making the room owed goes out, then nothing is due
+        await asyncio.sleep(hub.ticker.interval * 2)
+    screen.clear()
+    assert not hub.ticker._due.is_set()
+    await asyncio.sleep(hub.ticker.interval * 3)
+    assert screen == []  # asleep: no tick sent anything
+    await vote(hub, room, "p1", A)
+    for _ in range(200):
+        if any(f["type"] == "tally" and f.get("total") == 1 for f in screen):
+            break
+        await asyncio.sleep(hub.ticker.interval)
+    assert any(f["type"] == "tally" and f.get("total") == 1 for f in screen), screen

@@ -28,8 +28,8 @@ class Subscriber:
     one sender per connection, so frames keep their order.
     """
 
-    __slots__ = ("_frames", "_in_flight", "_latest", "_max_pending", "_owner", "_send",
-                 "_send_now", "_sender", "dropped", "sending_since", "stopped")
+    __slots__ = ("_frames", "_latest", "_max_pending", "_owner", "_send", "_send_now",
+                 "_sender", "_watchdog", "dropped", "sending_since", "stopped")
 
     def __init__(
         self, send: Callable[[str], Awaitable[None]], *, max_pending: int = 64,
@@ -49,9 +49,9 @@ class Subscriber:
         self.dropped = False  # given up on as too slow
         self.stopped = False  # nothing more will be sent
         self.sending_since: float | None = None  # loop time a send started and has not returned
-        # The watchdog's set of subscribers with a send in flight (Watchdog.watch sets it): it
-        # looks at those alone, not at every connection every second.
-        self._in_flight: set[Subscriber] | None = None
+        # The watchdog, which looks only at subscribers with a send in flight (Watchdog.watch
+        # sets it), not at every connection every second.
+        self._watchdog: Watchdog | None = None
 
     def push(self, frame: str) -> None:
         """Queue a frame that must arrive (state, ack); drop the client if its queue is full."""
@@ -105,8 +105,8 @@ class Subscriber:
         owner, self._owner = self._owner, None
         self._frames.clear()
         self._latest = None
-        if self._in_flight is not None:
-            self._in_flight.discard(self)
+        if self._watchdog is not None:
+            self._watchdog.sent(self)
         if self._sender is not None:
             self._sender.cancel()
         if cancel_owner and owner is not None:
@@ -116,7 +116,7 @@ class Subscriber:
         """Send what is queued, then end. A send that fails ends the connection: the owner task
         is cancelled with `stopped` set and `dropped` not."""
         clock = asyncio.get_running_loop().time
-        in_flight = self._in_flight
+        watchdog = self._watchdog
         try:
             while True:
                 if self._frames:
@@ -126,12 +126,12 @@ class Subscriber:
                 else:
                     return
                 self.sending_since = clock()
-                if in_flight is not None:
-                    in_flight.add(self)
+                if watchdog is not None:
+                    watchdog.sending(self)
                 await self._send(frame)
                 self.sending_since = None
-                if in_flight is not None:
-                    in_flight.discard(self)
+                if watchdog is not None:
+                    watchdog.sent(self)
         except Exception:
             self._sender = None  # not cancelled: it ends here anyway
             self._end(cancel_owner=True)
@@ -142,26 +142,39 @@ class Subscriber:
 class Watchdog:
     """Drops subscribers whose socket has accepted nothing for `send_timeout` seconds: one check
     a second instead of a timer per frame, over the subscribers with a send in flight only (a
-    frame the socket took at once is never in flight). Scanning all 10,000 phones every second
-    was most of an idle server's CPU (docs/performance.md, "Cheaper votes and switches")."""
+    frame the socket took at once is never in flight), and only while there are any. Scanning
+    all 10,000 phones every second was most of an idle server's Python time, and each wake-up
+    of an idle server costs this kind of machine milliseconds (docs/performance.md, "Cheaper
+    votes and switches")."""
 
     def __init__(self, send_timeout: float = 10.0, every: float = 1.0) -> None:
         self.send_timeout = send_timeout
         self.every = every
         self._watched: set[Subscriber] = set()
         self._in_flight: set[Subscriber] = set()
+        self._busy = asyncio.Event()  # some send is in flight
 
     # Two calls, not a context manager: one kept open per connection costs a generator frame.
     def watch(self, subscriber: Subscriber) -> None:
         self._watched.add(subscriber)
-        subscriber._in_flight = self._in_flight
+        subscriber._watchdog = self
         if subscriber.sending_since is not None:
-            self._in_flight.add(subscriber)
+            self.sending(subscriber)
 
     def forget(self, subscriber: Subscriber) -> None:
         self._watched.discard(subscriber)
         self._in_flight.discard(subscriber)
-        subscriber._in_flight = None
+        subscriber._watchdog = None
+
+    def sending(self, subscriber: Subscriber) -> None:
+        """A send to this subscriber started and has not returned."""
+        self._in_flight.add(subscriber)
+        if not self._busy.is_set():
+            self._busy.set()
+
+    def sent(self, subscriber: Subscriber) -> None:
+        """Its send returned (or it ended)."""
+        self._in_flight.discard(subscriber)
 
     def check(self) -> int:
         """Drop every stalled subscriber; returns how many were dropped."""
@@ -176,6 +189,10 @@ class Watchdog:
         return len(self._watched)
 
     async def run(self) -> None:
+        """Check every `every` seconds while a send is in flight, until cancelled."""
         while True:
+            await self._busy.wait()
             await asyncio.sleep(self.every)
             self.check()
+            if not self._in_flight:
+                self._busy.clear()

@@ -1,5 +1,6 @@
-"""`poll serve`: the server for an event, ending in `uvicorn.Server(...).run()`, in this process
-or in `--workers N` processes sharing its listening socket (poll.cli.workers)."""
+"""`poll serve`: the server for an event, ending in `uvicorn.Server(...).run()` (a quieter one,
+poll.cli.quiet_server), in this process or in `--workers N` processes sharing its listening
+socket (poll.cli.workers)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,7 @@ def run_server(settings: Settings, listener: socket.socket) -> None:
 
     from ..app import create_app
     from ..ws.protocol import websocket_protocol
+    from .quiet_server import QuietServer
 
     config = uvicorn.Config(
         create_app(settings),
@@ -125,7 +127,7 @@ def run_server(settings: Settings, listener: socket.socket) -> None:
         log_level="warning",
         server_header=False,
     )
-    uvicorn.Server(config).run(sockets=[listener])
+    QuietServer(config).run(sockets=[listener])
 
 
 def listen(host: str, port: int, send_buffer: int) -> socket.socket:

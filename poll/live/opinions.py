@@ -51,16 +51,22 @@ class Opinions:
     """The background task that keeps every loaded debate's opinion map up to date."""
 
     def __init__(self, rooms: Rooms, pubsub: PubSub, worker: OpinionWorker,
-                 interval: float) -> None:
+                 interval: float, news: asyncio.Event | None = None) -> None:
         self.rooms = rooms
         self.pubsub = pubsub
         self.worker = worker
         self.interval = interval
+        # set when votes (or anything else) changed: without it the task looks every interval
+        self.news = news
         self._warm = False  # numpy and scikit-learn imported in the worker
 
     async def run(self) -> None:
-        """Recompute what changed every `interval` seconds, until cancelled."""
+        """Recompute what changed every `interval` seconds, until cancelled; while nothing
+        changes, sleep (an idle server wakes for nothing)."""
         while True:
+            if self.news is not None:
+                await self.news.wait()
+                self.news.clear()  # what changes from here on is the next pass's
             await asyncio.sleep(self.interval)
             for room in self.rooms:
                 try:

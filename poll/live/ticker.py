@@ -5,7 +5,9 @@ audience for each changed debate and offers it to every subscriber's latest-only
 cost follows the update rate, not the vote rate. Phones get tallies at most once per
 PHONE_INTERVAL, and only while they may see the numbers: at 10,000 phones a tally every 100 ms
 would cost more than the votes themselves. The ticker also saves the most phones connected at
-once, as it grows.
+once, as it grows. A ticker with nothing to send sleeps until something changes: an idle server
+with no timer of its own wakes nobody (each wake-up costs this kind of machine more than the
+work it does; docs/performance.md, "Cheaper votes and switches").
 """
 
 from __future__ import annotations
@@ -41,24 +43,35 @@ class Ticker:
         self._phones_due: set[str] = set()  # changed, waiting for the phones' slower pace
         self._voice_due: dict[str, set[Audience]] = {}  # reasons changed: who is owed a list
         self._saving: set[asyncio.Task[None]] = set()
+        self._due = asyncio.Event()  # something waits to be sent (or paced)
+        # Set by every change (votes, joins, the moderator's actions) and cleared by whoever
+        # waits for news: the opinion maps sleep on it while nothing happens.
+        self.news = asyncio.Event()
 
     def changed(self, room: Room) -> None:
         """This debate's numbers (or who is connected) changed: send its tallies next tick."""
         self._changed.add(room.id)
+        self._due.set()
+        self.news.set()
 
     def voice_changed(self, room: Room) -> None:
         """This debate's reasons, +1s or proposals' +1s changed: send the lists at each
         audience's pace."""
         self._voice_due[room.id] = set(Audience)
+        self._due.set()
 
     async def run(self) -> None:
-        """Flush every `interval` seconds, until cancelled."""
+        """Flush every `interval` seconds while anything is owed, until cancelled."""
         while True:
+            await self._due.wait()
             await asyncio.sleep(self.interval)
+            self._due.clear()  # before the flush: what changes during it is owed next tick
             try:
                 await self.flush()
             except Exception:  # a bug here must not stop every future update
                 log.exception("tally broadcast failed")
+            if self._changed or self._phones_due or self._voice_due:
+                self._due.set()  # held back for its audience's pace: look again next tick
 
     async def finish(self) -> None:
         """Let the peak figures being saved reach the store."""
