@@ -277,3 +277,17 @@ async def test_an_idle_ticker_sleeps_and_a_vote_wakes_it(hub: Hub) -> None:
             break
         await asyncio.sleep(hub.ticker.interval)
     assert any(f["type"] == "tally" and f.get("total") == 1 for f in screen), screen
+
+
+async def test_the_first_switch_after_loading_sends_phones_the_state_alone(
+        hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Phones that connected to a freshly loaded room got its (empty) reasons list with their
+    snapshot; the first switch must not send all of them that list again."""
+    monkeypatch.setitem(ticker_module.VOICE_INTERVAL, Audience.PHONE, 0.0)
+    room = await make(hub, visibility=Visibility.LIVE, reasons=ReasonsShown.ALWAYS)
+    heard = listen(hub, room, Audience.PHONE)
+    await hub.control(room, Action.NEXT)
+    await hub.ticker.flush()
+    for _ in range(5):  # let the outbox's sender run
+        await asyncio.sleep(0)
+    assert [f["type"] for f in heard if f["type"] != "tally"] == ["state"]

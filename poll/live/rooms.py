@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 
-from ..model import ProposalStatus
+from ..model import Audience, ProposalStatus
 from ..store import Store
 from ..text import normalise_code
+from . import frames
 from .room import Room
 from .voices import Voices
 
@@ -66,6 +67,12 @@ class Rooms:
             return None  # not remembered: `poll new` may create it later
         self._rooms[debate_id] = room
         self._codes[room.debate.join_code] = debate_id
+        # No phone is connected yet: each one gets the reasons list as it is when it connects,
+        # and every change after that is sent to all (Ticker._phones_have). So this is what the
+        # phones have; without it the first switch sent all of them a list they already showed
+        # (a second broadcast to 10,000 phones: docs/performance.md, "the first one").
+        listed = frames.reasons(room, Audience.PHONE)
+        room.phone_reasons = (listed["statement"], listed["round"], frames.encode(listed))
         self._on_load(room)
         return room
 
