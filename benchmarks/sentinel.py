@@ -36,20 +36,25 @@ async def phone(url: str, participant: str, statement: int, began: float, ends: 
         url, additional_headers={"Cookie": f"poll_participant={participant}"},
         compression=None, proxy=None, ping_interval=None, max_size=2**20, **kwargs)
     pending: dict[str, tuple[float, str]] = {}  # vote id -> sent, choice
+    counted_as = [participant]  # the id the server counts this phone under (its welcome says)
 
     async def read() -> None:
         async for raw in ws:
             if not isinstance(raw, str) or not raw.startswith(('{"type":"ack"',
-                                                               '{"type":"error"')):
+                                                               '{"type":"error"',
+                                                               '{"type":"welcome"')):
                 continue
             msg = json.loads(raw)
+            if msg["type"] == "welcome":
+                counted_as[0] = msg.get("participant") or participant
+                continue
             found = pending.pop(str(msg.get("id")), None)
             if found is None:
                 continue
             sent, choice = found
             if msg["type"] == "ack":
                 out["latencies"].append(round((time.perf_counter() - sent) * 1000, 2))
-                out["acked"].append((participant, choice))
+                out["acked"].append((counted_as[0], choice))
             else:
                 out["refused"].append(str(msg.get("code")))
 
