@@ -61,3 +61,21 @@ def test_packed_ballots_and_maps_cross_to_the_worker_unchanged() -> None:
     found = compute(ballots)
     back = pickle.loads(pickle.dumps(found))
     assert back == found and back.letters() == found.letters()
+
+
+def test_dots_encoded_in_steps_and_spliced_make_the_same_frames() -> None:
+    """The live task encodes the map's dots a few at a time (the event loop turns between) and
+    splices them into the moderator's and the projector's frames: what the pages get is the
+    frame encoded at once, dot for dot."""
+    from poll.live import frames
+
+    ballots, _ = planted(3, 300, 12, noise=0.1)
+    found = compute(ballots)
+    debate = _Debate([_statement(s) for s in ballots.statements])
+    whole = frames.opinion(debate, found)  # type: ignore[arg-type]
+    bare = frames.opinion(debate, found, dots=False)  # type: ignore[arg-type]
+    dots = "[" + ",".join(p for p in frames.encoded_dots(found, 7) if p) + "]"
+    assert frames.with_dots(frames.encode(bare), dots) == frames.encode(whole)
+    assert (frames.with_dots(frames.encode(frames.screen_opinion_of(bare)), dots)
+            == frames.encode(frames.screen_opinion_of(whole)))
+    assert len(whole["dots"]) == len(found.placed) == 900

@@ -27,6 +27,8 @@ from .rooms import Rooms
 
 log = logging.getLogger("poll.live.opinions")
 
+DOTS_STEP = 200  # dots encoded between two turns of the event loop (well under a millisecond)
+
 
 def signature(room: Room) -> tuple[int, ...]:
     """What the map is computed from, in brief: the votes counted, and each statement's round
@@ -97,14 +99,20 @@ class Opinions:
         found = await self.worker.compute(ballots, room.opinion)
         room.opinion, room.opinion_of = found, now  # votes counted meanwhile: the next pass
         room.opinion_letters = {p.participant: p.group for p in found.placed}
-        # Built, encoded and sent in steps with the loop free between them: each is a few
-        # milliseconds with 2,000 dots, all of them at once held votes up for twenty.
-        frame = frames.opinion(room.debate, found)
-        await asyncio.sleep(0)
+        # Built, encoded and sent in small steps with the loop free between them: a vote's
+        # answer takes a few turns of the loop, and each waits for one step. The dots (the bulk
+        # of both frames) are encoded once, DOTS_STEP at a time, and spliced into both.
+        frame = frames.opinion(room.debate, found, dots=False)
+        parts = []
+        for part in frames.encoded_dots(found, DOTS_STEP):
+            parts.append(part)
+            await asyncio.sleep(0)
+        dots = "[" + ",".join(p for p in parts if p) + "]"
         await self.pubsub.publish(frames.channel(room.id, Audience.MODERATOR),
-                                  frames.encode(frame))
+                                  frames.with_dots(frames.encode(frame), dots))
         if room.debate.stage.show_map:  # the projector follows, and each phone whose line moved
             await asyncio.sleep(0)
-            await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN),
-                                      frames.encode(frames.screen_opinion_of(frame)))
+            await self.pubsub.publish(
+                frames.channel(room.id, Audience.SCREEN),
+                frames.with_dots(frames.encode(frames.screen_opinion_of(frame)), dots))
             await places.push(room, self.pubsub)

@@ -29,7 +29,14 @@ from .debate import (
     welcome,
 )
 from .my_group import MyGroupFrame, my_group
-from .opinion import OpinionFrame, opinion, screen_opinion, screen_opinion_of
+from .opinion import (
+    OpinionFrame,
+    encoded_dots,
+    opinion,
+    screen_opinion,
+    screen_opinion_of,
+    with_dots,
+)
 from .voice import (
     FloorAskedFrame,
     FloorFrame,
@@ -59,8 +66,9 @@ __all__ = [
     "GapInfo", "GroupFrame", "GroupInfo", "MyGroupFrame", "OpinionFrame", "PendingProposal",
     "PlusFrame", "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
-    "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "error", "floor", "floor_asked",
+    "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "encoded_dots", "error", "floor",
+    "floor_asked",
     "group", "my_group", "opinion", "own_channel", "plus", "proposal_plus", "proposals",
     "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_opinion",
-    "screen_opinion_of", "spotlight", "state", "tally", "welcome",
+    "screen_opinion_of", "spotlight", "state", "tally", "welcome", "with_dots",
 ]

@@ -8,6 +8,8 @@ The same frame draws the server's SVG (poll.map_chart) and the page's live redra
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from typing import Literal, TypedDict
 
 from ...model import Debate
@@ -70,8 +72,10 @@ class OpinionFrame(TypedDict):
     dots: list[OpinionDot]
 
 
-def opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
-    """The `opinion` frame of `found` (None: no map yet), statements in `debate`'s words."""
+def opinion(debate: Debate, found: OpinionMap | None, *, dots: bool = True) -> OpinionFrame:
+    """The `opinion` frame of `found` (None: no map yet), statements in `debate`'s words.
+    `dots=False`: with an empty `dots` (the live task encodes them apart, in slices, and
+    splices them in: `with_dots`)."""
     texts = {s.id: (s.position, s.text) for s in debate.statements}
     frame = OpinionFrame(
         type="opinion", ready=found is not None, needs_people=MIN_PARTICIPANTS,
@@ -100,7 +104,8 @@ def opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
                        text=texts[d.statement_id][1], agreeing=[*d.agreeing],
                        disagreeing=[*d.disagreeing], spread=round(100 * d.spread))
         for d in found.divisive if d.statement_id in texts]
-    frame["dots"] = _dots(found)
+    if dots:
+        frame["dots"] = _dots(found)
     return frame
 
 
@@ -127,9 +132,29 @@ def _percent(part: int, whole: int) -> int:
 
 
 def _dots(found: OpinionMap) -> list[OpinionDot]:
+    return [dot for part in _dot_parts(found, MAX_DOTS) for dot in part]
+
+
+def _dot_parts(found: OpinionMap, size: int) -> Iterator[list[OpinionDot]]:
     placed = found.placed
     step = -(-len(placed) // MAX_DOTS) or 1  # ceil: at most MAX_DOTS, spread over everyone
     shown = placed[::step]
     extent = max((max(abs(p.x), abs(p.y)) for p in placed), default=0.0) or 1.0
-    return [OpinionDot(x=round(p.x / extent, 3), y=round(p.y / extent, 3), group=p.group)
-            for p in shown]
+    for start in range(0, len(shown), size):
+        yield [OpinionDot(x=round(p.x / extent, 3), y=round(p.y / extent, 3), group=p.group)
+               for p in shown[start:start + size]]
+
+
+def encoded_dots(found: OpinionMap, size: int) -> Iterator[str]:
+    """The frame's dots as JSON, `size` dots at a time (each part without its brackets), so
+    the live task can encode 2,000 of them with the event loop turning in between."""
+    for part in _dot_parts(found, size):
+        yield json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+
+
+def with_dots(encoded: str, dots: str) -> str:
+    """An encoded frame made with `dots=False`, with the encoded dots array spliced in."""
+    empty = '"dots":[]}'
+    if not encoded.endswith(empty):
+        raise ValueError("dots must be the frame's last field, and empty")
+    return encoded[:-len(empty)] + '"dots":' + dots + "}"
