@@ -193,8 +193,10 @@ class Hub:
         return new
 
     def _resume(self, room: Room) -> None:
-        # A countdown running before a restart goes on (or ends now).
+        # A countdown running before a restart goes on (or ends now); the votes read with the
+        # room are news to the opinion maps, which compute its map without waiting for a vote.
         countdown.schedule(room, self.time_up)
+        self.ticker.news.set()
 
     async def time_up(self, room: Room, ends: float) -> None:
         """The countdown to `ends` is over: close voting (and reveal, if it said so)."""
@@ -277,8 +279,7 @@ class Hub:
             where = frames.channel(room.id, audience)
             await self.pubsub.publish(where, frames.encode(frames.state(room, audience)))
             if audience is Audience.SCREEN and room.debate.stage.show_map:
-                await self.pubsub.publish(where, frames.encode(
-                    frames.screen_opinion(room.debate, room.opinion)))
+                await self.pubsub.publish(where, frames.screen_map_text(room))
             if (floor := _floor_at_stage(room, audience)) is not None:  # the voice's view too
                 await self.pubsub.publish(where, floor)
         self.ticker.changed(room)

@@ -112,7 +112,8 @@ class Opinions:
                                   frames.with_dots(frames.encode(frame), dots))
         if room.debate.stage.show_map:  # the projector follows, and each phone whose line moved
             await asyncio.sleep(0)
-            await self.pubsub.publish(
-                frames.channel(room.id, Audience.SCREEN),
-                frames.with_dots(frames.encode(frames.screen_opinion_of(frame)), dots))
+            screen = frames.with_dots(frames.encode(frames.screen_opinion_of(frame)), dots)
+            statements = room.debate.statements
+            room.screen_map = (found, statements, len(statements), screen)
+            await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN), screen)
             await places.push(room, self.pubsub)

@@ -64,6 +64,9 @@ class Room:
     # its group's letter in that map (None: no groups), built once per map for the phones' lines
     places: dict[str, tuple[bool, bool, str | None, int, int, int]] = field(
         default_factory=dict)  # participant -> the line its phones last got (poll.live.places)
+    screen_map: tuple[object, object, int, str] | None = None  # (the map, the statements list
+    # and its length, the projector's opinion frame of them, encoded): a state published while
+    # the map is shown sends it without encoding 2,000 dots again (frames.screen_map_text)
 
     @property
     def id(self) -> str:

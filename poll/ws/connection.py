@@ -81,8 +81,7 @@ class Connection:
                     if audience is Audience.MODERATOR:  # who thinks alike, as last computed
                         outbox.push(frames.encode(frames.opinion(room.debate, room.opinion)))
                     elif audience is Audience.SCREEN and room.debate.stage.show_map:
-                        outbox.push(frames.encode(frames.screen_opinion(room.debate,
-                                                                        room.opinion)))
+                        outbox.push(frames.screen_map_text(room))
                     if audience is not Audience.PHONE:
                         outbox.offer(frames.encode(frames.tally(room, audience)))
                     await self.receive(receive)

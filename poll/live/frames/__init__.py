@@ -33,6 +33,7 @@ from .opinion import (
     OpinionFrame,
     encoded_dots,
     opinion,
+    screen_map_text,
     screen_opinion,
     screen_opinion_of,
     with_dots,
@@ -69,6 +70,6 @@ __all__ = [
     "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "encoded_dots", "error", "floor",
     "floor_asked",
     "group", "my_group", "opinion", "own_channel", "plus", "proposal_plus", "proposals",
-    "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_opinion",
-    "screen_opinion_of", "spotlight", "state", "tally", "welcome", "with_dots",
+    "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_map_text",
+    "screen_opinion", "screen_opinion_of", "spotlight", "state", "tally", "welcome", "with_dots",
 ]

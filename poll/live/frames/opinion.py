@@ -15,6 +15,7 @@ from typing import Literal, TypedDict
 from ...model import Debate
 from ...opinion.ballots import MIN_PARTICIPANTS, min_votes
 from ...opinion.result import Direction, OpinionMap
+from ..room import Room
 
 MAX_DOTS = 2000  # dots drawn at most: past that every n-th participant (sizes count everyone)
 
@@ -114,6 +115,19 @@ def screen_opinion(debate: Debate, found: OpinionMap | None) -> OpinionFrame:
     each group's size and its single most representative statement, and the strongest
     consensus statement. Like the moderator's frame it never says who a dot is."""
     return screen_opinion_of(opinion(debate, found))
+
+
+def screen_map_text(room: Room) -> str:
+    """The projector's `opinion` frame of the room's map, encoded: kept in the room until the
+    map or the statements change (the live task stores the one it sent)."""
+    kept, statements = room.screen_map, room.debate.statements
+    if (kept is not None and kept[0] is room.opinion and kept[1] is statements
+            and kept[2] == len(statements)):  # (a statement added is appended in place)
+        return kept[3]
+    text = json.dumps(screen_opinion(room.debate, room.opinion), ensure_ascii=False,
+                      separators=(",", ":"))
+    room.screen_map = (room.opinion, statements, len(statements), text)
+    return text
 
 
 def screen_opinion_of(frame: OpinionFrame) -> OpinionFrame:
