@@ -58,7 +58,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import phones as phone_workers  # noqa: E402
-from backends import Backend, backend  # noqa: E402
+from backends import Backend, backend, cpu_seconds  # noqa: E402
 
 PY = sys.executable
 
@@ -157,12 +157,7 @@ class Server:
         map's worker process: it loads numpy and scikit-learn once the room has enough voters
         (a second of CPU, once), which is no cost of a vote; benchmarks/map_live.py measures
         the map."""
-        total = 0.0
-        for proc in self._workers():
-            with contextlib.suppress(psutil.Error):
-                t = proc.cpu_times()
-                total += t.user + t.system
-        return total
+        return cpu_seconds(self._workers())
 
     def rss(self) -> int:
         """Resident memory of the server process, or of all its workers together (not the

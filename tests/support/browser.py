@@ -36,13 +36,10 @@ import io
 import json
 import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pytest
 import zxingcpp
 from axe_playwright_python.async_playwright import Axe
 from PIL import Image
@@ -55,6 +52,8 @@ from playwright.async_api import (
     WebSocketRoute,
     expect,
 )
+
+from support.debian import provide
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -69,41 +68,10 @@ SMALL_PHONE = {"width": 360, "height": 740}
 
 expect.set_options(timeout=TIMEOUT_MS)
 
-_install_tried = False
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
 def chromium_path() -> str:
     """Debian's Chromium; installed with apt-get (once) when missing outside CI; never a skip."""
-    global _install_tried
-    if os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    if _in_ci():
-        pytest.fail(
-            f"{CHROMIUM} is missing in CI: .ci/run must install it "
-            "(DEBIAN_FRONTEND=noninteractive apt-get install -y chromium) before the tests",
-            pytrace=False,
-        )
-    if not _install_tried:
-        _install_tried = True
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        apt = shutil.which("apt-get")
-        if apt:
-            for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "chromium"]):
-                subprocess.run(
-                    args, env=env, capture_output=True, timeout=900, check=False,
-                    stdin=subprocess.DEVNULL,
-                )  # fmt: skip
-    if os.access(CHROMIUM, os.X_OK):
-        return CHROMIUM
-    pytest.fail(
-        f"{CHROMIUM} is missing and `apt-get install -y chromium` did not provide it; "
-        "install Debian's chromium package to run the browser tests",
-        pytrace=False,
-    )
+    return provide("chromium", lambda: CHROMIUM if os.access(CHROMIUM, os.X_OK) else None,
+                   CHROMIUM)
 
 
 # --------------------------------------------------------------------------------------------------

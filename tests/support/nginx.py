@@ -18,11 +18,9 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
+from support.debian import provide
 from support.server import free_port
-
-_install_tried = False
 
 # The site's part of the configuration, as docs/scaling.md shows it ({upstreams}, {port} and
 # {logs} filled in here). Kept in one place so the documented configuration is the tested one
@@ -76,22 +74,7 @@ http {{
 
 def nginx_binary() -> str:
     """The path of nginx; installed with apt-get (once) when missing outside CI."""
-    global _install_tried
-    if (found := shutil.which("nginx") or _sbin()) is not None:
-        return found
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-        pytest.fail("nginx is missing in CI: .ci/run must install it "
-                    "(apt-get install -y nginx) before the tests", pytrace=False)
-    if not _install_tried and os.geteuid() == 0 and (apt := shutil.which("apt-get")):
-        _install_tried = True
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "nginx"]):
-            subprocess.run(args, env=env, capture_output=True, timeout=900, check=False,
-                           stdin=subprocess.DEVNULL)
-    if (found := shutil.which("nginx") or _sbin()) is not None:
-        return found
-    pytest.fail("nginx is missing and `apt-get install -y nginx` did not provide it; install "
-                "Debian's nginx package to run this test", pytrace=False)
+    return provide("nginx", lambda: shutil.which("nginx") or _sbin(), "nginx")
 
 
 def _sbin() -> str | None:

@@ -21,19 +21,11 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-
+from support.debian import provide
 from support.server import free_port
 
 SUPERUSER = "poll"
 SYSTEM_USER = "postgres"  # the account Debian's package makes; the cluster runs as it under root
-
-_install_tried = False
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
 
 def _bindir() -> Path | None:
     def version(path: Path) -> tuple[int, ...]:
@@ -49,24 +41,7 @@ def _bindir() -> Path | None:
 def postgres_bindir() -> Path:
     """The folder of Debian's PostgreSQL server binaries; installed with apt-get (once) when
     missing outside CI; never a skip."""
-    global _install_tried
-    if (found := _bindir()) is not None:
-        return found
-    if _in_ci():
-        pytest.fail("PostgreSQL's server is missing in CI: .ci/run must install it "
-                    "(DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql) before the "
-                    "tests", pytrace=False)
-    if not _install_tried and os.geteuid() == 0 and (apt := shutil.which("apt-get")):
-        _install_tried = True
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "postgresql"]):
-            subprocess.run(args, env=env, capture_output=True, timeout=900, check=False,
-                           stdin=subprocess.DEVNULL)
-    if (found := _bindir()) is not None:
-        return found
-    pytest.fail("PostgreSQL's server is missing and `apt-get install -y postgresql` did not "
-                "provide it; install Debian's postgresql package to run these tests",
-                pytrace=False)
+    return provide("postgresql", _bindir, "PostgreSQL's server")
 
 
 class PostgresServer:

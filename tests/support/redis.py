@@ -9,7 +9,6 @@ would be: every subscription is dropped and every message sent meanwhile is lost
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
@@ -17,32 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
+from support.debian import provide
 from support.server import free_port
-
-_install_tried = False
 
 
 def redis_server_binary() -> str:
     """The path of redis-server; installed with apt-get (once) when missing outside CI."""
-    global _install_tried
-    if (found := shutil.which("redis-server")) is not None:
-        return found
-    if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
-        pytest.fail("redis-server is missing in CI: .ci/run must install it "
-                    "(apt-get install -y redis-server) before the tests", pytrace=False)
-    if not _install_tried and os.geteuid() == 0 and (apt := shutil.which("apt-get")):
-        _install_tried = True
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        for args in ([apt, "update", "-qq"], [apt, "install", "-y", "-qq", "redis-server"]):
-            subprocess.run(args, env=env, capture_output=True, timeout=900, check=False,
-                           stdin=subprocess.DEVNULL)
-    if (found := shutil.which("redis-server")) is not None:
-        return found
-    pytest.fail("redis-server is missing and `apt-get install -y redis-server` did not "
-                "provide it; install Debian's redis-server package to run these tests",
-                pytrace=False)
+    return provide("redis-server", lambda: shutil.which("redis-server"), "redis-server")
 
 
 class RedisServer:
