@@ -212,3 +212,69 @@ def test_workers_need_postgresql_and_redis(tmp_path: Path, postgres_database: st
                     "--pubsub", gone.url)
     assert away.returncode != 0, describe(away)
     assert f"cannot reach Redis at {gone.url}" in away.stderr, describe(away)
+
+
+async def test_tallies_on_two_workers_equal_the_database_after_random_operations(
+        postgres_database: str, redis: RedisServer) -> None:
+    """DESIGN invariant 3 across workers: two hubs, as two `poll serve` processes have them, on
+    one PostgreSQL database and one Redis. Random votes (repeats and changes of mind included) and
+    moderator actions go to either; once the messages have arrived, both hubs' tallies equal a
+    recount of the database, and so do their stages."""
+    import random
+
+    from poll.broadcast.redis import RedisPubSub
+    from poll.config import Settings
+    from poll.live import Hub, Refusal
+    from poll.model import Action, Choice
+    from poll.store import StoreError, store_at
+
+    rng = random.Random(20261202)
+    async with store_at(postgres_database) as store_a, store_at(postgres_database) as store_b:
+        hubs = [Hub(store_a, RedisPubSub(redis.url), Settings()),
+                Hub(store_b, RedisPubSub(redis.url), Settings())]
+        for hub in hubs:
+            await hub.start()
+        try:
+            debate, _ = await store_a.create_debate("Twee", "en", ["S1", "S2", "S3"])
+            rooms = [await hub.get(debate.id) for hub in hubs]
+            assert rooms[0] is not None and rooms[1] is not None
+            statements = [s.id for s in rooms[0].debate.statements]
+            for step in range(200):
+                k = rng.randrange(2)
+                hub, room = hubs[k], rooms[k]
+                assert room is not None
+                try:
+                    if rng.random() < 0.15:
+                        await hub.control(room, rng.choice([Action.OPEN, Action.CLOSE,
+                                                            Action.NEXT, Action.PREV,
+                                                            Action.REVEAL, Action.GOTO]),
+                                          rng.choice(statements))
+                    else:
+                        await asyncio.gather(*(
+                            hub.vote(room, f"p_{rng.randrange(10)}", rng.choice(statements),
+                                     rng.choice([Choice.AGREE, Choice.NEUTRAL,
+                                                 Choice.DISAGREE]), f"v{step}-{n % 2}")
+                            for n in range(rng.randrange(1, 5))), return_exceptions=True)
+                except (Refusal, StoreError):
+                    pass
+                if rng.random() < 0.1:
+                    await asyncio.sleep(0.05)  # let some messages arrive mid-way, not all
+
+            recount = {key: t.choices for key, t in (await store_a.tallies(debate.id)).items()}
+            stage = (await store_a.debate(debate.id)).stage  # type: ignore[union-attr]
+
+            def agrees(room) -> bool:  # type: ignore[no-untyped-def]
+                live = {key: t.choices for key, t in room.tallies.items() if t.total}
+                return live == recount and room.debate.stage == stage
+
+            deadline = asyncio.get_running_loop().time() + 30
+            while not all(agrees(r) for r in rooms):
+                assert asyncio.get_running_loop().time() < deadline, (
+                    "the workers' tallies never matched the database: "
+                    f"{[sum(t.total for t in r.tallies.values()) for r in rooms]} against "
+                    f"{sum(len(c) for c in recount.values())}")
+                await asyncio.sleep(0.05)
+            assert sum(len(c) for c in recount.values()) > 0  # votes were counted at all
+        finally:
+            for hub in hubs:
+                await hub.stop()
