@@ -55,18 +55,9 @@ class Subscriber:
 
     def push(self, frame: str) -> None:
         """Queue a frame that must arrive (state, ack); drop the client if its queue is full."""
-        if self._sender is None and self._send_now is not None and not self.stopped:
-            # nothing of ours waits: written at once if the socket takes it (_sent_now inlined:
-            # this runs once per phone per broadcast)
-            try:
-                if self._send_now(frame):
-                    return
-            except Exception:  # the socket broke under us: as a failed send in _drain
-                self._end(cancel_owner=True)
-                return
         if len(self._frames) >= self._max_pending:
             self.drop()
-        elif not self.stopped:
+        elif not self.stopped and not self._sent_now(frame):
             self._frames.append(frame)
             if self._sender is None:
                 self._sender = asyncio.get_running_loop().create_task(self._drain())

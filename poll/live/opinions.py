@@ -53,22 +53,20 @@ class Opinions:
     """The background task that keeps every loaded debate's opinion map up to date."""
 
     def __init__(self, rooms: Rooms, pubsub: PubSub, worker: OpinionWorker,
-                 interval: float, news: asyncio.Event | None = None) -> None:
+                 interval: float, news: asyncio.Event) -> None:
         self.rooms = rooms
         self.pubsub = pubsub
         self.worker = worker
         self.interval = interval
-        # set when votes (or anything else) changed: without it the task looks every interval
-        self.news = news
+        self.news = news  # set when votes (or anything else) changed: Ticker.news
         self._warm = False  # numpy and scikit-learn imported in the worker
 
     async def run(self) -> None:
         """Recompute what changed every `interval` seconds, until cancelled; while nothing
         changes, sleep (an idle server wakes for nothing)."""
         while True:
-            if self.news is not None:
-                await self.news.wait()
-                self.news.clear()  # what changes from here on is the next pass's
+            await self.news.wait()
+            self.news.clear()  # what changes from here on is the next pass's
             await asyncio.sleep(self.interval)
             for room in self.rooms:
                 try:
@@ -113,7 +111,6 @@ class Opinions:
         if room.debate.stage.show_map:  # the projector follows, and each phone whose line moved
             await asyncio.sleep(0)
             screen = frames.with_dots(frames.encode(frames.screen_opinion_of(frame)), dots)
-            statements = room.debate.statements
-            room.screen_map = (found, statements, len(statements), screen)
+            frames.keep_screen_map(room, screen)
             await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN), screen)
             await places.push(room, self.pubsub)

@@ -66,7 +66,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queue = _Inbox()  # type: ignore[assignment]
-        self._writable = self.writable = _Flag()  # type: ignore[assignment]
+        self.writable = _Flag()  # type: ignore[assignment]
 
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
@@ -84,7 +84,7 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         # (a refused handshake never opens) and not closing (sending or receiving a close frame
         # leaves OPEN); a lost connection has a closing transport.
         conn = self.conn
-        if conn.state is not OPEN or not self._writable.on or self.transport.is_closing():
+        if conn.state is not OPEN or not self.writable.is_set() or self.transport.is_closing():
             return False
         if not conn.writes and not conn.extensions and not conn.expect_continuation_frame:
             framed = LeanWebSocketProtocol._framed
@@ -173,28 +173,28 @@ class _Flag:
     """What uvicorn needs of its `writable` event (`set`, `clear`, `wait`); the list of waiters
     exists only while someone waits (a socket whose client reads too slowly)."""
 
-    __slots__ = ("_waiters", "on")
+    __slots__ = ("_set", "_waiters")
 
     def __init__(self) -> None:
-        self.on = True  # uvicorn sets it at once
+        self._set = True  # uvicorn sets it at once
         self._waiters: list[asyncio.Future[None]] | None = None
 
     def set(self) -> None:
-        self.on = True
+        self._set = True
         waiters, self._waiters = self._waiters, None
         for waiter in waiters or ():
             if not waiter.done():
                 waiter.set_result(None)
 
     def clear(self) -> None:
-        self.on = False
+        self._set = False
 
     def is_set(self) -> bool:
-        return self.on
+        return self._set
 
     async def wait(self) -> None:
         """Return once the flag is set (at once if it is)."""
-        if self.on:
+        if self._set:
             return
         waiter = asyncio.get_running_loop().create_future()
         if self._waiters is None:

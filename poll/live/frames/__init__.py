@@ -32,6 +32,7 @@ from .my_group import MyGroupFrame, my_group
 from .opinion import (
     OpinionFrame,
     encoded_dots,
+    keep_screen_map,
     opinion,
     screen_map_text,
     screen_opinion,
@@ -68,8 +69,8 @@ __all__ = [
     "PlusFrame", "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
     "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "encoded_dots", "error", "floor",
-    "floor_asked",
-    "group", "my_group", "opinion", "own_channel", "plus", "proposal_plus", "proposals",
+    "floor_asked", "group", "keep_screen_map", "my_group", "opinion", "own_channel", "plus",
+    "proposal_plus", "proposals",
     "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_map_text",
     "screen_opinion", "screen_opinion_of", "spotlight", "state", "tally", "welcome", "with_dots",
 ]

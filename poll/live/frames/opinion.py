@@ -16,6 +16,7 @@ from ...model import Debate
 from ...opinion.ballots import MIN_PARTICIPANTS, min_votes
 from ...opinion.result import Direction, OpinionMap
 from ..room import Room
+from .wire import encode
 
 MAX_DOTS = 2000  # dots drawn at most: past that every n-th participant (sizes count everyone)
 
@@ -124,8 +125,12 @@ def screen_map_text(room: Room) -> str:
     if (kept is not None and kept[0] is room.opinion and kept[1] is statements
             and kept[2] == len(statements)):  # (a statement added is appended in place)
         return kept[3]
-    text = json.dumps(screen_opinion(room.debate, room.opinion), ensure_ascii=False,
-                      separators=(",", ":"))
+    return keep_screen_map(room, encode(screen_opinion(room.debate, room.opinion)))
+
+
+def keep_screen_map(room: Room, text: str) -> str:
+    """Keep `text`, the projector's frame of the room's map as it is now, for screen_map_text."""
+    statements = room.debate.statements
     room.screen_map = (room.opinion, statements, len(statements), text)
     return text
 
