@@ -39,7 +39,7 @@ def raise_nofile_limit() -> int:
 # real phone parses its own frames on its own CPU; here one process holds thousands of phones,
 # and parsing every tally and reason list of all of them at once made acknowledgements that
 # arrived meanwhile wait in this process (measured as the server's latency).
-COUNTED_ONLY = frozenset({"tally", "reasons", "floor", "proposals", "opinion", "place"})
+COUNTED_ONLY = frozenset({"tally", "reasons", "floor", "proposals", "opinion", "my_group"})
 _PREFIX = '{"type":"'
 
 

@@ -3,6 +3,8 @@ letters stay put, representative / consensus / divisive statements are the ones 
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from sklearn.metrics import adjusted_rand_score
 from support.planted import planted, prototypes, unstructured
@@ -11,7 +13,7 @@ from poll.model import Choice, Scale
 from poll.opinion.ballots import Ballots, min_votes
 from poll.opinion.compute import compute
 from poll.opinion.matrix import placeable, vote_matrix, vote_value
-from poll.opinion.result import OpinionMap, agreement
+from poll.opinion.result import OpinionMap, Placed
 
 
 def _letters_in_planted_order(result: OpinionMap, groups: int, per: int) -> list[str | None]:
@@ -97,15 +99,24 @@ def test_consensus_and_divisive_statements() -> None:
     assert len(one.agreeing) == 1 and len(one.disagreeing) == 2 and one.spread > 0.7
 
 
+def _placed(result: OpinionMap, participant: str) -> Placed:
+    return next(p for p in result.placed if p.participant == participant)
+
+
 def test_a_participant_agrees_with_their_group() -> None:
     ballots, _ = planted(3, 100, 20, noise=0.0, rows=_PLANTED_BELIEFS)
-    result = compute(ballots)
-    group = result.group(result.letters()["p0-0"])
-    assert group is not None
-    mine = {s: c for p, s, c in ballots.votes if p == "p0-0"}
-    assert agreement(group, mine) == (20, 20)
-    mine[1] = "strongly_disagree"
-    assert agreement(group, mine) == (19, 20)
+    first = _placed(compute(ballots), "p0-0")
+    assert (first.same, first.of) == (20, 20)  # "you agree with them on 20 of 20"
+    # against its group on statement 1 (strongly counts as its side), and no answer to 2
+    votes = [(p, s, "strongly_disagree" if (p, s) == ("p0-0", 1) else c)
+             for p, s, c in ballots.votes if (p, s) != ("p0-0", 2)]
+    again = compute(Ballots.from_votes(ballots.statements, votes))
+    moved = _placed(again, "p0-0")
+    assert moved.group == first.group and (moved.same, moved.of) == (18, 19)
+    fellow = _placed(again, "p0-1")
+    assert (fellow.same, fellow.of) == (20, 20)
+    # and it crosses to the server with the map
+    assert _placed(pickle.loads(pickle.dumps(again)), "p0-0") == moved
 
 
 def test_vote_values_and_the_five_point_mapping() -> None:

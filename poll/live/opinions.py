@@ -96,7 +96,7 @@ class Opinions:
             return
         found = await self.worker.compute(ballots, room.opinion)
         room.opinion, room.opinion_of = found, now  # votes counted meanwhile: the next pass
-        room.opinion_letters = {p.participant: p.group for p in found.placed}
+        room.opinion_placed = {p.participant: p for p in found.placed}
         # Built, encoded and sent in small steps with the loop free between them: a vote's
         # answer takes a few turns of the loop, and each waits for one step. The dots (the bulk
         # of both frames) are encoded once, DOTS_STEP at a time, and spliced into both.

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 
 from ..broadcast import PubSub
-from ..model import Choice
 from . import frames
 from .room import Room
 
@@ -42,9 +41,6 @@ async def push(room: Room, pubsub: PubSub) -> int:
     last got; returns how many phones got one. The map must be on the projector."""
     if not room.debate.stage.show_map or room.opinion is None:
         return 0
-    # each phone's votes in the statements' current rounds, read from these tallies only once
-    current = [(sid, tally.choices) for (sid, round_), tally in room.tallies.items()
-               if round_ == room.round_of(sid)]
     sent = 0
     phones = tuple(room.phones)
     for start in range(0, len(phones), CHUNK):
@@ -53,9 +49,7 @@ async def push(room: Room, pubsub: PubSub) -> int:
             if not room.debate.stage.show_map:
                 break  # taken off meanwhile: the phones hid their line with the state frame
         for participant in phones[start:start + CHUNK]:
-            votes: dict[int, Choice] = {sid: choices[participant] for sid, choices in current
-                                        if participant in choices}
-            frame = frames.my_group(room, participant, votes)
+            frame = frames.my_group(room, participant)
             place = _place(frame)
             if room.places.get(participant) == place:
                 continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .. import analysis
 from ..model import Audience, Choice, Debate, Proposal
-from ..opinion.result import OpinionMap
+from ..opinion.result import OpinionMap, Placed
 from ..tally import Tally, TallyKey
 from .voices import Voices
 
@@ -60,8 +60,8 @@ class Room:
     counted: int = 0  # votes counted since the room was loaded: the opinion map's "changed"
     opinion: OpinionMap | None = None  # who thinks alike, as last computed (poll.live.opinions)
     opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)
-    opinion_letters: dict[str, str | None] = field(default_factory=dict)  # placed participant ->
-    # its group's letter in that map (None: no groups), built once per map for the phones' lines
+    opinion_placed: dict[str, Placed] = field(default_factory=dict)  # participant -> where it
+    # is on that map (its group, its agreement with it), built once per map for the phones' lines
     places: dict[str, tuple[bool, bool, str | None, int, int, int]] = field(
         default_factory=dict)  # participant -> the line its phones last got (poll.live.places)
     screen_map: tuple[object, object, int, str] | None = None  # (the map, the statements list

@@ -90,23 +90,34 @@ def representative(statements: Sequence[int], group: GroupVotes,
     return tuple(b for _, b in beliefs[:PICK_MAX])
 
 
-def stances(statements: Sequence[int], group: GroupVotes) -> dict[int, Stance]:
-    """The group's most common side per statement it voted on (a tie of agree and disagree,
-    or a neutral plurality, is neutral)."""
-    out: dict[int, Stance] = {}
-    for j, statement_id in enumerate(statements):
-        voted = group.voted[j]
-        if not voted:
-            continue
-        agree, disagree = group.agree[j], group.disagree[j]
-        neutral = voted - agree - disagree
-        if agree > disagree and agree > neutral:
-            out[statement_id] = "agree"
-        elif disagree > agree and disagree > neutral:
-            out[statement_id] = "disagree"
-        else:
-            out[statement_id] = "neutral"
-    return out
+def stance_codes(group: GroupVotes) -> Counts:
+    """The group's most common side per statement as a vote's sign: +1 agree, -1 disagree,
+    0 neutral (a tie of agree and disagree, or a neutral plurality), NaN where it has no vote."""
+    neutral = group.voted - group.agree - group.disagree
+    codes = np.where((group.agree > group.disagree) & (group.agree > neutral), 1.0,
+                     np.where((group.disagree > group.agree) & (group.disagree > neutral),
+                              -1.0, 0.0))
+    return np.where(group.voted > 0, codes, np.nan)
+
+
+def stances(statements: Sequence[int], codes: Counts) -> dict[int, Stance]:
+    """The group's stance per statement it voted on, from its `stance_codes`."""
+    return {statement_id: _STANCE[int(code)] for statement_id, code in zip(statements, codes,
+                                                                          strict=True)
+            if not np.isnan(code)}
+
+
+_STANCE: dict[int, Stance] = {1: "agree", 0: "neutral", -1: "disagree"}
+
+
+def agreement(rows: NDArray[np.float64],
+              codes: Counts) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per row (a member's votes, NaN: not voted), (same, of): on how many of the statements
+    both the member and its group answered the member's side is the group's stance (`codes`)
+    -- "you agree with them on 8 of 10 statements"."""
+    both = ~np.isnan(rows) & ~np.isnan(codes)
+    same = both & (np.sign(rows) == codes)
+    return same.sum(axis=1), both.sum(axis=1)
 
 
 def consensus(statements: Sequence[int], groups: Sequence[GroupVotes]) -> tuple[Shared, ...]:

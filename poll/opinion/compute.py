@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 import numpy as np
 
 from .ballots import Ballots, min_votes
-from .beliefs import consensus, divisive, group_votes, representative, stances
+from .beliefs import (
+    agreement,
+    consensus,
+    divisive,
+    group_votes,
+    representative,
+    stance_codes,
+    stances,
+)
 from .groups import find_groups, positions
 from .letters import letters
 from .matrix import placeable, vote_matrix
@@ -32,6 +40,8 @@ def compute(ballots: Ballots, previous: OpinionMap | None = None) -> OpinionMap:
     shared: tuple[Shared, ...] = ()
     divided: tuple[Divided, ...] = ()
     names: list[str | None] = [None] * len(matrix.participants)
+    same = np.zeros(len(matrix.participants), dtype=np.int64)  # each one's agreement with its
+    of = np.zeros(len(matrix.participants), dtype=np.int64)  # group, for the phones' lines
     if found.labels is not None:
         letter_of = letters(matrix.participants, found.labels.tolist(),
                             previous.letters() if previous else {})
@@ -43,19 +53,21 @@ def compute(ballots: Ballots, previous: OpinionMap | None = None) -> OpinionMap:
             votes.append(group_votes(matrix.values, members))
             rest = group_votes(matrix.values, ~members)
             centre = points[members].mean(axis=0)
+            codes = stance_codes(votes[-1])
+            same[members], of[members] = agreement(matrix.values[members], codes)
             groups.append(OpinionGroup(letter_of[label], int(members.sum()),
                                        (round(float(centre[0]), 4), round(float(centre[1]), 4)),
                                        representative(statements, votes[-1], rest),
-                                       stances(statements, votes[-1])))
+                                       stances(statements, codes)))
         shared = consensus(statements, votes)
         divided = divisive(statements, [g.letter for g in groups], votes)
     elif len(matrix.participants):
         # no groups: what the whole room shares is still worth showing
         shared = consensus(statements, [group_votes(matrix.values,
                                                     np.ones(len(points), dtype=bool))])
-    placed = tuple(Placed(p, round(float(x), 4), round(float(y), 4), name)
-                   for p, (x, y), name in zip(matrix.participants, points.tolist(), names,
-                                              strict=True))
+    placed = tuple(Placed(p, round(float(x), 4), round(float(y), 4), name, s, o)
+                   for p, (x, y), name, s, o in zip(matrix.participants, points.tolist(), names,
+                                                    same.tolist(), of.tolist(), strict=True))
     return OpinionMap(
         computed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         votes=int(everyone.voted.sum()), voters=len(everyone.participants),

@@ -15,12 +15,17 @@ Stance = Literal["agree", "neutral", "disagree"]
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """One participant on the map (group None: the map has no groups)."""
+    """One participant on the map (group None: the map has no groups), and how closely it
+    agrees with its group: on `same` of the `of` statements both it and the group answered, its
+    side is the group's most common one ("you agree with them on 8 of 10"; 0 of 0 with no
+    groups). Computed with the map, from the same votes, so the phones' lines are look-ups."""
 
     participant: str
     x: float
     y: float
     group: str | None
+    same: int = 0
+    of: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +97,8 @@ class OpinionMap:
         fields = tuple(getattr(self, f) for f in _FIELDS)
         return _rebuild, (fields, tuple(p.participant for p in placed),
                           array("d", (p.x for p in placed)), array("d", (p.y for p in placed)),
-                          tuple(p.group for p in placed))
+                          tuple(p.group for p in placed), array("I", (p.same for p in placed)),
+                          array("I", (p.of for p in placed)))
 
     def letters(self) -> dict[str, str]:
         """participant -> group letter, for every placed participant in a group (build it once
@@ -125,29 +131,10 @@ _FIELDS = tuple(f for f in OpinionMap.__dataclass_fields__ if f != "placed")
 
 
 def _rebuild(fields: tuple[object, ...], participants: tuple[str, ...], xs: array[float],
-             ys: array[float], groups: tuple[str | None, ...]) -> OpinionMap:
-    placed = tuple(map(Placed, participants, xs, ys, groups))
+             ys: array[float], groups: tuple[str | None, ...], same: array[int],
+             of: array[int]) -> OpinionMap:
+    placed = tuple(map(Placed, participants, xs, ys, groups, same, of))
     return OpinionMap(**dict(zip(_FIELDS, fields, strict=True)), placed=placed)  # type: ignore[arg-type]
-
-
-def agreement(group: OpinionGroup, choices: Mapping[int, str]) -> tuple[int, int]:
-    """(same, of): on how many of the statements both the participant (`choices`: statement id
-    -> choice value) and the group answered, the participant's side (agree, neutral or
-    disagree) is the group's most common one -- "you agree with them on 8 of 10"."""
-    same = of = 0
-    for statement_id, choice in choices.items():
-        if (stance := group.stances.get(statement_id)) is None:
-            continue
-        of += 1
-        same += stance == side(choice)
-    return same, of
-
-
-def side(choice: str) -> Stance:
-    """A choice value's side: strongly agree counts as agree, strongly disagree as disagree."""
-    if choice.endswith("disagree"):
-        return "disagree"
-    return "agree" if choice.endswith("agree") else "neutral"
 
 
 class PlacedNumbers(TypedDict):

@@ -6,11 +6,8 @@ broadcast."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Literal, TypedDict
 
-from ...model import Choice
-from ...opinion.result import agreement
 from ..room import Room
 
 
@@ -24,27 +21,23 @@ class MyGroupFrame(TypedDict):
     of: int  # ... of those both it and the group answered
 
 
-def my_group(room: Room, participant: str,
-             votes: Mapping[int, Choice] | None = None) -> MyGroupFrame:
-    """Where `participant` stands on the room's last map, while the map is on the projector.
-    Cheap: a dictionary look-up and one pass over the phone's own votes (`votes`, its counted
-    choice per statement in the current round, when the caller has them at hand)."""
+def my_group(room: Room, participant: str) -> MyGroupFrame:
+    """Where `participant` stands on the room's last map, while the map is on the projector,
+    as of the votes the map was computed from (its agreement with its group comes with the
+    map: a dictionary look-up here)."""
     frame = MyGroupFrame(type="my_group", shown=False, placed=False, group=None, others=0,
                          same=0, of=0)
     found = room.opinion
     if not room.debate.stage.show_map or found is None:
         return frame
     frame["shown"] = True
-    if participant not in room.opinion_letters:
+    placed = room.opinion_placed.get(participant)
+    if placed is None:
         return frame  # not on the map: too few answers (or no vote since it was computed)
     frame["placed"] = True
-    letter = room.opinion_letters[participant]
-    group = found.group(letter)
+    group = found.group(placed.group)
     if group is None:
         return frame  # on the map, which found no clear groups
-    if votes is None:
-        votes = room.votes_of(participant)
-    choices = {sid: choice.value for sid, choice in votes.items()}
-    same, of = agreement(group, choices)
-    frame["group"], frame["others"], frame["same"], frame["of"] = letter, group.size - 1, same, of
+    frame["group"], frame["others"] = placed.group, group.size - 1
+    frame["same"], frame["of"] = placed.same, placed.of
     return frame
