@@ -116,6 +116,11 @@ def run_server(settings: Settings, listener: socket.socket) -> None:
 
     config = uvicorn.Config(
         create_app(settings),
+        # HTTP parsed by httptools (C), not h11 (pure Python): a phone's first visit is ten
+        # requests, and a sixth of a join's CPU went to parsing them (docs/performance.md, "A
+        # joining storm"). Named, not left to "auto", so the server does not change with what
+        # else happens to be installed.
+        http="httptools",
         ws=websocket_protocol(),  # uvicorn's "websockets-sansio", lighter per connection
         # Per-message compression would cost several times the memory per connection.
         ws_per_message_deflate=False,
