@@ -79,3 +79,18 @@ def test_dots_encoded_in_steps_and_spliced_make_the_same_frames() -> None:
     assert (frames.with_dots(frames.encode(frames.screen_opinion_of(bare)), dots)
             == frames.encode(frames.screen_opinion_of(whole)))
     assert len(whole["dots"]) == len(found.placed) == 900
+
+
+def test_a_phones_line_is_written_as_the_wire_encodes_it() -> None:
+    """The phones' lines are formatted directly, not through json.dumps: the text is the same
+    JSON, byte for byte, in every state a line can be in."""
+    from poll.live import frames
+
+    lines = [frames.MyGroupFrame(type="my_group", shown=shown, placed=placed, group=group,
+                                 others=others, same=same, of=of)
+             for shown, placed, group, others, same, of in (
+                 (False, False, None, 0, 0, 0), (True, False, None, 0, 0, 0),
+                 (True, True, None, 0, 0, 0), (True, True, "B", 31, 8, 10),
+                 (True, True, "A", 1999, 0, 30))]
+    for line in lines:
+        assert frames.encode_my_group(line) == frames.encode(line)

@@ -33,7 +33,7 @@ def answer(room: Room, participant: str) -> str:
     """The phone's `my_group` frame, encoded, remembered as the line it got."""
     frame = frames.my_group(room, participant)
     room.places[participant] = _place(frame)
-    return frames.encode(frame)
+    return frames.encode_my_group(frame)
 
 
 async def push(room: Room, pubsub: PubSub) -> int:
@@ -54,7 +54,8 @@ async def push(room: Room, pubsub: PubSub) -> int:
             if room.places.get(participant) == place:
                 continue
             room.places[participant] = place
-            await pubsub.publish(frames.own_channel(room.id, participant), frames.encode(frame))
+            await pubsub.publish(frames.own_channel(room.id, participant),
+                                 frames.encode_my_group(frame))
             sent += 1
     # forget phones that left: one that comes back asks for its line
     for participant in [p for p in room.places if p not in room.phones]:

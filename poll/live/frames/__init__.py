@@ -28,7 +28,7 @@ from .debate import (
     tally,
     welcome,
 )
-from .my_group import MyGroupFrame, my_group
+from .my_group import MyGroupFrame, encode_my_group, my_group
 from .opinion import (
     OpinionFrame,
     encoded_dots,
@@ -68,7 +68,8 @@ __all__ = [
     "GapInfo", "GroupFrame", "GroupInfo", "MyGroupFrame", "OpinionFrame", "PendingProposal",
     "PlusFrame", "ProposalPlusFrame", "ProposalsFrame", "ProposedFrame", "ReasonRemovedFrame",
     "ReasonSavedFrame", "ReasonsFrame", "Results", "StateFrame", "StatementInfo", "TallyFrame",
-    "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "encoded_dots", "error", "floor",
+    "TimerInfo", "WelcomeFrame", "ack", "channel", "encode", "encode_my_group", "encoded_dots",
+    "error", "floor",
     "floor_asked", "group", "keep_screen_map", "my_group", "opinion", "own_channel", "plus",
     "proposal_plus", "proposals",
     "proposed", "reason_removed", "reason_saved", "reasons", "results", "screen_map_text",
