@@ -159,6 +159,7 @@ def _dot_parts(found: OpinionMap, size: int) -> Iterator[list[OpinionDot]]:
     step = -(-len(placed) // MAX_DOTS) or 1  # ceil: at most MAX_DOTS, spread over everyone
     shown = placed[::step]
     extent = max((max(abs(p.x), abs(p.y)) for p in placed), default=0.0) or 1.0
+    yield []  # a step of its own: the extent is a pass over everyone placed
     for start in range(0, len(shown), size):
         yield [OpinionDot(x=round(p.x / extent, 3), y=round(p.y / extent, 3), group=p.group)
                for p in shown[start:start + size]]
@@ -168,7 +169,7 @@ def encoded_dots(found: OpinionMap, size: int) -> Iterator[str]:
     """The frame's dots as JSON, `size` dots at a time (each part without its brackets), so
     the live task can encode 2,000 of them with the event loop turning in between."""
     for part in _dot_parts(found, size):
-        yield json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1]
+        yield json.dumps(part, ensure_ascii=False, separators=(",", ":"))[1:-1] if part else ""
 
 
 def with_dots(encoded: str, dots: str) -> str:
