@@ -100,14 +100,14 @@ def stance_codes(group: GroupVotes) -> Counts:
     return np.where(group.voted > 0, codes, np.nan)
 
 
+_STANCE: dict[int, Stance] = {1: "agree", 0: "neutral", -1: "disagree"}  # a stance code's name
+
+
 def stances(statements: Sequence[int], codes: Counts) -> dict[int, Stance]:
     """The group's stance per statement it voted on, from its `stance_codes`."""
     return {statement_id: _STANCE[int(code)] for statement_id, code in zip(statements, codes,
                                                                           strict=True)
             if not np.isnan(code)}
-
-
-_STANCE: dict[int, Stance] = {1: "agree", 0: "neutral", -1: "disagree"}
 
 
 def agreement(rows: NDArray[np.float64],
