@@ -30,6 +30,7 @@ from .state import STATE_KEY, AppState
 from .store import StoreError, open_store
 from .urls import Addresses
 from .web.assets import static_assets
+from .web.first_visit import FirstVisits
 from .web.hardening import Hardening
 from .web.pages import error
 from .web.participants import ParticipantCookies
@@ -107,7 +108,7 @@ def create_app(settings: Settings) -> Starlette:
                     limits=Limits(settings.max_connections, settings.max_connections_per_ip),
                     urls=Addresses(base_url, routes), watchdog=watchdog,
                     participants=ParticipantCookies(secret["value"], secure=https),
-                    worker=worker)}
+                    worker=worker, first_visits=FirstVisits())}
             finally:
                 for task in tasks:
                     task.cancel()

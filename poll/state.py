@@ -17,6 +17,7 @@ from .live import Hub
 from .opinion.worker import OpinionWorker
 from .store import Store
 from .urls import Addresses
+from .web.first_visit import FirstVisits
 from .web.participants import ParticipantCookies
 
 STATE_KEY = "poll"
@@ -32,6 +33,7 @@ class AppState:
     watchdog: Watchdog  # drops connections whose socket stalls
     participants: ParticipantCookies  # the phones' signed participant cookie
     worker: OpinionWorker  # computes the opinion maps, in its own process
+    first_visits: FirstVisits  # the vote page of a phone's first visit, rendered once per state
 
 
 def app_state(scope: Mapping[str, Any]) -> AppState:

@@ -87,11 +87,32 @@ def render(
     """Render a template in `lang` (default: the visitor's language). Templates build links
     with `path(route_name, **params)` (poll.urls)."""
     lang = lang or page_language(request)
-    csrf_token = request.scope.get("csrftoken")  # set by asgi-csrf (poll.web.csrf)
     html = environment(lang).get_template(template).render(
-        request=request, lang=lang, csrf_token=csrf_token() if csrf_token else "",
+        request=request, lang=lang, csrf_token=csrf_token(request),
         path=app_state(request.scope).urls.path, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def render_first_visit(request: Request, template: str, debate_id: str,
+                       context: dict[str, Any], own: dict[str, str], *, lang: str,
+                       headers: dict[str, str] | None = None) -> HTMLResponse:
+    """`render` for a page that every new visitor of a debate gets alike but for `own`, its
+    own tokens (the phone's first visit, the page of a joining storm): the text comes from the
+    app's FirstVisits (poll.web.first_visit), rendered again only when it would differ.
+    Such a template gets no `request`: nothing in it may depend on more than `context`."""
+    page = environment(lang).get_template(template)
+    app = app_state(request.scope)
+    html = app.first_visits.page(
+        (debate_id, lang), page, context, {"csrf_token": csrf_token(request), **own},
+        lambda values: page.render(lang=lang, path=app.urls.path, **values))
+    return HTMLResponse(html, headers=headers)
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token this request's forms carry ("" outside the CSRF layer); asking for it is
+    what makes asgi-csrf (poll.web.csrf) give a new visitor its cookie."""
+    token = request.scope.get("csrftoken")
+    return str(token()) if token else ""
 
 
 def wants_json(request: Request) -> bool:

@@ -16,7 +16,7 @@ from ...live import Refusal, Room, Why, frames, rules
 from ...model import MAX_CLIENT_ID, Audience, Choice, Phase, Visibility
 from ...store import StoreError
 from ...text import clean, normalise_code, proposal_problem
-from ..pages import render, wants_json
+from ..pages import render, render_first_visit, wants_json
 from ..participants import new_participant
 from ..statuses import status_of
 from ._common import PageError, field, form, int_field, state
@@ -63,9 +63,10 @@ def _new_vote_id() -> str:
 
 def _vote_page(request: Request, room: Room, participant: str, *,
                message: str | None = None, not_counted: dict[str, str] | None = None,
-               status: int = 200, proposed: bool = False) -> Response:
+               status: int = 200, proposed: bool = False, new: bool = False) -> Response:
     """The vote page; `message` is an error to show, `not_counted` a refused vote ({choice, why}:
-    see `_why_not_counted`), `proposed` thanks for a proposal."""
+    see `_why_not_counted`), `proposed` thanks for a proposal; `new`: the participant is new
+    (the phone had no cookie), so its page is every new phone's (poll.web.first_visit)."""
     debate = room.debate
     current = debate.current
     mine = room.votes_of(participant)
@@ -100,11 +101,17 @@ def _vote_page(request: Request, room: Room, participant: str, *,
         "proposals_open": debate.settings.proposals,
         "proposed": proposed,
         "needs_code": not room.may_vote(participant),
-        "vote_id": _new_vote_id(),
         "place": frames.my_group(room, participant),  # on the map the projector shows
     }
-    response = render(request, "vote.html", context, lang=lang, status=status,
-                      headers={"Vary": "Accept-Language"})
+    vote_id = _new_vote_id()
+    headers = {"Vary": "Accept-Language"}
+    response: Response
+    if new and status == 200:
+        response = render_first_visit(request, "vote.html", debate.id, context,
+                                      {"vote_id": vote_id}, lang=lang, headers=headers)
+    else:
+        response = render(request, "vote.html", {**context, "vote_id": vote_id}, lang=lang,
+                          status=status, headers=headers)
     state(request).participants.give(response, participant,
                                      https=request.url.scheme == "https")
     return response
@@ -136,8 +143,9 @@ def _voice(room: Room, participant: str) -> dict[str, Any]:
 async def vote_page(request: Request) -> Response:
     """The phone's page (the QR code points here): the current statement and three buttons."""
     room = await room_from_code(request)
-    return _vote_page(request, room, participant_of_phone(request),
-                      proposed=request.query_params.get("proposed") == "1")
+    known = state(request).participants.read(request)
+    return _vote_page(request, room, known or new_participant(),
+                      proposed=request.query_params.get("proposed") == "1", new=known is None)
 
 
 def back(request: Request, room: Room, participant: str, body: frames.Frame | None = None, *,
