@@ -14,7 +14,7 @@ from pathlib import Path
 import brotli
 import pytest
 
-from poll.web.assets import AssetError, load_assets, static_assets
+from poll.web.assets import AssetError, bundle_name, load_assets, static_assets
 from poll.web.static import StaticAnswers
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -44,21 +44,28 @@ async def test_pages_link_files_that_are_kept_for_a_year_and_come_compressed(app
             assert gzipped.headers["content-encoding"] == "gzip"
 
 
-async def test_a_module_imports_the_hashed_addresses_and_the_page_preloads_them(app) -> None:
+async def test_a_page_loads_its_script_as_one_file_and_modules_import_hashed_addresses(
+        app) -> None:
     async with app.client() as phone:
         debate = await app.new("Imports", ["One"], "en")
         page = (await phone.get(f"/j/{debate.join_code}")).text
-        vote = re.search(r'<script type="module" src="(/static/js/vote\.[0-9a-f]{10}\.js)"', page)
-        assert vote, "the phone page loads its module under a hashed name"
-        body = (await phone.get(vote[1])).text
-        imports = re.findall(r"""from\s*['"]\./([^'"]+)['"]""", body)
-        assert "ui" in " ".join(imports) and all(re.search(r"\.[0-9a-f]{10}\.js$", i)
-                                                 for i in imports), imports
-        preloads = re.findall(r'<link rel="modulepreload" href="([^"]+)"', page)
-        assert {f"/static/js/{i}" for i in imports} <= set(preloads), (imports, preloads)
+        scripts = re.findall(r'<script type="module" src="([^"]+)"', page)
+        assert len(scripts) == 1 and re.fullmatch(r"/static/js/vote\.bundle\.[0-9a-f]{10}\.js",
+                                                  scripts[0]), scripts
+        assert "modulepreload" not in page, "nothing left to preload: one file holds them all"
+        body = (await phone.get(scripts[0])).text
+        assert not re.search(r"^\s*(import|export)\b", body, re.M), "no module syntax is left"
+        # the modules it holds, each once: the phone's own and ui.js's helpers
+        for part in ("$m_js_ui_js = ", "$m_js_live_js = ", "$m_js_voice_js = "):
+            assert body.count(part) == 1, part
         assert "/* " not in body and "\n  " not in body, "comments and indentation are gone"
         # the projector's and the moderator's helpers are not the phone's to load
-        assert not any("ui-screens" in p for p in preloads), preloads
+        assert "ui_screens" not in body and "desk_map" not in body
+        # a module by itself still imports its neighbours under their hashed names
+        module = (await phone.get("/static/js/vote.js")).text
+        imports = re.findall(r"""from\s*['"]\./([^'"]+)['"]""", module)
+        assert "ui" in " ".join(imports) and all(re.search(r"\.[0-9a-f]{10}\.js$", i)
+                                                 for i in imports), imports
 
 
 async def test_an_old_address_still_works_and_is_revalidated(app) -> None:
@@ -179,6 +186,14 @@ def test_every_script_in_static_is_minified() -> None:
 
     assets = load_assets(STATIC)
     for name, asset in assets.files.items():
-        if name.endswith(".js"):
+        if name.endswith(".js") and (STATIC / name).exists():
             source = (STATIC / name).read_text("utf-8")
             assert len(asset.body) < len(source) * 0.85, f"static/{name} was not minified"
+    for entry in ("js/vote.js", "js/screen.js", "js/moderate.js"):  # and their joined files
+        joined = assets.files[bundle_name(entry)]
+        held, todo = set(), [entry]
+        while todo:
+            held.add(name := todo.pop())
+            todo += [dep for dep in assets.files[name].imports if dep not in held]
+        sources = [(STATIC / name).read_text("utf-8") for name in held]
+        assert len(joined.body) < sum(map(len, sources)) * 0.85, f"{joined.name} not minified"

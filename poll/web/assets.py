@@ -29,6 +29,7 @@ import rcssmin
 import rjsmin
 
 from ..paths import STATIC
+from .bundles import BundleError, bundle
 
 HASH_LENGTH = 10
 # js/vote.1a2b3c4d5e.js: the stem, the hash, the extension
@@ -90,6 +91,12 @@ class Assets:
         text = quote(asset.body.decode("utf-8").strip(), safe=" =:/;,'")
         return f"data:{asset.media_type.split(';')[0]},{text}"
 
+    def script(self, name: str) -> str:
+        """The URL a page loads the module static/`name` from: the one file that joins it with
+        the modules it imports, when it imports any (one request instead of one per module)."""
+        joined = bundle_name(name)
+        return self.url(joined if joined in self.files else name)
+
     def modules(self, name: str) -> list[str]:
         """The hashed URLs of every module `name` imports, directly or not (for modulepreload:
         the browser fetches them at once instead of one level of imports after another)."""
@@ -117,13 +124,33 @@ class Assets:
 
 
 def load_assets(directory: Path) -> Assets:
-    """Read, rewrite, hash and compress every file under `directory`."""
+    """Read, rewrite, hash and compress every file under `directory`, and join each module no
+    other module imports with the modules it imports (`bundle_name`: poll/web/bundles.py)."""
     raw = {p.relative_to(directory).as_posix(): p.read_bytes()
            for p in sorted(directory.rglob("*")) if p.is_file()}
     done: dict[str, Asset] = {}
     for name in raw:
         _build(name, raw, done, ())
+    imported = {dep for asset in done.values() for dep in asset.imports}
+    sources = {name: raw[name].decode("utf-8") for name, a in done.items() if name.endswith(".js")}
+    for name in [n for n, a in done.items() if a.imports and n not in imported]:
+        try:
+            text = bundle(name, sources, _minified_js)
+        except BundleError as problem:
+            raise AssetError(str(problem)) from None
+        joined = bundle_name(name)
+        body = text.encode()
+        done[joined] = Asset(joined, body, MEDIA_TYPES[".js"] + "; charset=utf-8",
+                             hashlib.sha256(body).hexdigest()[:HASH_LENGTH],
+                             _compressed(body, MEDIA_TYPES[".js"]))
     return Assets(done)
+
+
+def bundle_name(module: str) -> str:
+    """The name of the file that joins `module` with every module it imports: js/vote.js ->
+    js/vote.bundle.js."""
+    stem, ext = posixpath.splitext(module)
+    return f"{stem}.bundle{ext}"
 
 
 @cache

@@ -35,9 +35,10 @@ def static_data_url(path: str) -> str:
     return static_assets().data_url(path)
 
 
-def module_preloads(path: str) -> list[str]:
-    """The URLs of every module the module static/`path` imports, directly or not."""
-    return static_assets().modules(path)
+def script_url(path: str) -> str:
+    """The URL a page loads the module static/`path` from: one file that holds it and every
+    module it imports (poll/web/bundles.py), content-hashed as the others."""
+    return static_assets().script(path)
 
 
 @cache
@@ -54,7 +55,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(static_url=static_url, static_data_url=static_data_url,
-                       module_preloads=module_preloads, lang=lang, languages=LANGUAGES)
+                       script_url=script_url, lang=lang, languages=LANGUAGES)
     env.filters.update(datetime=partial(local_datetime, lang=lang),
                        number=partial(number, lang=lang))
     return env
