@@ -14,6 +14,13 @@ def test_the_lean_protocol_only_with_a_tested_uvicorn(monkeypatch: pytest.Monkey
     assert wsprotocol.websocket_protocol() == "websockets-sansio"
 
 
+def test_the_installed_uvicorn_gets_the_lean_protocol() -> None:
+    """What pyproject.toml lets pip install is a release the lean protocol was checked against:
+    otherwise every phone and every vote would silently cost more."""
+    assert wsprotocol.websocket_protocol() is wsprotocol.LeanWebSocketProtocol, (
+        wsprotocol.version("uvicorn"))
+
+
 async def test_a_text_frame_written_at_once_arrives_in_order_with_the_awaited_ones() -> None:
     """`send_text_now`, offered to the app in the scope, writes a frame on an open socket and
     refuses (False) once the close is sent; frames sent either way arrive in the order sent."""

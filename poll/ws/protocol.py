@@ -1,6 +1,6 @@
 """uvicorn's websocket protocol (`websockets-sansio`), made lighter for thousands of idle phones.
 
-Per connection, uvicorn 0.54 keeps three things bigger than they need to be (about 3.5 KB of the
+Per connection, uvicorn 0.54 and 0.55 keep three things bigger than they need to be (about 3.5 KB of the
 20 KB a phone costs the server, docs/performance.md):
 
 - the handshake response, headers and all, read only while the handshake is answered;
@@ -34,7 +34,7 @@ from websockets.protocol import OPEN
 
 # The uvicorn releases whose protocol internals (`queue`, `writable`, `response`) this was
 # written and tested against; with any other, `poll serve` uses uvicorn's own protocol.
-TESTED_UVICORN = ("0.54.",)
+TESTED_UVICORN = ("0.54.", "0.55.")  # 0.55 changed only the handshake's error paths
 
 # The scope's extension under which `send_text_now` is offered to the app (the ASGI spec lets a
 # server add its own): `(text) -> bool`, True if the frame was written.
