@@ -235,7 +235,10 @@ class Debate:
 
     def statement(self, statement_id: int) -> Statement | None:
         """The statement with this id, or None when it is not part of this debate."""
-        return next((s for s in self.statements if s.id == statement_id), None)
+        for statement in self.statements:  # a loop, not next(genexpr): asked on every vote
+            if statement.id == statement_id:
+                return statement
+        return None
 
     @property
     def current(self) -> Statement | None:

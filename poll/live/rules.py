@@ -40,10 +40,10 @@ def check_vote(room: Room, participant: str, statement_id: int, choice: Choice,
         raise Refusal(Why.BAD_CHOICE, N_("This choice is not offered in this debate."))
     if not room.may_vote(participant):
         raise Refusal(Why.NOT_ADMITTED, N_("Type the room code shown on the screen first."))
-    if debate.statement(statement_id) is None:
-        raise Refusal(Why.UNKNOWN_STATEMENT, N_("This statement is not part of the debate."))
     stage = debate.stage
-    if stage.statement_id != statement_id:
+    if stage.statement_id != statement_id:  # the one on stage is the debate's: no search then
+        if debate.statement(statement_id) is None:
+            raise Refusal(Why.UNKNOWN_STATEMENT, N_("This statement is not part of the debate."))
         raise Refusal(Why.NOT_CURRENT, N_("This statement is no longer being voted on."))
     if stage.phase is Phase.WAITING:
         raise Refusal(Why.VOTING_CLOSED, N_("Voting has not opened yet."))
