@@ -97,21 +97,6 @@ class Assets:
         joined = bundle_name(name)
         return self.url(joined if joined in self.files else name)
 
-    def modules(self, name: str) -> list[str]:
-        """The hashed URLs of every module `name` imports, directly or not (for modulepreload:
-        the browser fetches them at once instead of one level of imports after another)."""
-        seen: dict[str, None] = {}
-
-        def visit(current: str) -> None:
-            for dep in self.files[current].imports:
-                if dep not in seen:
-                    seen[dep] = None
-                    visit(dep)
-
-        if name in self.files:
-            visit(name)
-        return [self.url(dep) for dep in seen]
-
     def find(self, path: str) -> tuple[Asset, bool] | None:
         """The asset at `path` (under /static/) and whether `path` is its current hashed name;
         a plain name or an outdated hash finds the current file, not hashed."""

@@ -1,7 +1,7 @@
 """uvicorn's websocket protocol (`websockets-sansio`), made lighter for thousands of idle phones.
 
-Per connection, uvicorn 0.54 and 0.55 keep three things bigger than they need to be (about 3.5 KB of the
-20 KB a phone costs the server, docs/performance.md):
+Per connection, uvicorn 0.54 and 0.55 keep three things bigger than they need to be (about
+3.5 KB of the 20 KB a phone costs the server, docs/performance.md):
 
 - the handshake response, headers and all, read only while the handshake is answered;
 - an `asyncio.Queue` for messages from the client: three 760-byte deques, where one list does;
