@@ -16,10 +16,11 @@ from ..broadcast import PubSub
 from . import frames
 from .room import Room
 
-CHUNK = 10  # phones between two turns of the event loop: votes go on being answered meanwhile
+CHUNK = 3  # phones between two turns of the event loop: votes go on being answered meanwhile
 # (a vote's answer waits for a step at each of its few turns: with 500, 2,000 phones' lines held
 # votes up by 15 ms at a time; with 100, the map on the projector still took vote->ack p99 from
-# 6.8 to 30.8 ms; with 10, 13.8 ms: docs/performance.md, "The opinion map, live")
+# 6.8 to 30.8 ms; with 10, 13.8 ms; with 3 instead of 10, 9.6 against 10.7 ms, three runs each:
+# docs/performance.md, "The opinion map, live")
 
 Place = tuple[bool, bool, str | None, int, int, int]  # what a phone's line says
 
