@@ -23,6 +23,11 @@ off, on, ...) so a machine that gets busier meanwhile weighs on both. The goal: 
 with the map within 10 % of without. The moderator's `opinion` frames are counted: a run "on"
 that got none measured nothing.
 
+The bench's phones share a few processes, which also read every phone's line while the map is
+on the projector; an acknowledgement that arrives meanwhile waits there. So `--sentinels` phones
+(default 20) in a process of their own (`benchmarks/sentinel.py`) vote through each measured
+burst and time vote->ack as a phone would: their p99, off against on, is the server's part.
+
 Exit status 1 only for functional failures (lost or refused votes, stored votes that differ from
 the acknowledged ones, a run "on" with no map); timing is never asserted.
 """
@@ -34,6 +39,7 @@ import asyncio
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -72,6 +78,7 @@ class MapBench(Bench):
         super().__init__(args)
         self.interval = interval
         self.serve_args = ["--map-interval", str(interval)]
+        self.extra_voters = 0  # the sentinel phones, during a measured burst
 
     async def run_poll(self) -> dict[str, Any]:
         args = self.args
@@ -102,9 +109,27 @@ class MapBench(Bench):
                     await poll.post("map", {"show": "1"})
                 self.args.window = args.burst_window if measured else args.warm_window
                 maps_before = moderator.maps
+                # phones in a process of their own, timing votes as a phone would: the bench's
+                # own processes also read every phone's line, which a real phone does not
+                sentinel = None if not (measured and args.sentinels) else subprocess.Popen(
+                    [sys.executable, str(HERE / "sentinel.py"),
+                     f"ws://127.0.0.1:{poll.port}{phone_path}", str(statement),
+                     str(args.burst_window), "--phones", str(args.sentinels),
+                     # at most three votes each, one of each choice: none repeats a stored one
+                     "--every", str(max(1.0, args.burst_window / 2.5)),
+                     "--address", "127.0.0.250"], stdout=subprocess.PIPE, text=True)
+                self.extra_voters = 0 if sentinel is None else args.sentinels
                 burst = await self._vote_burst(server, moderator, statement,
                                                idle["server_cpu_pct"])
                 acked = burst.pop("_acked")
+                if sentinel is not None:
+                    stdout, _ = await asyncio.to_thread(sentinel.communicate, timeout=60)
+                    timed = json.loads(stdout.strip().splitlines()[-1])
+                    burst["_sentinel"] = [x / 1000 for x in timed["latencies"]]
+                    acked += [tuple(v) for v in timed["acked"]]
+                    if timed["unanswered"] or timed["refused"] or timed["errors"]:
+                        self.problems.add(f"sentinel phones: {timed['unanswered']} unanswered, "
+                                          f"refused {timed['refused']}, {timed['errors'][:2]}")
                 await poll.control("close")
                 if measured:
                     burst["maps_during"] = moderator.maps - maps_before
@@ -143,6 +168,14 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                          p["cpu_us_per_vote"] for p in per), 1)}
     out["p99_ratio"] = round(out["on"]["p99_mean"] / out["off"]["p99_mean"], 3)
     out["goal_met"] = out["p99_ratio"] <= 1.10
+    timed = {kind: [r["sentinel"]["p99"] for r in runs if r["kind"] == kind and r["sentinel"]]
+             for kind in ("off", "on")}
+    if timed["off"] and timed["on"]:
+        out["sentinel"] = {kind: {"p99s": timed[kind],
+                                  "p99_mean": round(statistics.fmean(timed[kind]), 1)}
+                           for kind in ("off", "on")}
+        out["sentinel"]["p99_ratio"] = round(
+            out["sentinel"]["on"]["p99_mean"] / out["sentinel"]["off"]["p99_mean"], 3)
     return out
 
 
@@ -157,10 +190,12 @@ def one_run(args: argparse.Namespace, kind: str) -> dict[str, Any]:
     bursts = got["poll"].get("bursts", [])
     # pooled percentiles of the measured bursts: recompute from the bursts' own samples
     lat = [x for b in bursts for x in b.pop("_latencies", [])]
+    timed = [x for b in bursts for x in b.pop("_sentinel", [])]
     votes = sum(b["acked"] for b in bursts)
     cpu = sum(b["server_cpu_s"] for b in bursts)
     return {"kind": kind, "interval_s": interval, "load_before": load_before,
             "ack": percentiles(lat) if lat else {"p50": None, "p99": None, "max": None},
+            "sentinel": percentiles(timed) if timed else None,
             "bursts": bursts, "maps": got["poll"].get("maps"),
             "placed": got["poll"].get("placed"), "groups": got["poll"].get("groups"),
             "cpu_us_per_vote": round(cpu / max(1, votes) * 1e6, 1),
@@ -189,6 +224,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         "(in both kinds of run), so phones get their lines pushed too")
     p.add_argument("--profile", action="store_true",
                    help="py-spy the server in each measured burst (files beside --out)")
+    p.add_argument("--sentinels", type=int, default=20,
+                   help="phones in a process of their own timing votes in each measured burst "
+                        "(benchmarks/sentinel.py; 0: none)")
     p.add_argument("--out", default=str(HERE / "results" / "map_live.json"))
     args = p.parse_args(argv)
     if args.phones is None:
@@ -217,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             r = runs[-1]
             print(f"  vote->ack p50 {r['ack']['p50']} ms, p99 {r['ack']['p99']} ms, "
                   f"{r['maps']} maps, CPU {r['cpu_us_per_vote']} us per vote", flush=True)
+            if r["sentinel"]:
+                print(f"  sentinel phones: vote->ack p50 {r['sentinel']['p50']} ms, "
+                      f"p99 {r['sentinel']['p99']} ms ({r['sentinel']['n']} votes)", flush=True)
     out = {"meta": {"phones": args.phones, "server_ref": args.server_ref, "runs": args.runs,
                     "projector": args.projector,
                     "interval_s": args.interval,
@@ -229,6 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nvote->ack p99, mean of {args.runs} runs: off {s['off']['p99_mean']} ms, "
               f"on {s['on']['p99_mean']} ms, ratio {s['p99_ratio']} "
               f"(goal <= 1.10: {'met' if s['goal_met'] else 'NOT met'})")
+    if s is not None and "sentinel" in s:
+        t = s["sentinel"]
+        print(f"sentinel phones' vote->ack p99, mean of {args.runs} runs: off "
+              f"{t['off']['p99_mean']} ms, on {t['on']['p99_mean']} ms, ratio {t['p99_ratio']}")
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
