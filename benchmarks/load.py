@@ -400,6 +400,9 @@ class PollServer:
 class Bench:
     # the entry point of the phone worker processes (voice.py brings its own)
     worker_main: Callable[[Any, int], None] = staticmethod(phone_workers.main)
+    # phones of another process that vote in a burst too (map_live.py's sentinels): the
+    # projector's total counts them
+    extra_voters = 0
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -811,7 +814,7 @@ class Bench:
         sent = [v["sent"] for v in votes if v["sent"] is not None]
         last_ack = max((v["ack"] for v in acked), default=None)
         voters = len({v["participant"] for v in acked})
-        voters += getattr(self, "extra_voters", 0)  # phones of another process, if any
+        voters += self.extra_voters
         seen = await screen.wait_tally(
             lambda m: m.get("statement") == statement and m.get("total") == voters, 15)
         lag = None if seen is None or last_ack is None else round((seen[0] - last_ack) * 1000, 1)

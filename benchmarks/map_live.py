@@ -78,7 +78,6 @@ class MapBench(Bench):
         super().__init__(args)
         self.interval = interval
         self.serve_args = ["--map-interval", str(interval)]
-        self.extra_voters = 0  # the sentinel phones, during a measured burst
 
     async def run_poll(self) -> dict[str, Any]:
         args = self.args

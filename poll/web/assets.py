@@ -117,17 +117,13 @@ def load_assets(directory: Path) -> Assets:
     for name in raw:
         _build(name, raw, done, ())
     imported = {dep for asset in done.values() for dep in asset.imports}
-    sources = {name: raw[name].decode("utf-8") for name, a in done.items() if name.endswith(".js")}
+    sources = {name: raw[name].decode("utf-8") for name in done if name.endswith(".js")}
     for name in [n for n, a in done.items() if a.imports and n not in imported]:
         try:
             text = bundle(name, sources, _minified_js)
         except BundleError as problem:
             raise AssetError(str(problem)) from None
-        joined = bundle_name(name)
-        body = text.encode()
-        done[joined] = Asset(joined, body, MEDIA_TYPES[".js"] + "; charset=utf-8",
-                             hashlib.sha256(body).hexdigest()[:HASH_LENGTH],
-                             _compressed(body, MEDIA_TYPES[".js"]))
+        done[bundle_name(name)] = _asset(bundle_name(name), text.encode())
     return Assets(done)
 
 
@@ -152,7 +148,6 @@ def _build(name: str, raw: dict[str, bytes], done: dict[str, Asset],
     if name in path:
         raise AssetError(f"static files reference each other in a circle: "
                          f"{' -> '.join((*path, name))}")
-    media_type = _media_type(name)
     body = raw[name]
     imports: list[str] = []
     pattern = {".js": _JS_IMPORT, ".css": _CSS_URL}.get(posixpath.splitext(name)[1])
@@ -171,10 +166,15 @@ def _build(name: str, raw: dict[str, bytes], done: dict[str, Asset],
             end = stop
         text = "".join(pieces) + text[end:]
         body = (_minified_js(text) if pattern is _JS_IMPORT else rcssmin.cssmin(text)).encode()
-    digest = hashlib.sha256(body).hexdigest()[:HASH_LENGTH]
-    done[name] = Asset(name, body, media_type, digest, _compressed(body, media_type),
-                       tuple(dict.fromkeys(imports)))
+    done[name] = _asset(name, body, tuple(dict.fromkeys(imports)))
     return done[name]
+
+
+def _asset(name: str, body: bytes, imports: tuple[str, ...] = ()) -> Asset:
+    """`body` served as static/`name`: its media type, hash and compressed bodies."""
+    media_type = _media_type(name)
+    return Asset(name, body, media_type, hashlib.sha256(body).hexdigest()[:HASH_LENGTH],
+                 _compressed(body, media_type), imports)
 
 
 def _references(pattern: re.Pattern[str], text: str, name: str,

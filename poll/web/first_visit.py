@@ -62,7 +62,6 @@ class FirstVisits:
         self._rooms = rooms
         # random per process, so no text a visitor or moderator types can hold one
         self._marks: dict[str, str] = {}
-        self.rendered = 0  # how many times a page was rendered rather than reused
 
     def page(self, where: tuple[str, str], template: Template, shared: Mapping[str, Any],
              own: Mapping[str, str], render: Callable[[dict[str, Any]], str]) -> str:
@@ -80,7 +79,6 @@ class FirstVisits:
             text = kept[1]
         else:
             text = render({**shared, **{name: self._mark(name) for name in own}})
-            self.rendered += 1
             self._pages[where] = (key, text)
             self._pages.move_to_end(where)
             while len(self._pages) > self._rooms:
