@@ -61,21 +61,45 @@ class Opinions:
         self.interval = interval
         self.news = news  # set when votes (or anything else) changed: Ticker.news
         self._warm = False  # numpy and scikit-learn imported in the worker
+        # Each debate's phones' lines going out, paced (places.push): a task of its own, so the
+        # next map comes on time; a newer map cancels the lines of the older one.
+        self._lines: dict[str, asyncio.Task[int]] = {}
 
     async def run(self) -> None:
         """Recompute what changed every `interval` seconds, until cancelled; while nothing
         changes, sleep (an idle server wakes for nothing)."""
-        while True:
-            await self.news.wait()
-            self.news.clear()  # what changes from here on is the next pass's
-            await asyncio.sleep(self.interval)
-            for room in self.rooms:
-                try:
-                    await self.refresh(room)
-                except WorkerCrashed:
-                    pass  # the worker said so in one line; the last map stays
-                except Exception as exc:  # a bug here must not stop every future map
-                    log.warning("the opinion map of %s failed: %r", room.id, exc)
+        try:
+            while True:
+                await self.news.wait()
+                self.news.clear()  # what changes from here on is the next pass's
+                await asyncio.sleep(self.interval)
+                for room in self.rooms:
+                    try:
+                        await self.refresh(room)
+                    except WorkerCrashed:
+                        pass  # the worker said so in one line; the last map stays
+                    except Exception as exc:  # a bug here must not stop every future map
+                        log.warning("the opinion map of %s failed: %r", room.id, exc)
+        finally:
+            for task in self._lines.values():
+                task.cancel()
+
+    def _send_lines(self, room: Room) -> None:
+        """Start sending the phones of `room` their lines on its new map, in the background,
+        instead of the older map's lines still going out."""
+        older = self._lines.pop(room.id, None)
+        if older is not None:
+            older.cancel()  # its phones not yet done get the new map's line instead
+        task = asyncio.create_task(places.push(room, self.pubsub, spread=self.interval / 2),
+                                   name=f"poll-map-lines-{room.id}")
+        self._lines[room.id] = task
+        task.add_done_callback(lambda done: self._lines_sent(room.id, done))
+
+    def _lines_sent(self, room_id: str, task: asyncio.Task[int]) -> None:
+        if self._lines.get(room_id) is task:
+            del self._lines[room_id]
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("the map lines of %s failed: %r", room_id, task.exception())
 
     async def refresh(self, room: Room) -> None:
         """A new map of `room` when its votes changed and enough people voted; its moderators
@@ -114,4 +138,4 @@ class Opinions:
             screen = frames.with_dots(frames.encode(frames.screen_opinion_of(frame)), dots)
             frames.keep_screen_map(room, screen)
             await self.pubsub.publish(frames.channel(room.id, Audience.SCREEN), screen)
-            await places.push(room, self.pubsub)
+            self._send_lines(room)

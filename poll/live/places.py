@@ -16,11 +16,15 @@ from ..broadcast import PubSub
 from . import frames
 from .room import Room
 
-CHUNK = 3  # phones between two turns of the event loop: votes go on being answered meanwhile
-# (a vote's answer waits for a step at each of its few turns: with 500, 2,000 phones' lines held
-# votes up by 15 ms at a time; with 100, the map on the projector still took vote->ack p99 from
-# 6.8 to 30.8 ms; with 10, 13.8 ms; with 3 instead of 10, 9.6 against 10.7 ms, three runs each:
-# docs/performance.md, "The opinion map, live")
+CHUNK = 3  # phones' lines sent in one turn of the event loop: votes go on being answered between
+# turns (a vote's answer waits for a step at each of its few turns: with 500, 2,000 phones' lines
+# held votes up by 15 ms at a time; with 100, the map on the projector still took vote->ack p99
+# from 6.8 to 30.8 ms; with 10, 13.8 ms; with 3 instead of 10, 9.6 against 10.7 ms, three runs
+# each: docs/performance.md, "The opinion map, live")
+LOOK = 100  # phones whose line is worked out in one turn (a dictionary look-up and a compare each)
+SPREAD = 2.0  # at most this many seconds over which a map's lines go out, paced: sent back to
+# back, 2,000 phones' lines were 2,000 writes within a tenth of a second, and a vote that came
+# meanwhile waited at every one of its turns (vote->ack p99 1.4x without the map; paced, 1.2x)
 
 Place = tuple[bool, bool, str | None, int, int, int]  # what a phone's line says
 
@@ -37,23 +41,35 @@ def answer(room: Room, participant: str) -> str:
     return frames.encode_my_group(frame)
 
 
-async def push(room: Room, pubsub: PubSub) -> int:
+async def push(room: Room, pubsub: PubSub, spread: float = SPREAD) -> int:
     """Send each connected phone its line on the room's map when it differs from the one it
-    last got; returns how many phones got one. The map must be on the projector."""
+    last got, CHUNK at a time, the lines paced evenly over at most `spread` seconds (a phone's
+    line may come that long after the projector's map); returns how many phones got one. The
+    map must be on the projector."""
     if not room.debate.stage.show_map or room.opinion is None:
         return 0
-    sent = 0
+    changed: list[tuple[str, frames.MyGroupFrame]] = []
     phones = tuple(room.phones)
-    for start in range(0, len(phones), CHUNK):
+    for start in range(0, len(phones), LOOK):
         if start:
             await asyncio.sleep(0)
-            if not room.debate.stage.show_map:
-                break  # taken off meanwhile: the phones hid their line with the state frame
-        for participant in phones[start:start + CHUNK]:
+        for participant in phones[start:start + LOOK]:
             frame = frames.my_group(room, participant)
+            if room.places.get(participant) != _place(frame):
+                changed.append((participant, frame))
+    pause = min(spread, SPREAD) * CHUNK / len(changed) if changed else 0.0
+    sent = 0
+    for start in range(0, len(changed), CHUNK):
+        if start:
+            await asyncio.sleep(pause)
+        if not room.debate.stage.show_map or room.opinion is None:
+            break  # taken off meanwhile: the phones hid their line with the state frame
+        for participant, frame in changed[start:start + CHUNK]:
+            if participant not in room.phones:
+                continue  # left meanwhile
             place = _place(frame)
             if room.places.get(participant) == place:
-                continue
+                continue  # asked for it meanwhile (a phone that came back)
             room.places[participant] = place
             await pubsub.publish(frames.own_channel(room.id, participant),
                                  frames.encode_my_group(frame))
