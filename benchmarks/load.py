@@ -551,6 +551,12 @@ class Bench:
             result["switch"] = self._switch_summary(pooled, per_switch, meter.since(snap))
             print(f"  switch p50 {result['switch']['p50']} ms, p99 {result['switch']['p99']} ms",
                   flush=True)
+            # the same vote burst as debate-poll's: rows in SQLite, acknowledged once committed
+            await asyncio.sleep(self.args.pause)
+            result["vote"], acked = await self._burst(
+                server, 1 + self.args.switches, result["idle"]["server_cpu_pct"], "bare: ")
+            print(f"  votes {len(acked)}/{result['vote']['votes']} acked, ack p50 "
+                  f"{result['vote']['p50']} ms, p99 {result['vote']['p99']} ms", flush=True)
             await control.close()
             result["close"] = await self.close_phones("bare")
             result["rss_end_mb"] = mb(server.rss())
@@ -797,10 +803,30 @@ class Bench:
 
     async def _vote_burst(self, server: Server, screen: Screen, statement: int,
                           idle_pct: float) -> dict[str, Any]:
+        out, acked = await self._burst(server, statement, idle_pct, "")
+        voters = len({v["participant"] for v in acked}) + self.extra_voters
+        seen = await screen.wait_tally(
+            lambda m: m.get("statement") == statement and m.get("total") == voters, 15)
+        last_ack = max((v["ack"] for v in acked), default=None)
+        lag = None if seen is None or last_ack is None else round((seen[0] - last_ack) * 1000, 1)
+        out["projector_lag_ms"] = lag
+        if seen is None:
+            last = screen.tallies[-1][1].get("total") if screen.tallies else None
+            self.problems.add(f"the projector never showed total {voters} (last: {last})")
+        print(f"  votes {len(acked)}/{out['votes']} acked, ack p50 {out['p50']} ms, "
+              f"p99 {out['p99']} ms, projector lag {lag} ms", flush=True)
+        out["_acked"] = [(v["participant"], v["choice"]) for v in acked]
+        out["_latencies"] = [v["latency"] for v in acked]  # seconds, for pooling bursts
+        return out
+
+    async def _burst(self, server: Server, statement: int, idle_pct: float,
+                     who: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Every phone votes once, spread evenly over the window; what it cost the server and
+        how long each vote waited for its acknowledgement (and the acknowledged votes)."""
         window = self.args.window if self.args.window is not None else max(
             1.0, 10.0 * self.n / 10_000)
         meter = Meter(server, self.pool)
-        async with self.profiler(server, "vote"):
+        async with self.profiler(server, f"{who}vote"):
             snap = meter.snap()
             start_at = time.time() + 0.3
             replies = await self.pool.call("vote", [
@@ -813,11 +839,6 @@ class Bench:
         refused = [v for v in votes if v["errors"]]
         sent = [v["sent"] for v in votes if v["sent"] is not None]
         last_ack = max((v["ack"] for v in acked), default=None)
-        voters = len({v["participant"] for v in acked})
-        voters += self.extra_voters
-        seen = await screen.wait_tally(
-            lambda m: m.get("statement") == statement and m.get("total") == voters, 15)
-        lag = None if seen is None or last_ack is None else round((seen[0] - last_ack) * 1000, 1)
         out = {
             "window_s": window,
             "votes": len(votes), "acked": len(acked), "lost": len(votes) - len(acked),
@@ -827,7 +848,6 @@ class Bench:
             "ack_per_second": round(len(acked) / (last_ack - min(sent)), 1)
             if acked and sent and last_ack > min(sent) else None,
             **percentiles([v["latency"] for v in acked]),
-            "projector_lag_ms": lag,
             "server_cpu_us_per_vote": round(cost["server_cpu_s"] / max(1, len(acked)) * 1e6, 1),
             "server_cpu_us_per_vote_net": round(
                 (cost["server_cpu_s"] - idle_pct / 100 * cost["wall_s"]) / max(1, len(acked))
@@ -837,18 +857,11 @@ class Bench:
         if "db_cpu_s" in cost:  # PostgreSQL's and Redis's share, beside the app's
             out["db_cpu_us_per_vote"] = round(cost["db_cpu_s"] / max(1, len(acked)) * 1e6, 1)
         if out["lost"]:
-            self.problems.add(f"{out['lost']} of {len(votes)} votes got no ack "
+            self.problems.add(f"{who}{out['lost']} of {len(votes)} votes got no ack "
                               f"(refused: {len(refused)} {out['refusal_codes']})")
         if len(votes) < self.n:
-            self.problems.add(f"only {len(votes)} of {self.n} phones could vote")
-        if seen is None:
-            last = screen.tallies[-1][1].get("total") if screen.tallies else None
-            self.problems.add(f"the projector never showed total {voters} (last: {last})")
-        print(f"  votes {len(acked)}/{len(votes)} acked, ack p50 {out['p50']} ms, "
-              f"p99 {out['p99']} ms, projector lag {lag} ms", flush=True)
-        out["_acked"] = [(v["participant"], v["choice"]) for v in acked]
-        out["_latencies"] = [v["latency"] for v in acked]  # seconds, for pooling bursts
-        return out
+            self.problems.add(f"{who}only {len(votes)} of {self.n} phones could vote")
+        return out, acked
 
     async def _check_export(self, http: httpx.AsyncClient, debate_id: str, statement: int,
                             acked: list[tuple[str, str]]) -> dict[str, Any]:
@@ -979,6 +992,9 @@ def ratios(out: dict[str, Any]) -> dict[str, Any]:
         "switch_cpu_per_phone_in_switch": _ratio(
             ours["switch"].get("server_cpu_us_per_phone_in_switch"),
             bare["switch"].get("server_cpu_us_per_phone_in_switch")),
+        "vote_cpu_per_vote": _ratio(ours["vote"]["server_cpu_us_per_vote"],
+                                    bare.get("vote", {}).get("server_cpu_us_per_vote")),
+        "vote_p99": _ratio(ours["vote"]["p99"], bare.get("vote", {}).get("p99")),
     }
 
 
@@ -1047,18 +1063,23 @@ def report(out: dict[str, Any]) -> str:
     for name in ("open", "close", "reveal"):
         x = ours[name]
         row(f"{name} latency p50 / p99", f"{x['p50']}/{x['p99']}", None, None, " ms")
-    v = ours["vote"]
+    v, bv = ours["vote"], bare.get("vote", {})
     lines.append("")
     lines.append(f"vote burst: {v['votes']} votes over {v['window_s']} s "
-                 f"(sent over {v['send_spread_s']} s)")
-    row("  acked / lost / refused", f"{v['acked']}/{v['lost']}/{v['refused']}")
+                 f"(sent over {v['send_spread_s']} s; bare: the same burst, rows in SQLite)")
+    row("  acked / lost / refused", f"{v['acked']}/{v['lost']}/{v['refused']}",
+        f"{bv['acked']}/{bv['lost']}/{bv['refused']}" if bv else None)
     for p in ("p50", "p95", "p99", "max"):
-        row(f"  vote->ack {p}", v[p], unit=" ms")
+        row(f"  vote->ack {p}", v[p], bv.get(p), rat.get("vote_p99") if p == "p99" else None,
+            " ms")
     row("  projector lag after last ack", v["projector_lag_ms"], unit=" ms")
-    row("  acks per second", v["ack_per_second"])
-    row("  server CPU (share of one core)", v["server_cpu_pct"], unit=" %")
-    row("  server CPU per vote", v["server_cpu_us_per_vote"], unit=" us")
-    row("  ... less the idle CPU", v["server_cpu_us_per_vote_net"], unit=" us")
+    row("  acks per second", v["ack_per_second"], bv.get("ack_per_second"))
+    row("  server CPU (share of one core)", v["server_cpu_pct"], bv.get("server_cpu_pct"),
+        None, " %")
+    row("  server CPU per vote", v["server_cpu_us_per_vote"], bv.get("server_cpu_us_per_vote"),
+        rat.get("vote_cpu_per_vote"), " us")
+    row("  ... less the idle CPU", v["server_cpu_us_per_vote_net"],
+        bv.get("server_cpu_us_per_vote_net"), None, " us")
     if "db_cpu_us_per_vote" in v:
         row("  PostgreSQL + Redis CPU per vote", v["db_cpu_us_per_vote"], unit=" us")
     row("  generator CPU (share of one core)", v["generator_cpu_pct"], unit=" %")
