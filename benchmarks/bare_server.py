@@ -8,9 +8,9 @@ messages are read: a vote (`{"type": "vote", "id", "statement", "choice"}`) beco
 SQLite file and is acknowledged once committed (`{"type": "ack", "id", ...}`), anything else is
 ignored. The votes: one writer, batches written in a thread with one `executemany` and a commit
 each, lingering 3 ms for company when the last commit was within 20 ms (as debate-poll's writer
-does), the file in WAL mode with `synchronous=NORMAL` and foreign keys on, the votes table with
-debate-poll's columns, keys and index. That is the least a server that keeps every vote must do,
-so the CPU per vote of a burst has a baseline beside it.
+does), the file in WAL mode with `synchronous=NORMAL` and foreign keys on, in debate-poll's
+schema (its migrations, run on a new file). That is the least a server that keeps every vote
+must do, so the CPU per vote of a burst has a baseline beside it.
 Path `/control`: each JSON message `{"statement": ID, "phase": ..., "revealed": ...}` builds one
 state frame and sends it with `websockets.broadcast(phones, frame)`; the control socket gets
 `{"type": "done", "sent": N}` back. No HTTP, no sessions, rules or tallies, no per-client
@@ -34,32 +34,13 @@ from pathlib import Path
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 from websockets.exceptions import ConnectionClosed
 
+from poll.store.sqlite.migrations import MIGRATIONS
+
 DEBATE = {"id": "bare0000", "title": "Bench", "lang": "nl", "join_code": "BENCH2"}
 CHOICES = ("agree", "neutral", "disagree")
 LINGER = 0.003  # as poll/store/batch.py: a busy writer waits this long for company
 BUSY = 0.020  # ... when its last commit was this recent
 
-# debate-poll's tables as far as a vote touches them (poll/store/sqlite/migrations.py)
-SCHEMA = """
-CREATE TABLE debates (id TEXT PRIMARY KEY, title TEXT NOT NULL);
-CREATE TABLE statements (
-    id INTEGER PRIMARY KEY,
-    debate_id TEXT NOT NULL REFERENCES debates(id),
-    position INTEGER NOT NULL,
-    UNIQUE (debate_id, position)
-);
-CREATE TABLE votes (
-    id INTEGER PRIMARY KEY,
-    debate_id TEXT NOT NULL REFERENCES debates(id),
-    statement_id INTEGER NOT NULL REFERENCES statements(id),
-    participant TEXT NOT NULL,
-    client_id TEXT NOT NULL,
-    choice TEXT NOT NULL CHECK (choice IN ('agree', 'neutral', 'disagree')),
-    cast_at TEXT NOT NULL,
-    UNIQUE (participant, client_id)
-);
-CREATE INDEX votes_by_debate ON votes (debate_id, id);
-"""
 
 
 def encode(frame: dict) -> str:
@@ -73,9 +54,13 @@ class Votes:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             self.db.execute(f"PRAGMA {pragma}")
-        self.db.executescript(SCHEMA)
-        self.db.execute("INSERT INTO debates VALUES (?, ?)", (DEBATE["id"], DEBATE["title"]))
-        self.db.executemany("INSERT INTO statements VALUES (?, ?, ?)",
+        for migration in MIGRATIONS:  # debate-poll's own schema, so the rows are the same
+            self.db.executescript(migration)
+        self.db.execute("INSERT INTO debates (id, title, lang, join_code, key_hash, created_at)"
+                        " VALUES (?, ?, ?, ?, '', '')", (DEBATE["id"], DEBATE["title"],
+                                                         DEBATE["lang"], DEBATE["join_code"]))
+        self.db.executemany("INSERT INTO statements (id, debate_id, position, text)"
+                            " VALUES (?, ?, ?, '')",
                             [(n, DEBATE["id"], n) for n in range(1, statements + 1)])
         self.statements = statements
         self.waiting: list[tuple[ServerConnection, str, tuple[object, ...]]] = []
@@ -101,8 +86,9 @@ class Votes:
 
     def _write(self, rows: list[tuple[object, ...]]) -> None:
         self.db.execute("BEGIN")
-        self.db.executemany("INSERT OR IGNORE INTO votes (debate_id, statement_id, participant,"
-                            " client_id, choice, cast_at) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        self.db.executemany("INSERT INTO votes (debate_id, statement_id, participant, client_id,"
+                            " choice, cast_at, round) VALUES (?, ?, ?, ?, ?, ?, 1)"
+                            " ON CONFLICT (participant, client_id) DO NOTHING", rows)
         self.db.execute("COMMIT")
 
     async def run(self) -> None:
