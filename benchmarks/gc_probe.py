@@ -10,6 +10,9 @@ unchanged; the server code is not touched. The probe adds:
   when the process exits (pauses are what a broadcast or an ack waits behind);
 - SIGUSR2 (an experiment only): `gc.freeze()` everything alive at that moment, so later full
   collections skip the connections' objects; `load.py --probe-freeze` sends it after connecting;
+- every step of the event loop (a callback or a task's step) that took more than 1 ms: when it
+  ended, how long, and what it ran, written to OUT_DIR/slow.json at exit (a vote that comes
+  meanwhile waits for it);
 - SIGUSR1: a census of the objects the collector tracks (count and shallow size per type),
   appended to OUT_DIR/census.jsonl; `load.py --probe DIR` sends it after the phones connected,
   so the census divided by the number of phones is the cost of one connection.
@@ -17,6 +20,7 @@ unchanged; the server code is not touched. The probe adds:
 
 from __future__ import annotations
 
+import asyncio.events
 import atexit
 import contextlib
 import gc
@@ -31,6 +35,20 @@ OUT = Path(sys.argv[1])
 OUT.mkdir(parents=True, exist_ok=True)
 _events: list[tuple[float, int, float, int]] = []  # (wall time, generation, seconds, collected)
 _started: list[float] = [0.0]
+SLOW = 0.001  # seconds: a step of the event loop longer than this is recorded
+_slow: list[tuple[float, float, str]] = []  # (wall time at its end, seconds, what it ran)
+_run = asyncio.events.Handle._run
+
+
+def _timed_run(handle: asyncio.events.Handle) -> None:
+    began = time.perf_counter()
+    _run(handle)
+    took = time.perf_counter() - began
+    if took > SLOW:
+        _slow.append((time.time(), took, repr(handle)[:300]))
+
+
+asyncio.events.Handle._run = _timed_run  # type: ignore[method-assign]
 
 
 def _on_gc(phase: str, info: dict) -> None:
@@ -70,6 +88,7 @@ def _census(signum: int, frame: object) -> None:
 def _write() -> None:
     (OUT / "gc.json").write_text(json.dumps({"thresholds": gc.get_threshold(),
                                              "events": _events}), "utf-8")
+    (OUT / "slow.json").write_text(json.dumps({"over_s": SLOW, "steps": _slow}), "utf-8")
 
 
 def _terminated(signum: int, frame: object) -> None:

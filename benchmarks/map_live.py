@@ -28,6 +28,10 @@ on the projector; an acknowledgement that arrives meanwhile waits there. So `--s
 (default 20) in a process of their own (`benchmarks/sentinel.py`) vote through each measured
 burst and time vote->ack as a phone would: their p99, off against on, is the server's part.
 
+With `--pin`, the server and its opinion worker run on the first CPU and the bench (phones,
+sentinels) on the others, as at a venue, where the phones are not on the server's machine: what
+is left of the difference between off and on is then the server's alone.
+
 Exit status 1 only for functional failures (lost or refused votes, stored votes that differ from
 the acknowledged ones, a run "on" with no map); timing is never asserted.
 """
@@ -78,6 +82,20 @@ class MapBench(Bench):
         super().__init__(args)
         self.interval = interval
         self.serve_args = ["--map-interval", str(interval)]
+
+    def start_poll(self, probe: Path | None = None) -> load.PollServer:
+        """As load.Bench starts it; with --pin, on the server's CPUs (the process inherits the
+        starting thread's affinity, and the opinion worker the server's)."""
+        if probe is None and self.args.probe:
+            probe = Path(self.args.probe).resolve() / self.args.run_label
+        if not self.args.pin:
+            return super().start_poll(probe)
+        mine = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, self.args.server_cpus)
+        try:
+            return super().start_poll(probe)
+        finally:
+            os.sched_setaffinity(0, mine)
 
     async def run_poll(self) -> dict[str, Any]:
         args = self.args
@@ -226,6 +244,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sentinels", type=int, default=20,
                    help="phones in a process of their own timing votes in each measured burst "
                         "(benchmarks/sentinel.py; 0: none)")
+    p.add_argument("--probe", metavar="DIR",
+                   help="run the server under benchmarks/gc_probe.py, its files in DIR/RUN-KIND "
+                        "(GC pauses, steps of the event loop over 1 ms)")
+    p.add_argument("--pin", action="store_true",
+                   help="the server and its opinion worker on the first CPU, the bench on the "
+                        "others (needs two CPUs)")
     p.add_argument("--out", default=str(HERE / "results" / "map_live.json"))
     args = p.parse_args(argv)
     if args.phones is None:
@@ -246,10 +270,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     load.phone_workers.raise_nofile_limit()
+    if args.pin:
+        cpus = sorted(os.sched_getaffinity(0))
+        if len(cpus) < 2:
+            print("--pin needs two CPUs", file=sys.stderr)
+            return 2
+        args.server_cpus = {cpus[0]}
+        os.sched_setaffinity(0, set(cpus[1:]))  # the phones' processes inherit it
+        print(f"server on CPU {cpus[0]}, bench on CPU {', '.join(map(str, cpus[1:]))}")
     runs = []
     for n in range(args.runs):
         for kind in (args.only,) if args.only else ("off", "on"):
             print(f"run {n + 1}, map {kind}: {args.phones} phones", flush=True)
+            args.run_label = f"{n + 1}-{kind}"
             runs.append(one_run(args, kind))
             r = runs[-1]
             print(f"  vote->ack p50 {r['ack']['p50']} ms, p99 {r['ack']['p99']} ms, "
@@ -258,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  sentinel phones: vote->ack p50 {r['sentinel']['p50']} ms, "
                       f"p99 {r['sentinel']['p99']} ms ({r['sentinel']['n']} votes)", flush=True)
     out = {"meta": {"phones": args.phones, "server_ref": args.server_ref, "runs": args.runs,
-                    "projector": args.projector,
+                    "projector": args.projector, "pin": args.pin,
                     "interval_s": args.interval,
                     "warm": args.warm, "measured": args.measured,
                     "burst_window_s": args.burst_window,

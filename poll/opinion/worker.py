@@ -27,7 +27,7 @@ log = logging.getLogger("poll.opinion")
 _THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-NICENESS = 19  # the worker's niceness, above the server's
+NICENESS = 19  # the worker's niceness, above the server's, where SCHED_IDLE is not to be had
 
 
 class WorkerCrashed(RuntimeError):
@@ -38,9 +38,13 @@ def _initialise() -> None:
     for name in _THREADS:
         os.environ[name] = "1"
     # The server's votes come first: on two cores a map may take a little longer, a vote may not
-    # (docs/performance.md, "The opinion map, live").
+    # (docs/performance.md, "The opinion map, live"). SCHED_IDLE (Linux) runs the worker only on
+    # a core nothing else wants, and a waking server takes the core back at once; a niced worker
+    # still gets its slices of a core the server is using.
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
+    with contextlib.suppress(AttributeError, OSError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
 
 
 def _compute(ballots: Ballots, previous: OpinionMap | None) -> OpinionMap:
