@@ -78,16 +78,17 @@ class Moderator(Screen):
 
 
 class MapBench(Bench):
-    def __init__(self, args: argparse.Namespace, interval: float) -> None:
+    def __init__(self, args: argparse.Namespace, interval: float, label: str) -> None:
         super().__init__(args)
         self.interval = interval
+        self.label = label  # which run this is ("2-on"): the probe's folder
         self.serve_args = ["--map-interval", str(interval)]
 
     def start_poll(self, probe: Path | None = None) -> load.PollServer:
         """As load.Bench starts it; with --pin, on the server's CPUs (the process inherits the
         starting thread's affinity, and the opinion worker the server's)."""
         if probe is None and self.args.probe:
-            probe = Path(self.args.probe).resolve() / self.args.run_label
+            probe = Path(self.args.probe).resolve() / self.label
         if not self.args.pin:
             return super().start_poll(probe)
         mine = os.sched_getaffinity(0)
@@ -196,10 +197,10 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def one_run(args: argparse.Namespace, kind: str) -> dict[str, Any]:
+def one_run(args: argparse.Namespace, kind: str, label: str) -> dict[str, Any]:
     interval = args.interval if kind == "on" else OFF
     load_before = round(os.getloadavg()[0], 2)
-    bench = MapBench(args, interval)
+    bench = MapBench(args, interval, label)
     try:
         got = asyncio.run(bench.run())
     finally:
@@ -282,8 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in range(args.runs):
         for kind in (args.only,) if args.only else ("off", "on"):
             print(f"run {n + 1}, map {kind}: {args.phones} phones", flush=True)
-            args.run_label = f"{n + 1}-{kind}"
-            runs.append(one_run(args, kind))
+            runs.append(one_run(args, kind, f"{n + 1}-{kind}"))
             r = runs[-1]
             print(f"  vote->ack p50 {r['ack']['p50']} ms, p99 {r['ack']['p99']} ms, "
                   f"{r['maps']} maps, CPU {r['cpu_us_per_vote']} us per vote", flush=True)

@@ -41,10 +41,11 @@ def _initialise() -> None:
     # (docs/performance.md, "The opinion map, live"). SCHED_IDLE (Linux) runs the worker only on
     # a core nothing else wants, and a waking server takes the core back at once; a niced worker
     # still gets its slices of a core the server is using.
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)
-    with contextlib.suppress(AttributeError, OSError):
+    try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(NICENESS)
 
 
 def _compute(ballots: Ballots, previous: OpinionMap | None) -> OpinionMap:
