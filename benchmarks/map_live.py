@@ -41,7 +41,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -135,7 +137,9 @@ class MapBench(Bench):
                      str(args.burst_window), "--phones", str(args.sentinels),
                      # at most three votes each, one of each choice: none repeats a stored one
                      "--every", str(max(1.0, args.burst_window / 2.5)),
-                     "--address", "127.0.0.250"], stdout=subprocess.PIPE, text=True)
+                     "--address", "127.0.0.250",
+                     *(() if args.plain_sentinels else ("--realtime",))],
+                    stdout=subprocess.PIPE, text=True)
                 self.extra_voters = 0 if sentinel is None else args.sentinels
                 burst = await self._vote_burst(server, moderator, statement,
                                                idle["server_cpu_pct"])
@@ -194,7 +198,40 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                            for kind in ("off", "on")}
         out["sentinel"]["p99_ratio"] = round(
             out["sentinel"]["on"]["p99_mean"] / out["sentinel"]["off"]["p99_mean"], 3)
+    out["pooled"] = {who: pooled_ratio([b for r in runs if r["kind"] == "off"
+                                        for b in r["_blocks"][who]],
+                                       [b for r in runs if r["kind"] == "on"
+                                        for b in r["_blocks"][who]])
+                     for who in ("phones", "sentinels")}
     return out
+
+
+def p99(values: list[float]) -> float:
+    """The nearest-rank 99th percentile of `values` (in their unit)."""
+    s = sorted(values)
+    return s[max(0, math.ceil(0.99 * len(s)) - 1)]
+
+
+def pooled_ratio(off: list[list[float]], on: list[list[float]], resamples: int = 1000,
+                 ) -> dict[str, Any] | None:
+    """p99 of every vote of a kind pooled (each list: one burst's latencies in seconds), the
+    ratio on / off, and its 95 % interval by a bootstrap over bursts: a burst is resampled
+    whole, since the votes of one burst share its stalls (a p99 of one run is the tenth
+    slowest of a thousand votes, and moves by a millisecond from run to run)."""
+    off, on = [b for b in off if b], [b for b in on if b]
+    if not off or not on:
+        return None
+    rng = random.Random(13)  # the same data gives the same interval
+
+    def resampled(blocks: list[list[float]]) -> float:
+        return p99([x for b in rng.choices(blocks, k=len(blocks)) for x in b])
+
+    ratios = sorted(resampled(on) / resampled(off) for _ in range(resamples))
+    low, high = ratios[int(0.025 * resamples)], ratios[int(0.975 * resamples) - 1]
+    p_off, p_on = p99([x for b in off for x in b]), p99([x for b in on for x in b])
+    return {"bursts": [len(off), len(on)], "votes": [sum(map(len, off)), sum(map(len, on))],
+            "p99_off_ms": round(p_off * 1000, 2), "p99_on_ms": round(p_on * 1000, 2),
+            "ratio": round(p_on / p_off, 3), "ci95": [round(low, 3), round(high, 3)]}
 
 
 def one_run(args: argparse.Namespace, kind: str, label: str) -> dict[str, Any]:
@@ -207,8 +244,10 @@ def one_run(args: argparse.Namespace, kind: str, label: str) -> dict[str, Any]:
         bench.close()
     bursts = got["poll"].get("bursts", [])
     # pooled percentiles of the measured bursts: recompute from the bursts' own samples
-    lat = [x for b in bursts for x in b.pop("_latencies", [])]
-    timed = [x for b in bursts for x in b.pop("_sentinel", [])]
+    blocks = {"phones": [b.pop("_latencies", []) for b in bursts],
+              "sentinels": [b.pop("_sentinel", []) for b in bursts]}
+    lat = [x for block in blocks["phones"] for x in block]
+    timed = [x for block in blocks["sentinels"] for x in block]
     votes = sum(b["acked"] for b in bursts)
     cpu = sum(b["server_cpu_s"] for b in bursts)
     return {"kind": kind, "interval_s": interval, "load_before": load_before,
@@ -217,7 +256,7 @@ def one_run(args: argparse.Namespace, kind: str, label: str) -> dict[str, Any]:
             "bursts": bursts, "maps": got["poll"].get("maps"),
             "placed": got["poll"].get("placed"), "groups": got["poll"].get("groups"),
             "cpu_us_per_vote": round(cpu / max(1, votes) * 1e6, 1),
-            "problems": got["problems"]}
+            "problems": got["problems"], "_blocks": blocks}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -245,6 +284,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sentinels", type=int, default=20,
                    help="phones in a process of their own timing votes in each measured burst "
                         "(benchmarks/sentinel.py; 0: none)")
+    p.add_argument("--plain-sentinels", action="store_true",
+                   help="the sentinels at the normal priority (default: SCHED_FIFO, so the "
+                        "bench's own phones on the same CPU never delay their clock)")
     p.add_argument("--probe", metavar="DIR",
                    help="run the server under benchmarks/gc_probe.py, its files in DIR/RUN-KIND "
                         "(GC pauses, steps of the event loop over 1 ms)")
@@ -306,6 +348,15 @@ def main(argv: list[str] | None = None) -> int:
         t = s["sentinel"]
         print(f"sentinel phones' vote->ack p99, mean of {args.runs} runs: off "
               f"{t['off']['p99_mean']} ms, on {t['on']['p99_mean']} ms, ratio {t['p99_ratio']}")
+    for who, label in (("phones", "bench's phones"), ("sentinels", "sentinel phones")):
+        pooled = (s or {}).get("pooled", {}).get(who)
+        if pooled:
+            print(f"{label}, every measured vote pooled: p99 off {pooled['p99_off_ms']} ms, "
+                  f"on {pooled['p99_on_ms']} ms, ratio {pooled['ratio']} (95 % interval "
+                  f"{pooled['ci95'][0]}-{pooled['ci95'][1]}, bootstrap over "
+                  f"{pooled['bursts'][0]} + {pooled['bursts'][1]} bursts)")
+    for r in runs:
+        r.pop("_blocks", None)
     path = Path(args.out)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(out, indent=2) + "\n", "utf-8")
