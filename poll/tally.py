@@ -48,6 +48,9 @@ class Tally:
     scale: Scale = Scale.THREE
     choices: dict[str, Choice] = field(default_factory=dict)
     counts: dict[Choice, int] = field(default_factory=dict)
+    # How many times a vote was counted in it: what a cache of it checks for "changed since"
+    # (poll.opinion.ballots.Packer); not part of what the tally says.
+    changes: int = field(default=0, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.counts:
@@ -55,6 +58,7 @@ class Tally:
 
     def apply(self, participant: str, choice: Choice) -> None:
         """Count `choice` as this participant's answer, replacing any earlier one."""
+        self.changes += 1
         previous = self.choices.get(participant)
         if previous is not None:
             self.counts[previous] -= 1

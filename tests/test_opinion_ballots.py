@@ -4,12 +4,13 @@ back: what goes in comes out, whatever the room's size."""
 from __future__ import annotations
 
 import pickle
+import random
 from dataclasses import dataclass, field
 
 from support.planted import planted
 
 from poll.model import Choice, DebateSettings, Scale, Statement
-from poll.opinion.ballots import Ballots, ballots_from_tallies, gather_ballots
+from poll.opinion.ballots import Ballots, Packer, ballots_from_tallies
 from poll.opinion.compute import compute
 from poll.tally import Tally
 
@@ -35,11 +36,61 @@ async def test_ballots_hold_each_latest_vote_of_the_latest_round() -> None:
     tallies[(2, 2)].apply("bob", Choice.AGREE)
     expected = {("ann", 1, "disagree"), ("bob", 1, "neutral"), ("bob", 2, "agree")}
     for ballots in (ballots_from_tallies(debate, tallies),  # type: ignore[arg-type]
-                    await gather_ballots(debate, tallies)):  # type: ignore[arg-type]
+                    await Packer().gather(debate, tallies)):  # type: ignore[arg-type]
         assert set(ballots.votes) == expected
         assert ballots.statements == (1, 2, 3)
         assert ballots.voters() == 2 and ballots.answered() == [1, 2]
         assert ballots.placeable() == 1  # three statements: two answers to be placed
+
+
+async def test_a_rooms_packer_gives_every_map_the_votes_as_they_are_now() -> None:
+    """Map after map, the packer packs again only what changed, and each map is made of the
+    same votes as ballots packed afresh: changes of mind, new phones, a second round, a new
+    statement, a reload of the room."""
+    rng = random.Random(7)
+    debate = _Debate([_statement(s) for s in (1, 2, 3)])
+    tallies: dict[tuple[int, int], Tally] = {}
+    packer = Packer()
+    people = [f"p{i}" for i in range(40)]
+
+    def vote(statement: int, times: int) -> None:
+        rounds = next(s.rounds for s in debate.statements if s.id == statement)
+        tally = tallies.setdefault((statement, rounds), Tally())
+        for _ in range(times):
+            tally.apply(rng.choice(people), rng.choice([*Choice][:3]))
+
+    async def same_as_afresh() -> Ballots:
+        kept = await packer.gather(debate, tallies)  # type: ignore[arg-type]
+        fresh = ballots_from_tallies(debate, tallies)  # type: ignore[arg-type]
+        assert set(kept.votes) == set(fresh.votes)
+        assert kept.voters() == fresh.voters() and kept.placeable() == fresh.placeable()
+        assert sorted(kept.answered()) == sorted(fresh.answered())
+        return kept
+
+    vote(1, 30)
+    first = await same_as_afresh()
+    vote(2, 25)
+    second = await same_as_afresh()
+    assert second.columns[0] is first.columns[0]  # statement 1 unchanged: not packed again
+    people += ["late-1", "late-2"]  # phones that join later, and change minds on the way
+    vote(2, 40)
+    vote(1, 5)
+    await same_as_afresh()
+    debate.statements[1] = _statement(2, rounds=2)  # a second round replaces the first
+    vote(2, 10)
+    await same_as_afresh()
+    debate.statements.append(_statement(4))
+    vote(4, 12)
+    await same_as_afresh()
+    del debate.statements[0]  # a statement taken out: its votes leave the map
+    await same_as_afresh()
+    reloaded: dict[tuple[int, int], Tally] = {}  # a reload: the same votes, new tallies
+    for key, t in tallies.items():
+        for participant, choice in t.choices.items():
+            reloaded.setdefault(key, Tally()).apply(participant, choice)
+    tallies = reloaded
+    vote(3, 8)
+    await same_as_afresh()
 
 
 def test_a_debate_of_hundreds_of_statements_counts_every_answer() -> None:
@@ -61,6 +112,10 @@ def test_packed_ballots_and_maps_cross_to_the_worker_unchanged() -> None:
     found = compute(ballots)
     back = pickle.loads(pickle.dumps(found))
     assert back == found and back.letters() == found.letters()
+    assert list(back.placed) == list(found.placed) and len(back.placed) == 2100
+    someone = found.placed[1234]  # a phone's line looks itself up on the map that came back
+    assert back.placed.find(someone.participant) == someone
+    assert back.placed.find("never-voted") is None
 
 
 def test_dots_encoded_in_steps_and_spliced_make_the_same_frames() -> None:

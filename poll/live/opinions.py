@@ -18,7 +18,7 @@ import logging
 
 from ..broadcast import PubSub
 from ..model import Audience
-from ..opinion.ballots import MIN_PARTICIPANTS, ballots_from_tallies, gather_ballots
+from ..opinion.ballots import MIN_PARTICIPANTS, ballots_from_tallies
 from ..opinion.result import OpinionMap
 from ..opinion.worker import OpinionWorker, WorkerCrashed
 from . import frames, places
@@ -107,9 +107,10 @@ class Opinions:
         now = signature(room)
         if room.opinion_of == now:
             return
-        # A statement at a time, the loop free between them: votes counted meanwhile may be in
-        # it or not (`now` was read first, so the next pass has them for sure).
-        ballots = await gather_ballots(room.debate, room.tallies)
+        # Only the statements whose votes changed since the last map, the loop free between
+        # them: votes counted meanwhile may be in it or not (`now` was read first, so the next
+        # pass has them for sure).
+        ballots = await room.packer.gather(room.debate, room.tallies)
         if not self._warm and ballots.voters() >= MIN_PARTICIPANTS:
             # Warm the worker once a debate has a room's worth of voters, well before the first
             # map (they must answer several statements each): a server whose debates never
@@ -121,7 +122,6 @@ class Opinions:
             return
         found = await self.worker.compute(ballots, room.opinion)
         room.opinion, room.opinion_of = found, now  # votes counted meanwhile: the next pass
-        room.opinion_placed = {p.participant: p for p in found.placed}
         # Built, encoded and sent in small steps with the loop free between them: a vote's
         # answer takes a few turns of the loop, and each waits for one step. The dots (the bulk
         # of both frames) are encoded once, DOTS_STEP at a time, and spliced into both.

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from .. import analysis
 from ..model import Audience, Choice, Debate, Proposal
-from ..opinion.result import OpinionMap, Placed
+from ..opinion.ballots import Packer
+from ..opinion.result import OpinionMap
 from ..tally import Tally, TallyKey
 from .voices import Voices
 
@@ -60,8 +61,7 @@ class Room:
     counted: int = 0  # votes counted since the room was loaded: the opinion map's "changed"
     opinion: OpinionMap | None = None  # who thinks alike, as last computed (poll.live.opinions)
     opinion_of: tuple[int, ...] = ()  # what it was computed from (opinions.signature)
-    opinion_placed: dict[str, Placed] = field(default_factory=dict)  # participant -> where it
-    # is on that map (its group, its agreement with it), built once per map for the phones' lines
+    packer: Packer = field(default_factory=Packer)  # its ballots, kept from map to map
     places: dict[str, tuple[bool, bool, str | None, int, int, int]] = field(
         default_factory=dict)  # participant -> the line its phones last got (poll.live.places)
     screen_map: tuple[object, object, int, str] | None = None  # (the map, the statements list

@@ -5,15 +5,15 @@ Packed, because it is built on the event loop and pickled to the worker every fe
 `bytes` column per statement, a byte per participant (0: no answer), instead of a tuple per vote.
 At 2,000 phones and 30 statements that is 60 KB and well under a millisecond to pickle, against
 650 KB and 13 ms for 60,000 tuples, whose pickling holds the interpreter's lock while votes wait
-(docs/performance.md, "The opinion map, live"). `gather_ballots` also gives the event loop back
-after every statement.
+(docs/performance.md, "The opinion map, live"). A room's `Packer` packs again only the statements
+whose votes changed since its last map, and gives the event loop back after each.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from ..model import Choice, Debate, Scale
@@ -104,48 +104,75 @@ class Ballots:
 def ballots_from_tallies(debate: Debate, tallies: Mapping[TallyKey, Tally]) -> Ballots:
     """Every participant's latest choice on every statement, in its latest round: a second
     round's vote replaces the first, so the map shows where the room stands now."""
-    packing = _Packing(debate, tallies)
-    for _ in packing:
-        pass
-    return packing.ballots()
+    index: dict[str, int] = {}
+    keys = _keys(debate)
+    columns = tuple(_column(tallies.get(key), index) for key in keys)
+    return Ballots(tuple(s for s, _ in keys), tuple(index), columns, debate.settings.scale)
 
 
-async def gather_ballots(debate: Debate, tallies: Mapping[TallyKey, Tally]) -> Ballots:
-    """`ballots_from_tallies`, giving the event loop back after each statement (at 10,000
-    phones a statement's column is about a millisecond of work; all of them at once were tens).
-    Votes counted meanwhile may or may not be in it: the next map has them."""
-    packing = _Packing(debate, tallies)
-    for _ in packing:
-        await asyncio.sleep(0)
-    return packing.ballots()
+class Packer:
+    """Ballots for map after map of one room, packing again only the statements whose tally
+    changed since the last map: in a live debate that is the one on stage, so a map no longer
+    packs every column (at 10,000 phones about a millisecond each, on the event loop). The
+    participants keep their places in the columns from one map to the next; a column kept from
+    an earlier map may be shorter than the participants (those past its end did not answer).
+
+    It starts over when the room's tallies were replaced (a reload), when a statement's round
+    or the statement itself went away, or when the scale changed: then a kept participant
+    could have no answer left, which Ballots promises never happens (votes are only ever
+    added to or changed within a tally, never taken out)."""
+
+    def __init__(self) -> None:
+        self._reset(None, Scale.THREE)
+
+    def _reset(self, tallies: Mapping[TallyKey, Tally] | None, scale: Scale) -> None:
+        self._tallies = tallies
+        self._scale = scale
+        self._index: dict[str, int] = {}
+        # key -> (the tally, its `changes` when packed, the column)
+        self._columns: dict[TallyKey, tuple[Tally, int, bytes]] = {}
+
+    async def gather(self, debate: Debate, tallies: Mapping[TallyKey, Tally]) -> Ballots:
+        """`ballots_from_tallies(debate, tallies)`, the same votes (participants perhaps in
+        another order), giving the event loop back after each statement it packs. Votes
+        counted meanwhile may or may not be in it: the next map has them."""
+        keys = _keys(debate)
+        scale = debate.settings.scale
+        if (tallies is not self._tallies or scale is not self._scale
+                or not self._columns.keys() <= set(keys)):
+            self._reset(tallies, scale)
+        columns = []
+        for key in keys:
+            tally = tallies.get(key)
+            kept = self._columns.get(key)
+            if tally is None:
+                columns.append(b"")
+            elif kept is not None and kept[0] is tally and kept[1] == tally.changes:
+                columns.append(kept[2])
+            else:
+                changes = tally.changes  # votes counted while the loop is away: next time
+                column = _column(tally, self._index)
+                self._columns[key] = (tally, changes, column)
+                columns.append(column)
+                await asyncio.sleep(0)
+        return Ballots(tuple(s for s, _ in keys), tuple(self._index), tuple(columns), scale)
 
 
-class _Packing:
-    """Builds the columns one statement per step (iterate it), from the statements as they were
-    when it started."""
+def _keys(debate: Debate) -> tuple[TallyKey, ...]:
+    return tuple((s.id, s.rounds) for s in debate.statements)
 
-    def __init__(self, debate: Debate, tallies: Mapping[TallyKey, Tally]) -> None:
-        self.keys = tuple((s.id, s.rounds) for s in debate.statements)
-        self.tallies = tallies
-        self.scale = debate.settings.scale
-        self.index: dict[str, int] = {}
-        self.columns: list[bytes] = []
 
-    def __iter__(self) -> Iterator[None]:
-        index, code = self.index, CODE
-        for key in self.keys:
-            tally = self.tallies.get(key)
-            choices = tally.choices if tally is not None else {}
-            column = bytearray(len(index) + len(choices))
-            for participant, choice in choices.items():
-                i = index.get(participant)
-                if i is None:
-                    i = index[participant] = len(index)
-                column[i] = code[choice]
-            del column[len(index):]
-            self.columns.append(bytes(column))
-            yield None
-
-    def ballots(self) -> Ballots:
-        return Ballots(tuple(s for s, _ in self.keys), tuple(self.index), tuple(self.columns),
-                       self.scale)
+def _column(tally: Tally | None, index: dict[str, int]) -> bytes:
+    """`tally`'s choices as a column of CODE bytes by `index` (participants not in it yet are
+    added to it), as long as `index` is then."""
+    if tally is None:
+        return b""
+    code = CODE
+    column = bytearray(len(index) + len(tally.choices))
+    for participant, choice in tally.choices.items():
+        i = index.get(participant)
+        if i is None:
+            i = index[participant] = len(index)
+        column[i] = code[choice]
+    del column[len(index):]
+    return bytes(column)

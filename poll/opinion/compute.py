@@ -21,7 +21,7 @@ from .beliefs import (
 from .groups import find_groups, positions
 from .letters import letters
 from .matrix import placeable, vote_matrix
-from .result import Divided, OpinionGroup, OpinionMap, Placed, Shared
+from .result import Divided, OpinionGroup, OpinionMap, PlacedRows, Shared
 
 
 def compute(ballots: Ballots, previous: OpinionMap | None = None) -> OpinionMap:
@@ -31,7 +31,9 @@ def compute(ballots: Ballots, previous: OpinionMap | None = None) -> OpinionMap:
     started = time.perf_counter()
     everyone = vote_matrix(ballots)
     matrix = placeable(everyone)
-    placed_before = {p.participant: (p.x, p.y) for p in previous.placed} if previous else None
+    placed_before = (dict(zip(previous.placed.participants,
+                              zip(previous.placed.xs, previous.placed.ys, strict=True),
+                              strict=True)) if previous else None)
     points = (positions(matrix, placed_before) if len(matrix.participants) >= 2
               else np.zeros((len(matrix.participants), 2)))
     found = find_groups(points)
@@ -65,9 +67,9 @@ def compute(ballots: Ballots, previous: OpinionMap | None = None) -> OpinionMap:
         # no groups: what the whole room shares is still worth showing
         shared = consensus(statements, [group_votes(matrix.values,
                                                     np.ones(len(points), dtype=bool))])
-    placed = tuple(Placed(p, round(float(x), 4), round(float(y), 4), name, s, o)
-                   for p, (x, y), name, s, o in zip(matrix.participants, points.tolist(), names,
-                                                    same.tolist(), of.tolist(), strict=True))
+    at = np.round(points, 4)
+    placed = PlacedRows(matrix.participants, at[:, 0].tolist(), at[:, 1].tolist(), names,
+                        same.tolist(), of.tolist())
     return OpinionMap(
         computed_at=datetime.now(UTC).isoformat(timespec="seconds"),
         votes=int(everyone.voted.sum()), voters=len(everyone.participants),

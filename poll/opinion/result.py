@@ -1,13 +1,14 @@
 """The opinion map as the hub, the pages and the exports read it: frozen dataclasses of plain
 Python values (no numpy), so it crosses from the worker process and is turned into JSON with
-`numbers()`."""
+`numbers()`. Everyone placed on it is kept in columns (`PlacedRows`), so the map crosses back
+as a few flat arrays."""
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, overload
 
 Direction = Literal["agree", "disagree"]
 Stance = Literal["agree", "neutral", "disagree"]
@@ -26,6 +27,83 @@ class Placed:
     group: str | None
     same: int = 0
     of: int = 0
+
+
+class PlacedRows(Sequence[Placed]):
+    """Everyone placed on a map, in columns; a `Placed` is made when one is read. The map
+    crosses from the worker every few seconds, and the server's thread that reads it back holds
+    the interpreter lock meanwhile: 2,000 Placed objects took 2 ms there (10,000 some 10 ms)
+    while votes waited, these columns well under one (docs/performance.md, "The opinion map,
+    live")."""
+
+    __slots__ = ("_rows", "groups", "of", "participants", "same", "xs", "ys")
+
+    def __init__(self, participants: Iterable[str], xs: Iterable[float], ys: Iterable[float],
+                 groups: Iterable[str | None], same: Iterable[int], of: Iterable[int]) -> None:
+        self.participants = tuple(participants)
+        self.xs, self.ys = array("d", xs), array("d", ys)
+        self.groups = tuple(groups)
+        self.same, self.of = array("I", same), array("I", of)
+        n = len(self.participants)
+        if not len(self.xs) == len(self.ys) == len(self.groups) == len(self.same) \
+                == len(self.of) == n:
+            raise ValueError("every column must have a row per participant")
+        self._rows: dict[str, int] | None = None  # participant -> row, built when first asked
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[Placed]) -> PlacedRows:
+        rows = tuple(rows)
+        return cls((p.participant for p in rows), (p.x for p in rows), (p.y for p in rows),
+                   (p.group for p in rows), (p.same for p in rows), (p.of for p in rows))
+
+    def __len__(self) -> int:
+        return len(self.participants)
+
+    @overload
+    def __getitem__(self, i: int) -> Placed: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Placed, ...]: ...
+
+    def __getitem__(self, i: int | slice) -> Placed | tuple[Placed, ...]:
+        if isinstance(i, slice):
+            return tuple(self[j] for j in range(*i.indices(len(self))))
+        return Placed(self.participants[i], self.xs[i], self.ys[i], self.groups[i],
+                      self.same[i], self.of[i])
+
+    def __iter__(self) -> Iterator[Placed]:
+        return map(Placed, self.participants, self.xs, self.ys, self.groups, self.same, self.of)
+
+    def row(self, participant: str) -> int | None:
+        """`participant`'s row in the columns (None: not placed); the first call builds the
+        look-up, a pass over the participants."""
+        if self._rows is None:
+            self._rows = {p: i for i, p in enumerate(self.participants)}
+        return self._rows.get(participant)
+
+    def find(self, participant: str) -> Placed | None:
+        """Where `participant` is on the map (None: not placed)."""
+        i = self.row(participant)
+        return None if i is None else self[i]
+
+    def _columns(self) -> tuple[object, ...]:
+        return (self.participants, self.xs, self.ys, self.groups, self.same, self.of)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PlacedRows):
+            return self._columns() == other._columns()
+        if isinstance(other, Sequence):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return PlacedRows, self._columns()
+
+    def __repr__(self) -> str:
+        return f"PlacedRows({len(self)} placed)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,24 +159,13 @@ class OpinionMap:
     votes: int  # the votes it was computed from (one per participant and statement)
     voters: int  # participants who voted at all
     min_votes: int  # ... and how many statements one must have answered to be placed
-    placed: tuple[Placed, ...]
+    placed: PlacedRows
     groups: tuple[OpinionGroup, ...]  # by letter; empty when the room has no groups (yet)
     why_no_groups: str | None  # "too_few", "no_structure" or None
     silhouette: float | None
     consensus: tuple[Shared, ...]
     divisive: tuple[Divided, ...]
     seconds: float  # how long the computation took in the worker
-
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
-        # Pickled to and from the worker every few seconds: the placed participants go as four
-        # flat sequences, not a Placed object each (11 ms to unpickle 2,000 of those, on the
-        # server's thread, against well under one; docs/performance.md, "The opinion map, live").
-        placed = self.placed
-        fields = tuple(getattr(self, f) for f in _FIELDS)
-        return _rebuild, (fields, tuple(p.participant for p in placed),
-                          array("d", (p.x for p in placed)), array("d", (p.y for p in placed)),
-                          tuple(p.group for p in placed), array("I", (p.same for p in placed)),
-                          array("I", (p.of for p in placed)))
 
     def letters(self) -> dict[str, str]:
         """participant -> group letter, for every placed participant in a group (build it once
@@ -125,16 +192,6 @@ class OpinionMap:
             divisive=[DividedNumbers(statement_id=d.statement_id, agreeing=[*d.agreeing],
                                      disagreeing=[*d.disagreeing], spread=d.spread)
                       for d in self.divisive])
-
-
-_FIELDS = tuple(f for f in OpinionMap.__dataclass_fields__ if f != "placed")
-
-
-def _rebuild(fields: tuple[object, ...], participants: tuple[str, ...], xs: array[float],
-             ys: array[float], groups: tuple[str | None, ...], same: array[int],
-             of: array[int]) -> OpinionMap:
-    placed = tuple(map(Placed, participants, xs, ys, groups, same, of))
-    return OpinionMap(**dict(zip(_FIELDS, fields, strict=True)), placed=placed)  # type: ignore[arg-type]
 
 
 class PlacedNumbers(TypedDict):

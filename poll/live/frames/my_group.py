@@ -32,15 +32,17 @@ def my_group(room: Room, participant: str) -> MyGroupFrame:
     if not room.debate.stage.show_map or found is None:
         return frame
     frame["shown"] = True
-    placed = room.opinion_placed.get(participant)
-    if placed is None:
+    rows = found.placed
+    i = rows.row(participant)
+    if i is None:
         return frame  # not on the map: too few answers (or no vote since it was computed)
     frame["placed"] = True
-    group = found.group(placed.group)
+    letter = rows.groups[i]
+    group = found.group(letter)
     if group is None:
         return frame  # on the map, which found no clear groups
-    frame["group"], frame["others"] = placed.group, group.size - 1
-    frame["same"], frame["of"] = placed.same, placed.of
+    frame["group"], frame["others"] = letter, group.size - 1
+    frame["same"], frame["of"] = rows.same[i], rows.of[i]
     return frame
 
 

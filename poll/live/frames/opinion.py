@@ -155,14 +155,16 @@ def _dots(found: OpinionMap) -> list[OpinionDot]:
 
 
 def _dot_parts(found: OpinionMap, size: int) -> Iterator[list[OpinionDot]]:
-    placed = found.placed
-    step = -(-len(placed) // MAX_DOTS) or 1  # ceil: at most MAX_DOTS, spread over everyone
-    shown = placed[::step]
-    extent = max((max(abs(p.x), abs(p.y)) for p in placed), default=0.0) or 1.0
+    rows = found.placed
+    step = -(-len(rows) // MAX_DOTS) or 1  # ceil: at most MAX_DOTS, spread over everyone
+    xs, ys, groups = rows.xs[::step], rows.ys[::step], rows.groups[::step]
+    extent = max(max(map(abs, rows.xs), default=0.0), max(map(abs, rows.ys), default=0.0)) or 1.0
     yield []  # a step of its own: the extent is a pass over everyone placed
-    for start in range(0, len(shown), size):
-        yield [OpinionDot(x=round(p.x / extent, 3), y=round(p.y / extent, 3), group=p.group)
-               for p in shown[start:start + size]]
+    for start in range(0, len(xs), size):
+        end = start + size
+        yield [OpinionDot(x=round(x / extent, 3), y=round(y / extent, 3), group=group)
+               for x, y, group in zip(xs[start:end], ys[start:end], groups[start:end],
+                                      strict=True)]
 
 
 def encoded_dots(found: OpinionMap, size: int) -> Iterator[str]:
