@@ -27,6 +27,12 @@ The bench's phones share a few processes, which also read every phone's line whi
 on the projector; an acknowledgement that arrives meanwhile waits there. So `--sentinels` phones
 (default 20) in a process of their own (`benchmarks/sentinel.py`) vote through each measured
 burst and time vote->ack as a phone would: their p99, off against on, is the server's part.
+They run under SCHED_FIFO where they may (root, Linux): a phone has a CPU of its own, and the
+bench's other processes on theirs must not delay their clock (`--plain-sentinels`: not so).
+
+Beside each run's p99 and the mean of the runs, every measured vote of a kind is pooled and the
+ratio of the pooled p99s comes with a 95 % interval, from a bootstrap over the bursts: one run's
+p99 is the tenth slowest of a thousand votes and spreads by a millisecond, wider than the goal.
 
 With `--pin`, the server and its opinion worker run on the first CPU and the bench (phones,
 sentinels) on the others, as at a venue, where the phones are not on the server's machine: what
