@@ -150,9 +150,8 @@ class Packer:
             elif kept is not None and kept[0] is tally and kept[1] == tally.changes:
                 columns.append(kept[2])
             else:
-                changes = tally.changes  # votes counted while the loop is away: next time
                 column = _column(tally, self._index)
-                self._columns[key] = (tally, changes, column)
+                self._columns[key] = (tally, tally.changes, column)
                 columns.append(column)
                 await asyncio.sleep(0)
         return Ballots(tuple(s for s, _ in keys), tuple(self._index), tuple(columns), scale)

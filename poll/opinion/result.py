@@ -50,12 +50,6 @@ class PlacedRows(Sequence[Placed]):
             raise ValueError("every column must have a row per participant")
         self._rows: dict[str, int] | None = None  # participant -> row, built when first asked
 
-    @classmethod
-    def of_rows(cls, rows: Iterable[Placed]) -> PlacedRows:
-        rows = tuple(rows)
-        return cls((p.participant for p in rows), (p.x for p in rows), (p.y for p in rows),
-                   (p.group for p in rows), (p.same for p in rows), (p.of for p in rows))
-
     def __len__(self) -> int:
         return len(self.participants)
 
@@ -96,8 +90,7 @@ class PlacedRows(Sequence[Placed]):
             return tuple(self) == tuple(other)
         return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash(tuple(self))
+    __hash__ = None  # type: ignore[assignment]  # equal by value, like a list: not a key
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         return PlacedRows, self._columns()
