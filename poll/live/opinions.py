@@ -90,8 +90,9 @@ class Opinions:
         older = self._lines.pop(room.id, None)
         if older is not None:
             older.cancel()  # its phones not yet done get the new map's line instead
-        task = asyncio.create_task(places.push(room, self.pubsub, spread=self.interval / 2),
-                                   name=f"poll-map-lines-{room.id}")
+        # a phone's line at most every other map, at most SPREAD (or half a map) after it
+        lines = places.push(room, self.pubsub, spread=self.interval / 2, gap=2 * self.interval)
+        task = asyncio.create_task(lines, name=f"poll-map-lines-{room.id}")
         self._lines[room.id] = task
         task.add_done_callback(lambda done: self._lines_sent(room.id, done))
 

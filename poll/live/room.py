@@ -64,6 +64,7 @@ class Room:
     packer: Packer = field(default_factory=Packer)  # its ballots, kept from map to map
     places: dict[str, tuple[bool, bool, str | None, int, int, int]] = field(
         default_factory=dict)  # participant -> the line its phones last got (poll.live.places)
+    lines_at: dict[str, float] = field(default_factory=dict)  # participant -> when (loop time)
     screen_map: tuple[object, object, int, str] | None = None  # (the map, the statements list
     # and its length, the projector's opinion frame of them, encoded): a state published while
     # the map is shown sends it without encoding 2,000 dots again (frames.screen_map_text)

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...i18n import N_
-from ...live import Refusal, Room, Why
+from ...live import Refusal, Room, Why, places
 from ._common import PageError, field, form, moderated, state
 from .moderate import done
 
@@ -30,7 +30,7 @@ async def show_map(request: Request) -> Response:
     on = await _shown(request, room)
     async with room.lock:  # the screens get the map with the new state (hub.publish_state)
         if on:
-            room.places.clear()  # every phone asks for its line now; pushes start afresh
+            places.forget(room)  # every phone asks for its line now; pushes start afresh
         stage = replace(room.debate.stage, show_map=on,
                         show_moves=room.debate.stage.show_moves and not on)
         await state(request).hub.set_stage(room, stage)
