@@ -154,3 +154,27 @@ def test_the_map_is_json_ready() -> None:
     again = json.loads(json.dumps(numbers))
     assert again["votes"] == 1000 and again["voters"] == 100 and len(again["placed"]) == 100
     assert {g["letter"] for g in again["groups"]} == {"A", "B"}
+
+
+@pytest.mark.parametrize("case", ["clusters", "a point alone", "identical points",
+                                  "gaps in labels"])
+def test_the_silhouette_is_scikit_learns(case: str) -> None:
+    # the map picks its number of groups by this figure: it must be scikit-learn's, exactly
+    import numpy as np
+    from sklearn.metrics import silhouette_score
+
+    from poll.opinion.silhouette import Silhouettes
+
+    rng = np.random.default_rng(7)
+    points = np.concatenate([rng.normal(c, 0.4, (60, 2)) for c in ((0, 0), (3, 0), (0, 3))])
+    labels = np.repeat(np.arange(3), 60)
+    if case == "a point alone":
+        labels[5] = 3
+    elif case == "identical points":
+        points[:30] = points[0]
+    elif case == "gaps in labels":
+        labels = labels * 7 + 2
+    silhouettes = Silhouettes(points)
+    for k_labels in (labels, labels[::-1].copy(), rng.integers(0, 4, len(labels))):
+        assert silhouettes.score(k_labels) == pytest.approx(
+            float(silhouette_score(points, k_labels)), abs=1e-9)

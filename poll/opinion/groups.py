@@ -15,10 +15,10 @@ from numpy.typing import NDArray
 from sklearn.cluster import KMeans
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import silhouette_score
 
 from .ballots import MIN_PARTICIPANTS
 from .matrix import VoteMatrix
+from .silhouette import Silhouettes
 
 SEED = 0  # every random choice is seeded: the same votes give the same map
 MAX_GROUPS = 5
@@ -98,6 +98,7 @@ def find_groups(points: Points) -> Clustering:
         targets = fitted.cluster_centers_
         weights = np.bincount(base, minlength=BASE_CLUSTERS).astype(float)
     sample = _sample(n)
+    silhouettes = Silhouettes(points[sample])  # the distances once, for every k
     best: Clustering | None = None
     # identical answers make identical points: never ask for more groups than distinct points
     distinct = len(np.unique(targets.round(9), axis=0))
@@ -111,7 +112,7 @@ def find_groups(points: Points) -> Clustering:
             labels = labels[base]
         if len(np.unique(labels[sample])) < 2:
             continue
-        score = float(silhouette_score(points[sample], labels[sample]))
+        score = silhouettes.score(labels[sample])
         if best is None or best.silhouette is None or score > best.silhouette:
             best = Clustering(labels, k, score)
     if best is None:
