@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
-from sklearn.metrics import adjusted_rand_score
+from sklearn.metrics import adjusted_rand_score, silhouette_score
 from support.planted import planted, prototypes, unstructured
 
 from poll.model import Choice, Scale
@@ -14,6 +15,7 @@ from poll.opinion.ballots import Ballots, min_votes
 from poll.opinion.compute import compute
 from poll.opinion.matrix import placeable, vote_matrix, vote_value
 from poll.opinion.result import OpinionMap, Placed
+from poll.opinion.silhouette import Silhouettes
 
 
 def _letters_in_planted_order(result: OpinionMap, groups: int, per: int) -> list[str | None]:
@@ -160,11 +162,6 @@ def test_the_map_is_json_ready() -> None:
                                   "gaps in labels"])
 def test_the_silhouette_is_scikit_learns(case: str) -> None:
     # the map picks its number of groups by this figure: it must be scikit-learn's, exactly
-    import numpy as np
-    from sklearn.metrics import silhouette_score
-
-    from poll.opinion.silhouette import Silhouettes
-
     rng = np.random.default_rng(7)
     points = np.concatenate([rng.normal(c, 0.4, (60, 2)) for c in ((0, 0), (3, 0), (0, 3))])
     labels = np.repeat(np.arange(3), 60)
